@@ -1,0 +1,101 @@
+//! The event types Exa's Websets API knows, and help for names it does not.
+
+/// Every event type, in the order of Exa's published spec.
+pub const EVENT_TYPES: [&str; 19] = [
+    "webset.created",
+    "webset.deleted",
+    "webset.paused",
+    "webset.idle",
+    "webset.search.created",
+    "webset.search.canceled",
+    "webset.search.completed",
+    "webset.search.updated",
+    "import.created",
+    "import.completed",
+    "webset.item.created",
+    "webset.item.enriched",
+    "monitor.created",
+    "monitor.updated",
+    "monitor.deleted",
+    "monitor.run.created",
+    "monitor.run.completed",
+    "webset.export.created",
+    "webset.export.completed",
+];
+
+/// Names that appear in Exa's own docs samples but do not exist, with what was meant.
+const KNOWN_MISTAKES: [(&str, &str); 3] = [
+    ("webset.completed", "webset.idle"),
+    ("enrichment.completed", "webset.item.enriched"),
+    ("webset.item.completed", "webset.item.enriched"),
+];
+
+pub fn is_known(name: &str) -> bool {
+    EVENT_TYPES.contains(&name)
+}
+
+/// The event type a user most likely meant by an unknown `name`, if any is close.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    if let Some((_, meant)) = KNOWN_MISTAKES.iter().find(|(wrong, _)| *wrong == name) {
+        return Some(meant);
+    }
+    // `WEBSET_CREATED` (the Python enum member name) or `Webset.Created`.
+    let normalized = name.trim().to_ascii_lowercase().replace('_', ".");
+    if let Some(found) = EVENT_TYPES.iter().find(|t| **t == normalized) {
+        return Some(found);
+    }
+    let (best, distance) = EVENT_TYPES
+        .iter()
+        .map(|t| (*t, levenshtein(&normalized, t)))
+        .min_by_key(|(_, d)| *d)?;
+    // Close enough to be a typo: a few edits, and not most of the word.
+    (distance <= 3 && distance * 3 <= best.len()).then_some(best)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_all_nineteen_without_duplicates() {
+        let mut sorted = EVENT_TYPES.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 19);
+        assert!(is_known("monitor.run.completed"));
+        assert!(!is_known("webset.completed"));
+    }
+
+    #[test]
+    fn suggests_what_was_meant() {
+        assert_eq!(suggest("webset.completed"), Some("webset.idle"));
+        assert_eq!(suggest("enrichment.completed"), Some("webset.item.enriched"));
+        assert_eq!(suggest("WEBSET_CREATED"), Some("webset.created"));
+        assert_eq!(suggest("webset.craeted"), Some("webset.created"));
+        assert_eq!(suggest("import.complete"), Some("import.completed"));
+        assert_eq!(suggest("something.else.entirely"), None);
+        assert_eq!(suggest(""), None);
+    }
+
+    #[test]
+    fn levenshtein_counts_edits() {
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("same", "same"), 0);
+    }
+}

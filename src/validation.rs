@@ -1,0 +1,305 @@
+//! Request validation, done before any network I/O so that bad input never costs a request.
+
+use crate::events;
+use reqwest::Url;
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+pub const MAX_URL_LEN: usize = 2048;
+pub const MAX_METADATA_VALUE_CHARS: usize = 1000;
+
+/// One problem with the input: where it is and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Every problem with a list of event types: count, unknown names, duplicates.
+pub fn validate_events(events: &[String], errors: &mut Vec<FieldError>) {
+    let count = events.len();
+    let max = events::EVENT_TYPES.len();
+    if count == 0 {
+        errors.push(FieldError::new("events", "must contain at least 1 event type"));
+    } else if count > max {
+        errors.push(FieldError::new(
+            "events",
+            format!("must contain at most {max} event types, got {count}"),
+        ));
+    }
+    let mut seen = HashSet::with_capacity(count);
+    for (i, event) in events.iter().enumerate() {
+        let field = format!("events[{i}]");
+        if !events::is_known(event) {
+            let hint = events::suggest(event)
+                .map(|s| format!("; did you mean '{s}'?"))
+                .unwrap_or_default();
+            errors.push(FieldError::new(
+                field,
+                format!("unknown event type {}{hint}", quote(event)),
+            ));
+        } else if !seen.insert(event.as_str()) {
+            errors.push(FieldError::new(
+                field,
+                format!("duplicate event type {}", quote(event)),
+            ));
+        }
+    }
+}
+
+/// A webhook target: absolute http(s) URL with a host, no credentials, bounded length.
+pub fn validate_url(field: &str, url: &str, errors: &mut Vec<FieldError>) {
+    let mut fail = |message: String| errors.push(FieldError::new(field, message));
+    let chars = url.chars().count();
+    if url.is_empty() {
+        return fail("must not be empty".into());
+    }
+    if chars > MAX_URL_LEN {
+        return fail(format!("must be at most {MAX_URL_LEN} characters, got {chars}"));
+    }
+    // The URL parser silently trims and re-encodes these; the server would see something else.
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return fail("must not contain whitespace or control characters".into());
+    }
+    let parsed = match Url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(e) => return fail(format!("is not a valid absolute URL ({e}): {}", quote(url))),
+    };
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return fail(format!(
+            "must use https or http, not {}",
+            quote(parsed.scheme())
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return fail("must have a host".into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        fail("must not contain a user name or password".into());
+    }
+}
+
+/// Metadata values are strings of at most 1000 characters.
+pub fn validate_metadata(metadata: &[(String, String)], errors: &mut Vec<FieldError>) {
+    for (key, value) in metadata {
+        let chars = value.chars().count();
+        if chars > MAX_METADATA_VALUE_CHARS {
+            errors.push(FieldError::new(
+                format!("metadata[{}]", quote(key)),
+                format!("must be at most {MAX_METADATA_VALUE_CHARS} characters, got {chars}"),
+            ));
+        }
+    }
+}
+
+/// The API base URL: https, or http only to a loopback host, so the key never crosses a
+/// network in clear. Returns the URL without a trailing slash.
+pub fn validate_base_url(base_url: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    let mut fail = |message: String| {
+        errors.push(FieldError::new("base_url", message));
+        None
+    };
+    let parsed = match Url::parse(base_url) {
+        Ok(parsed) => parsed,
+        Err(e) => return fail(format!("is not a valid absolute URL ({e}): {}", quote(base_url))),
+    };
+    let Some(host) = parsed.host() else {
+        return fail("must have a host".into());
+    };
+    let loopback = match host {
+        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => IpAddr::V4(ip).is_loopback(),
+        url::Host::Ipv6(ip) => IpAddr::V6(ip).is_loopback(),
+    };
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return fail(
+                "must use https unless the host is loopback (127.0.0.1, ::1, localhost): \
+                 the API key must not cross a network in clear"
+                    .into(),
+            )
+        }
+        other => return fail(format!("must use https, not {}", quote(other))),
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return fail("must not contain a user name or password".into());
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return fail("must not have a query or fragment".into());
+    }
+    Some(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// An API key must be usable as a header value. The message never shows the key.
+pub fn validate_api_key(api_key: &str, errors: &mut Vec<FieldError>) {
+    if api_key.trim().is_empty() {
+        errors.push(FieldError::new("api_key", "must not be empty"));
+    } else if !api_key.bytes().all(|b| b.is_ascii_graphic()) {
+        errors.push(FieldError::new(
+            "api_key",
+            "must contain only visible ASCII characters (no spaces, newlines or other characters)",
+        ));
+    }
+}
+
+/// A request timeout in seconds: positive and finite, so no call can hang for ever.
+pub fn validate_timeout(timeout: f64, errors: &mut Vec<FieldError>) {
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 86_400.0) {
+        errors.push(FieldError::new(
+            "timeout",
+            format!("must be a number of seconds greater than 0 and at most 86400, got {timeout}"),
+        ));
+    }
+}
+
+/// Quotes user input for a message, shortened so a huge value cannot flood it.
+pub fn quote(value: &str) -> String {
+    const SHOWN: usize = 80;
+    if value.chars().count() <= SHOWN {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(SHOWN).collect();
+        format!("{head:?}...")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors_of(f: impl FnOnce(&mut Vec<FieldError>)) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        f(&mut errors);
+        errors
+    }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn events_accepts_known_and_reports_every_problem() {
+        assert!(errors_of(|e| validate_events(&strings(&["webset.created"]), e)).is_empty());
+        let all: Vec<String> = events::EVENT_TYPES.iter().map(|s| (*s).to_owned()).collect();
+        assert!(errors_of(|e| validate_events(&all, e)).is_empty());
+
+        let errors = errors_of(|e| {
+            validate_events(
+                &strings(&["webset.created", "webset.completed", "webset.created", "zzz"]),
+                e,
+            )
+        });
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["events[1]", "events[2]", "events[3]"]);
+        assert!(errors[0].message.contains("did you mean 'webset.idle'"));
+        assert!(errors[1].message.contains("duplicate"));
+        assert!(!errors[2].message.contains("did you mean"));
+    }
+
+    #[test]
+    fn events_count_bounds() {
+        let errors = errors_of(|e| validate_events(&[], e));
+        assert_eq!(errors, [FieldError::new("events", "must contain at least 1 event type")]);
+        let mut twenty: Vec<String> = events::EVENT_TYPES.iter().map(|s| (*s).to_owned()).collect();
+        twenty.push("webset.created".into());
+        let errors = errors_of(|e| validate_events(&twenty, e));
+        assert_eq!(errors[0].field, "events");
+        assert!(errors[0].message.contains("at most 19"));
+    }
+
+    #[test]
+    fn url_rules() {
+        for ok in [
+            "https://example.com/hooks/exa",
+            "http://localhost:8080/h",
+            "https://[::1]/x?y=1",
+        ] {
+            assert!(errors_of(|e| validate_url("url", ok, e)).is_empty(), "{ok}");
+        }
+        let long = format!("https://example.com/{}", "a".repeat(2048));
+        for bad in [
+            "",
+            "example.com/hook",
+            "/relative",
+            "ftp://example.com/x",
+            "https://user:pw@example.com/x",
+            "https://example.com/a b",
+            " https://example.com/",
+            "file:///etc/passwd",
+            "mailto:a@example.com",
+            long.as_str(),
+        ] {
+            let errors = errors_of(|e| validate_url("url", bad, e));
+            assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+            assert_eq!(errors[0].field, "url");
+        }
+        let exactly = format!("https://e.com/{}", "a".repeat(MAX_URL_LEN - 14));
+        assert_eq!(exactly.len(), MAX_URL_LEN);
+        assert!(errors_of(|e| validate_url("url", &exactly, e)).is_empty());
+    }
+
+    #[test]
+    fn metadata_values_are_bounded_in_characters() {
+        let ok = vec![("k".to_owned(), "é".repeat(1000))];
+        assert!(errors_of(|e| validate_metadata(&ok, e)).is_empty());
+        let bad = vec![("team".to_owned(), "x".repeat(1001))];
+        let errors = errors_of(|e| validate_metadata(&bad, e));
+        assert_eq!(errors[0].field, "metadata[\"team\"]");
+    }
+
+    #[test]
+    fn base_url_requires_tls_off_loopback() {
+        let ok = |u: &str| errors_of(|e| assert!(validate_base_url(u, e).is_some()));
+        assert!(ok("https://api.exa.ai").is_empty());
+        assert!(ok("http://127.0.0.1:8000/").is_empty());
+        assert!(ok("http://[::1]:8000").is_empty());
+        assert!(ok("http://localhost:1").is_empty());
+        let mut errors = Vec::new();
+        assert_eq!(
+            validate_base_url("https://proxy.internal/exa/", &mut errors).as_deref(),
+            Some("https://proxy.internal/exa")
+        );
+        for bad in [
+            "http://api.exa.ai",
+            "http://10.0.0.1",
+            "ftp://api.exa.ai",
+            "api.exa.ai",
+            "https://k:s@api.exa.ai",
+            "https://api.exa.ai/?x=1",
+        ] {
+            let errors = errors_of(|e| assert!(validate_base_url(bad, e).is_none()));
+            assert_eq!(errors.len(), 1, "{bad}");
+        }
+    }
+
+    #[test]
+    fn api_key_and_timeout() {
+        assert!(errors_of(|e| validate_api_key("abc-123", e)).is_empty());
+        for bad in ["", "  ", "a b", "a\nb", "ключ"] {
+            let errors = errors_of(|e| validate_api_key(bad, e));
+            assert_eq!(errors.len(), 1);
+            assert!(!bad.trim().is_empty() && !errors[0].message.contains(bad) || bad.trim().is_empty());
+        }
+        assert!(errors_of(|e| validate_timeout(0.5, e)).is_empty());
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e9] {
+            assert_eq!(errors_of(|e| validate_timeout(bad, e)).len(), 1);
+        }
+    }
+
+    #[test]
+    fn quote_shortens() {
+        assert_eq!(quote("a\"b"), "\"a\\\"b\"");
+        assert!(quote(&"x".repeat(500)).len() < 100);
+    }
+}
