@@ -1,8 +1,38 @@
-//! exa-webhooks' Rust core. This file only says what the Python module exports.
+//! exa-webhooks' Rust core. Modules without a `py_` prefix are plain Rust, covered by
+//! `cargo test`; the `py_` ones are the PyO3 bindings. This file only says what is exported.
 
 pub mod error;
 pub mod events;
 pub mod models;
+pub mod py_client;
+pub mod py_convert;
+pub mod py_errors;
+pub mod py_server;
+pub mod py_webhook;
+pub mod runtime;
+pub mod server;
 pub mod timefmt;
 pub mod transport;
 pub mod validation;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+mod _native {
+    #[pymodule_export]
+    use crate::py_client::NativeClient;
+    #[pymodule_export]
+    use crate::py_server::{NativeServer, PyRecordedRequest};
+    #[pymodule_export]
+    use crate::py_webhook::PyWebhook;
+
+    use pyo3::prelude::*;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        m.add("EVENT_TYPES", crate::events::EVENT_TYPES.to_vec())?;
+        m.add("DEFAULT_BASE_URL", crate::py_client::DEFAULT_BASE_URL)?;
+        Ok(())
+    }
+}

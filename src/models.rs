@@ -2,6 +2,7 @@
 //! an error; missing or mistyped required fields are.
 
 use crate::timefmt;
+use crate::validation::FieldError;
 use serde_json::{Map, Value};
 
 /// A webhook as Exa returns it.
@@ -35,7 +36,7 @@ const WEBHOOK_FIELDS: [&str; 9] = [
 /// Reads typed fields out of a JSON object, collecting every problem.
 struct Fields<'a> {
     object: &'a Map<String, Value>,
-    problems: Vec<String>,
+    problems: Vec<FieldError>,
 }
 
 impl<'a> Fields<'a> {
@@ -68,8 +69,10 @@ impl<'a> Fields<'a> {
         if self.object.get(key).is_some_and(Value::is_string)
             && timefmt::parse_rfc3339(&value).is_none()
         {
-            self.problems
-                .push(format!("'{key}' is not an RFC 3339 date-time: {value:?}"));
+            self.problems.push(FieldError::new(
+                key,
+                format!("is not an RFC 3339 date-time: {value:?}"),
+            ));
         }
         value
     }
@@ -114,14 +117,15 @@ impl<'a> Fields<'a> {
             None => "it is missing".to_owned(),
             Some(v) => format!("got {}", json_type(v)),
         };
-        self.problems.push(format!("'{key}' should be {expected}, {got}"));
+        self.problems
+            .push(FieldError::new(key, format!("should be {expected}, {got}")));
     }
 
-    fn finish<T>(self, value: T) -> Result<T, String> {
+    fn finish<T>(self, value: T) -> Result<T, Vec<FieldError>> {
         if self.problems.is_empty() {
             Ok(value)
         } else {
-            Err(self.problems.join("; "))
+            Err(self.problems)
         }
     }
 }
@@ -139,9 +143,10 @@ pub fn json_type(value: &Value) -> &'static str {
 
 impl Webhook {
     /// Parses the API's JSON shape; the error says every field that is wrong.
-    pub fn from_json(value: &Value) -> Result<Self, String> {
+    pub fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
         let Value::Object(object) = value else {
-            return Err(format!("expected a webhook object, got {}", json_type(value)));
+            let message = format!("should be an object, got {}", json_type(value));
+            return Err(vec![FieldError::new("webhook", message)]);
         };
         let mut f = Fields {
             object,
@@ -260,7 +265,12 @@ mod tests {
         object.remove("id");
         object.insert("events".into(), json!("webset.created"));
         object.insert("createdAt".into(), json!("yesterday"));
-        let error = Webhook::from_json(&value).unwrap_err();
+        let error: Vec<String> = Webhook::from_json(&value)
+            .unwrap_err()
+            .iter()
+            .map(|e| format!("'{}' {}", e.field, e.message))
+            .collect();
+        let error = error.join("; ");
         assert!(error.contains("'id' should be a string, it is missing"), "{error}");
         assert!(error.contains("'events' should be a list of strings, got a string"), "{error}");
         assert!(error.contains("'createdAt' is not an RFC 3339 date-time"), "{error}");

@@ -2,6 +2,7 @@
 
 use crate::error::{parse_retry_after, ApiError, Error};
 use crate::models::{CreateWebhook, Webhook};
+use crate::validation::FieldError;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
@@ -12,12 +13,23 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Larger answers are refused: no page of webhooks comes near this.
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub api_key: String,
     /// Validated, without a trailing slash.
     pub base_url: String,
     pub timeout: Duration,
+}
+
+// Written out so the key can never reach a log through `{:?}`.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("api_key", &"<redacted>")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 #[derive(Debug)]
@@ -105,13 +117,20 @@ struct Resp {
     json: Value,
 }
 
-fn parse_with<T>(resp: &Resp, parse: impl FnOnce(&Value) -> Result<T, String>) -> Result<T, Error> {
-    parse(&resp.json).map_err(|problem| {
+fn parse_with<T>(
+    resp: &Resp,
+    parse: impl FnOnce(&Value) -> Result<T, Vec<FieldError>>,
+) -> Result<T, Error> {
+    parse(&resp.json).map_err(|problems| {
+        let problems: Vec<String> = problems
+            .iter()
+            .map(|p| format!("'{}' {}", p.field, p.message))
+            .collect();
         invalid(
             resp.status,
             resp.request_id.clone(),
             resp.text.clone(),
-            format!("it does not match the API ({problem})"),
+            format!("it does not match the API: {}", problems.join("; ")),
         )
     })
 }

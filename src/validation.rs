@@ -26,6 +26,16 @@ impl FieldError {
 
 /// Every problem with a list of event types: count, unknown names, duplicates.
 pub fn validate_events(events: &[String], errors: &mut Vec<FieldError>) {
+    check_events(events, true, errors);
+}
+
+/// The spec's rules for event lists (count and known names): what the server enforces.
+/// Duplicates are left to the client, which refuses them as certain mistakes.
+pub fn validate_event_names(events: &[String], errors: &mut Vec<FieldError>) {
+    check_events(events, false, errors);
+}
+
+fn check_events(events: &[String], refuse_duplicates: bool, errors: &mut Vec<FieldError>) {
     let count = events.len();
     let max = events::EVENT_TYPES.len();
     if count == 0 {
@@ -47,7 +57,7 @@ pub fn validate_events(events: &[String], errors: &mut Vec<FieldError>) {
                 field,
                 format!("unknown event type {}{hint}", quote(event)),
             ));
-        } else if !seen.insert(event.as_str()) {
+        } else if !seen.insert(event.as_str()) && refuse_duplicates {
             errors.push(FieldError::new(
                 field,
                 format!("duplicate event type {}", quote(event)),
@@ -161,6 +171,17 @@ pub fn validate_timeout(timeout: f64, errors: &mut Vec<FieldError>) {
             format!("must be a number of seconds greater than 0 and at most 86400, got {timeout}"),
         ));
     }
+}
+
+/// The message of a validation error: every problem, one per line.
+pub fn describe(errors: &[FieldError]) -> String {
+    let count = errors.len();
+    let plural = if count == 1 { "" } else { "s" };
+    let mut message = format!("{count} validation error{plural}");
+    for e in errors {
+        message.push_str(&format!("\n  {}: {}", e.field, e.message));
+    }
+    message
 }
 
 /// Quotes user input for a message, shortened so a huge value cannot flood it.
@@ -295,6 +316,13 @@ mod tests {
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e9] {
             assert_eq!(errors_of(|e| validate_timeout(bad, e)).len(), 1);
         }
+    }
+
+    #[test]
+    fn describe_lists_every_problem() {
+        let errors = [FieldError::new("url", "bad"), FieldError::new("events", "empty")];
+        assert_eq!(describe(&errors), "2 validation errors\n  url: bad\n  events: empty");
+        assert_eq!(describe(&errors[..1]), "1 validation error\n  url: bad");
     }
 
     #[test]

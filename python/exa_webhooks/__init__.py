@@ -1,0 +1,46 @@
+"""Exa Websets webhooks from Python, with a Rust core.
+
+    import exa_webhooks as ew
+    wh = ew.create_webhook([ew.EventType.WEBSET_CREATED], "https://example.com/hooks/exa")
+"""
+
+from ._client import AsyncClient, Client, create_webhook
+from ._event_type import EventType
+from ._native import Webhook, __version__
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    ExaError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+    ValidationError,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ConflictError",
+    "EventType",
+    "ExaError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "ValidationError",
+    "Webhook",
+    "__version__",
+    "create_webhook",
+]

@@ -1,0 +1,124 @@
+"""The exceptions of exa-webhooks. Every one is an ``ExaError``.
+
+Raised from Rust by name; they are defined here because abi3 extension classes cannot use
+multiple inheritance (``APITimeoutError`` is also a ``TimeoutError``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ExaError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "ValidationError",
+]
+
+
+class ExaError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ValidationError(ExaError, ValueError):
+    """Bad input, found before any request was sent.
+
+    ``errors`` lists every problem at once, each as ``{"field": ..., "message": ...}``.
+    """
+
+    def __init__(self, message: str, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors: list[dict[str, str]] = list(errors or [])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.errors))
+
+
+class APIError(ExaError):
+    """The API answered with an error status, or with something that is not a valid answer."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int = 0,
+        tag: str | None = None,
+        request_id: str | None = None,
+        body: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.tag = tag
+        self.request_id = request_id
+        self.body = body
+
+    def __str__(self) -> str:
+        details = [f"tag: {self.tag}"] if self.tag else []
+        if self.request_id:
+            details.append(f"request id: {self.request_id}")
+        suffix = f" ({', '.join(details)})" if details else ""
+        return f"{self.status_code} {self.message}{suffix}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+def _rebuild(cls: type[APIError], message: str, state: dict[str, Any]) -> APIError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
+
+class BadRequestError(APIError):
+    """400: the request was invalid."""
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing or invalid."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the key may not use this feature."""
+
+
+class NotFoundError(APIError):
+    """404: no such webhook (or endpoint)."""
+
+
+class ConflictError(APIError):
+    """409: the request conflicts with the current state."""
+
+
+class UnprocessableEntityError(APIError):
+    """422: the request was well-formed but could not be processed."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests. ``retry_after`` is the wait the server asked for, in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIError):
+    """5xx: the server failed."""
+
+
+class APIConnectionError(ExaError):
+    """No answer: the connection failed, was reset, or TLS failed."""
+
+
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """No answer within the timeout."""

@@ -1,0 +1,81 @@
+"""An Exa-compatible Webhooks API server, in-process, for tests, demos and benchmarks.
+
+    with ExaServer() as server:
+        client = server.client()
+        webhook = client.create_webhook(["webset.created"], "https://example.com/hook")
+        assert server.webhooks == [webhook]  # the server keeps the secret too
+
+It runs in Rust on background threads and answers real HTTP on loopback, as Exa does.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from ._client import AsyncClient, Client
+from ._native import NativeServer, RecordedRequest, Webhook
+
+__all__ = ["ExaServer", "RecordedRequest"]
+
+
+class ExaServer:
+    """Starts at once on ``host:port`` (``port=0`` picks a free port); ``stop()`` ends it."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, api_key: str = "test-key", *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._native = NativeServer(api_key, host, port)
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client, e.g. ``http://127.0.0.1:53122``."""
+        return self._native.url
+
+    @property
+    def api_key(self) -> str:
+        return self._native.api_key
+
+    @property
+    def port(self) -> int:
+        return self._native.port
+
+    @property
+    def running(self) -> bool:
+        return self._native.running
+
+    @property
+    def webhooks(self) -> list[Webhook]:
+        """What the server stores, in creation order, with each webhook's secret."""
+        return self._native.webhooks()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The requests received, oldest first (the most recent 10,000)."""
+        return self._native.requests()
+
+    def client(self, *, timeout: float = 60.0) -> Client:
+        """A ``Client`` bound to this server."""
+        return Client(self.api_key, base_url=self.url, timeout=timeout)
+
+    def async_client(self, *, timeout: float = 60.0) -> AsyncClient:
+        """An ``AsyncClient`` bound to this server."""
+        return AsyncClient(self.api_key, base_url=self.url, timeout=timeout)
+
+    def stop(self) -> None:
+        """Closes the listener and all connections. Safe to call twice."""
+        self._native.stop()
+
+    def __enter__(self) -> ExaServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"ExaServer(url={self.url!r}, {state})"

@@ -1,0 +1,196 @@
+//! Python values in and out: arguments checked for type with every problem collected, and
+//! JSON values turned into Python objects.
+
+use crate::validation::FieldError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString};
+use serde_json::{Map, Value};
+
+pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "object".to_owned(), |n| n.to_string())
+}
+
+/// A required `str` argument.
+pub fn string(field: &str, obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<String> {
+    match obj.cast::<PyString>() {
+        Ok(s) => match s.to_str() {
+            Ok(s) => Some(s.to_owned()),
+            Err(_) => {
+                errors.push(FieldError::new(field, "must be valid Unicode (no lone surrogates)"));
+                None
+            }
+        },
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                format!("must be a str, got {}", type_name(obj)),
+            ));
+            None
+        }
+    }
+}
+
+/// A list of event types: `EventType` members or plain strings. A bare string is refused
+/// rather than read as a list of one-letter events.
+pub fn events(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<Vec<String>> {
+    if obj.is_instance_of::<PyString>() {
+        let hint = obj
+            .extract::<String>()
+            .map(|s| format!(": wrap it in a list, e.g. [{s:?}]"))
+            .unwrap_or_default();
+        errors.push(FieldError::new(
+            "events",
+            format!("must be a list of event types, not a single str{hint}"),
+        ));
+        return None;
+    }
+    if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyDict>() || obj.is_none() {
+        errors.push(FieldError::new(
+            "events",
+            format!("must be a list of event types, got {}", type_name(obj)),
+        ));
+        return None;
+    }
+    let Ok(iter) = obj.try_iter() else {
+        errors.push(FieldError::new(
+            "events",
+            format!("must be a list of event types, got {}", type_name(obj)),
+        ));
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (i, item) in iter.enumerate() {
+        let Ok(item) = item else {
+            errors.push(FieldError::new("events", "could not be iterated"));
+            return None;
+        };
+        match string(&format!("events[{i}]"), &item, errors) {
+            Some(s) => out.push(s),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// Optional metadata: a mapping of str to str, order kept.
+pub fn metadata(
+    obj: Option<&Bound<'_, PyAny>>,
+    errors: &mut Vec<FieldError>,
+) -> Option<Option<Vec<(String, String)>>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Some(None);
+    };
+    let items = match obj.cast::<PyMapping>().map_err(PyErr::from).and_then(|m| m.items()) {
+        Ok(items) => items,
+        Err(_) => {
+            errors.push(FieldError::new(
+                "metadata",
+                format!("must be a dict of str to str, got {}", type_name(obj)),
+            ));
+            return None;
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    let before = errors.len();
+    for item in items.iter() {
+        let Ok((key, value)) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>() else {
+            continue;
+        };
+        if !key.is_instance_of::<PyString>() {
+            let shown = key.repr().map_or_else(|_| "?".to_owned(), |r| r.to_string());
+            let message = format!("keys must be str, got {} {shown}", type_name(&key));
+            errors.push(FieldError::new("metadata", message));
+            continue;
+        }
+        let Some(key) = string("metadata", &key, errors) else {
+            continue;
+        };
+        let field = format!("metadata[{}]", crate::validation::quote(&key));
+        if let Some(value) = string(&field, &value, errors) {
+            out.push((key, value));
+        }
+    }
+    (errors.len() == before).then_some(Some(out))
+}
+
+/// A Python object that must be JSON: dicts with str keys, lists, str, int, float, bool, None.
+pub fn to_json(obj: &Bound<'_, PyAny>, path: &str, errors: &mut Vec<FieldError>) -> Value {
+    if obj.is_none() {
+        Value::Null
+    } else if let Ok(b) = obj.cast::<PyBool>() {
+        Value::Bool(b.is_true())
+    } else if obj.is_instance_of::<PyInt>() {
+        obj.extract::<i64>()
+            .map(Value::from)
+            .or_else(|_| obj.extract::<u64>().map(Value::from))
+            .unwrap_or_else(|_| {
+                errors.push(FieldError::new(path, "integer out of range"));
+                Value::Null
+            })
+    } else if let Ok(f) = obj.cast::<PyFloat>() {
+        serde_json::Number::from_f64(f.value()).map_or_else(
+            || {
+                errors.push(FieldError::new(path, "must be a finite number"));
+                Value::Null
+            },
+            Value::Number,
+        )
+    } else if obj.is_instance_of::<PyString>() {
+        string(path, obj, errors).map_or(Value::Null, Value::String)
+    } else if let Ok(dict) = obj.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (k, v) in dict.iter() {
+            let Some(key) = string(path, &k, errors) else {
+                continue;
+            };
+            let child = format!("{path}.{key}");
+            map.insert(key, to_json(&v, &child, errors));
+        }
+        Value::Object(map)
+    } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<pyo3::types::PyTuple>() {
+        let items = obj.try_iter().into_iter().flatten().flatten();
+        Value::Array(
+            items
+                .enumerate()
+                .map(|(i, v)| to_json(&v, &format!("{path}[{i}]"), errors))
+                .collect(),
+        )
+    } else {
+        errors.push(FieldError::new(
+            path,
+            format!("must be JSON data, got {}", type_name(obj)),
+        ));
+        Value::Null
+    }
+}
+
+/// A JSON value as plain Python objects.
+pub fn from_json<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any(),
+            (_, Some(u)) => u.into_pyobject(py)?.into_any(),
+            _ => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
+        },
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(from_json(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, from_json(py, v)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}

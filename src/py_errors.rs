@@ -1,0 +1,92 @@
+//! Rust errors as the Python exceptions of `exa_webhooks.errors`.
+//!
+//! The classes are defined in Python (multiple inheritance such as
+//! `APITimeoutError(APIConnectionError, TimeoutError)` is not possible for abi3 classes made in
+//! Rust) and looked up once.
+
+use crate::error::{ApiError, Error};
+use crate::validation::{describe, FieldError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList};
+
+static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    ERRORS_MODULE
+        .get_or_try_init(py, || py.import("exa_webhooks.errors").map(Bound::unbind))?
+        .bind(py)
+        .getattr(name)
+}
+
+/// The exception class for an HTTP status, by Exa's documented meanings.
+fn api_class_name(status: u16) -> &'static str {
+    match status {
+        400 => "BadRequestError",
+        401 => "AuthenticationError",
+        403 => "PermissionDeniedError",
+        404 => "NotFoundError",
+        409 => "ConflictError",
+        422 => "UnprocessableEntityError",
+        429 => "RateLimitError",
+        500.. => "InternalServerError",
+        _ => "APIError",
+    }
+}
+
+fn build(py: Python<'_>, error: Error) -> PyResult<Bound<'_, PyAny>> {
+    match error {
+        Error::Validation(errors) => validation_error(py, &errors),
+        Error::Api(e) => api_error(py, e),
+        Error::Connection(message) => class(py, "APIConnectionError")?.call1((message,)),
+        Error::Timeout(message) => class(py, "APITimeoutError")?.call1((message,)),
+    }
+}
+
+fn validation_error<'py>(py: Python<'py>, errors: &[FieldError]) -> PyResult<Bound<'py, PyAny>> {
+    let list = PyList::empty(py);
+    for e in errors {
+        let item = PyDict::new(py);
+        item.set_item("field", &e.field)?;
+        item.set_item("message", &e.message)?;
+        list.append(item)?;
+    }
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("errors", list)?;
+    class(py, "ValidationError")?.call((describe(errors),), Some(&kwargs))
+}
+
+fn api_error(py: Python<'_>, e: ApiError) -> PyResult<Bound<'_, PyAny>> {
+    let name = api_class_name(e.status_code);
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("status_code", e.status_code)?;
+    kwargs.set_item("tag", e.tag)?;
+    kwargs.set_item("request_id", e.request_id)?;
+    kwargs.set_item("body", e.body)?;
+    if name == "RateLimitError" {
+        kwargs.set_item("retry_after", e.retry_after)?;
+    }
+    class(py, name)?.call((e.message,), Some(&kwargs))
+}
+
+pub fn to_pyerr(py: Python<'_>, error: Error) -> PyErr {
+    match build(py, error) {
+        Ok(exception) => PyErr::from_value(exception),
+        Err(failed) => failed,
+    }
+}
+
+impl From<Error> for PyErr {
+    fn from(error: Error) -> Self {
+        Python::attach(|py| to_pyerr(py, error))
+    }
+}
+
+/// Shorthand for reporting collected validation problems.
+pub fn check(errors: Vec<FieldError>) -> PyResult<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(errors).into())
+    }
+}

@@ -1,0 +1,257 @@
+//! `exa_webhooks.Webhook`: a frozen, dataclass-like view of `models::Webhook`.
+
+use crate::error::Error;
+use crate::models::Webhook;
+use crate::py_convert;
+use crate::py_errors::check;
+use crate::timefmt;
+use crate::validation::FieldError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+use serde_json::{Map, Value};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static TIMEZONE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn datetime_attr<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyAny>>,
+    path: &[&str],
+) -> PyResult<Bound<'py, PyAny>> {
+    cell.get_or_try_init(py, || {
+        let mut obj = py.import("datetime")?.into_any();
+        for name in path {
+            obj = obj.getattr(*name)?;
+        }
+        Ok::<_, PyErr>(obj.unbind())
+    })
+    .map(|obj| obj.bind(py).clone())
+}
+
+/// An RFC 3339 string (already validated) as a timezone-aware `datetime`.
+pub fn to_datetime<'py>(py: Python<'py>, rfc3339: &str) -> PyResult<Bound<'py, PyAny>> {
+    let Some(dt) = timefmt::parse_rfc3339(rfc3339) else {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "not an RFC 3339 date-time: {rfc3339:?}"
+        )));
+    };
+    let tz = if dt.offset_seconds == 0 {
+        datetime_attr(py, &UTC, &["timezone", "utc"])?
+    } else {
+        let delta = py
+            .import("datetime")?
+            .getattr("timedelta")?
+            .call1((0, dt.offset_seconds))?;
+        datetime_attr(py, &TIMEZONE, &["timezone"])?.call1((delta,))?
+    };
+    datetime_attr(py, &DATETIME, &["datetime"])?.call1((
+        dt.year,
+        dt.month,
+        dt.day,
+        dt.hour,
+        dt.minute,
+        dt.second,
+        dt.microsecond,
+        tz,
+    ))
+}
+
+/// A `datetime` (timezone-aware) or RFC 3339 `str` given by a user, as an RFC 3339 string.
+fn timestamp_arg(field: &str, obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Value {
+    let datetime = DATETIME
+        .get_or_try_init(obj.py(), || {
+            Ok::<_, PyErr>(obj.py().import("datetime")?.getattr("datetime")?.unbind())
+        })
+        .map(|d| d.bind(obj.py()).clone());
+    if let Ok(true) = datetime.map(|d| obj.is_instance(&d).unwrap_or(false)) {
+        let aware = obj
+            .call_method0("utcoffset")
+            .map(|o| !o.is_none())
+            .unwrap_or(false);
+        if !aware {
+            errors.push(FieldError::new(field, "must be timezone-aware"));
+            return Value::Null;
+        }
+        return obj
+            .call_method0("isoformat")
+            .and_then(|s| s.extract::<String>())
+            .map_or(Value::Null, Value::String);
+    }
+    if obj.is_instance_of::<PyString>() {
+        return py_convert::to_json(obj, field, errors);
+    }
+    errors.push(FieldError::new(
+        field,
+        format!(
+            "must be a datetime or an RFC 3339 str, got {}",
+            py_convert::type_name(obj)
+        ),
+    ));
+    Value::Null
+}
+
+#[pyclass(frozen, module = "exa_webhooks", name = "Webhook")]
+pub struct PyWebhook {
+    pub inner: Webhook,
+}
+
+impl From<Webhook> for PyWebhook {
+    fn from(inner: Webhook) -> Self {
+        Self { inner }
+    }
+}
+
+/// Parses a dict in the API's shape; problems become a `ValidationError`.
+fn from_value(value: &Value) -> PyResult<PyWebhook> {
+    Webhook::from_json(value)
+        .map(PyWebhook::from)
+        .map_err(|problems| Error::Validation(problems).into())
+}
+
+#[pymethods]
+impl PyWebhook {
+    #[new]
+    #[pyo3(signature = (*, id, status, events, url, created_at, updated_at, secret=None, metadata=None, object="webhook"))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        id: &Bound<'_, PyAny>,
+        status: &Bound<'_, PyAny>,
+        events: &Bound<'_, PyAny>,
+        url: &Bound<'_, PyAny>,
+        created_at: &Bound<'_, PyAny>,
+        updated_at: &Bound<'_, PyAny>,
+        secret: Option<&Bound<'_, PyAny>>,
+        metadata: Option<&Bound<'_, PyAny>>,
+        object: &str,
+    ) -> PyResult<Self> {
+        let mut errors = Vec::new();
+        let mut map = Map::new();
+        let mut put = |key: &str, value: Option<Value>| {
+            map.insert(key.to_owned(), value.unwrap_or(Value::Null));
+        };
+        put("id", py_convert::string("id", id, &mut errors).map(Value::from));
+        put("object", Some(object.into()));
+        put("status", py_convert::string("status", status, &mut errors).map(Value::from));
+        put("events", py_convert::events(events, &mut errors).map(Value::from));
+        put("url", py_convert::string("url", url, &mut errors).map(Value::from));
+        let secret = secret.filter(|s| !s.is_none());
+        put("secret", secret.and_then(|s| py_convert::string("secret", s, &mut errors)).map(Value::from));
+        let metadata = py_convert::metadata(metadata, &mut errors).flatten().unwrap_or_default();
+        put(
+            "metadata",
+            Some(Value::Object(metadata.into_iter().map(|(k, v)| (k, Value::String(v))).collect())),
+        );
+        put("createdAt", Some(timestamp_arg("created_at", created_at, &mut errors)));
+        put("updatedAt", Some(timestamp_arg("updated_at", updated_at, &mut errors)));
+        check(errors)?;
+        from_value(&Value::Object(map))
+    }
+
+    /// A `Webhook` from the API's JSON shape (camelCase keys, RFC 3339 strings).
+    #[classmethod]
+    fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut errors = Vec::new();
+        let value = py_convert::to_json(data, "data", &mut errors);
+        check(errors)?;
+        from_value(&value)
+    }
+
+    /// The API's JSON shape, including fields this version does not know.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_convert::from_json(py, &self.inner.to_json())
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    #[getter]
+    fn object(&self) -> &str {
+        &self.inner.object
+    }
+
+    #[getter]
+    fn status(&self) -> &str {
+        &self.inner.status
+    }
+
+    #[getter]
+    fn events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, &self.inner.events)
+    }
+
+    #[getter]
+    fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    #[getter]
+    fn secret(&self) -> Option<&str> {
+        self.inner.secret.as_deref()
+    }
+
+    #[getter]
+    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (k, v) in &self.inner.metadata {
+            dict.set_item(k, v)?;
+        }
+        Ok(dict)
+    }
+
+    #[getter]
+    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_datetime(py, &self.inner.created_at)
+    }
+
+    #[getter]
+    fn updated_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_datetime(py, &self.inner.updated_at)
+    }
+
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str) {
+        ("id", "object", "status", "events", "url", "secret", "metadata", "created_at", "updated_at")
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        let this = slf.get();
+        let r = |obj: Bound<'_, PyAny>| obj.repr().map(|s| s.to_string());
+        // The secret is shown masked: a repr ends up in logs, notebooks and bug reports.
+        let secret = if this.inner.secret.is_some() { "'********'" } else { "None" };
+        Ok(format!(
+            "Webhook(id={}, object={}, status={}, events={}, url={}, secret={secret}, metadata={}, created_at={}, updated_at={})",
+            r(PyString::new(py, &this.inner.id).into_any())?,
+            r(PyString::new(py, &this.inner.object).into_any())?,
+            r(PyString::new(py, &this.inner.status).into_any())?,
+            r(this.events(py)?.into_any())?,
+            r(PyString::new(py, &this.inner.url).into_any())?,
+            r(this.metadata(py)?.into_any())?,
+            r(this.created_at(py)?)?,
+            r(this.updated_at(py)?)?,
+        ))
+    }
+
+    fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
+        self.inner == other.inner
+    }
+
+    fn __hash__(&self) -> u64 {
+        // Equal webhooks have equal ids and update times; that is enough for a hash.
+        let mut hasher = DefaultHasher::new();
+        self.inner.id.hash(&mut hasher);
+        self.inner.updated_at.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
+        let from_dict = slf.get_type().getattr("from_dict")?;
+        Ok((from_dict, (slf.get().to_dict(slf.py())?,)))
+    }
+}

@@ -1,0 +1,137 @@
+//! The tokio runtime behind every call, sync and async.
+//!
+//! Built lazily and rebuilt when the process id changes: a runtime inherited through `fork()`
+//! has no worker threads, and any request on it would hang for ever.
+
+use pyo3::prelude::*;
+use pyo3_async_runtimes::{generic, TaskLocals};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::runtime::{Builder, Handle, Runtime};
+
+struct Current {
+    pid: u32,
+    // Leaked on purpose: dropping a runtime blocks on its threads, and after fork they are gone.
+    runtime: &'static Runtime,
+}
+
+static CURRENT: Mutex<Option<Current>> = Mutex::new(None);
+
+/// The runtime of this process, built on first use.
+pub fn handle() -> PyResult<Handle> {
+    let pid = std::process::id();
+    let mut current = CURRENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(c) = current.as_ref().filter(|c| c.pid == pid) {
+        return Ok(c.runtime.handle().clone());
+    }
+    let runtime = Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("exa-webhooks")
+        .build()
+        .map_err(|e| {
+            pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start the I/O runtime: {e}"))
+        })?;
+    let runtime: &'static Runtime = Box::leak(Box::new(runtime));
+    *current = Some(Current { pid, runtime });
+    Ok(runtime.handle().clone())
+}
+
+/// How often a blocked sync call looks for Ctrl-C.
+const SIGNAL_CHECK_EVERY: Duration = Duration::from_millis(100);
+
+/// Runs `fut` to completion with the interpreter lock released, raising `KeyboardInterrupt`
+/// (or whatever a signal handler raises) within a tick of a signal. Never touches asyncio, so
+/// it works where an event loop is already running (Jupyter).
+pub fn block_on<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
+where
+    F: Future<Output = PyResult<T>> + Send,
+    T: Send,
+{
+    if Handle::try_current().is_ok() {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "a blocking call cannot run on a tokio runtime thread; use AsyncClient",
+        ));
+    }
+    let handle = handle()?;
+    py.detach(|| {
+        handle.block_on(async {
+            tokio::pin!(fut);
+            let mut ticks = tokio::time::interval_at(
+                tokio::time::Instant::now() + SIGNAL_CHECK_EVERY,
+                SIGNAL_CHECK_EVERY,
+            );
+            loop {
+                tokio::select! {
+                    result = &mut fut => return result,
+                    _ = ticks.tick() => Python::attach(|py| py.check_signals())?,
+                }
+            }
+        })
+    })
+}
+
+/// Lets pyo3-async-runtimes spawn on our fork-aware runtime instead of its own static one.
+pub struct AsyncRuntime;
+
+tokio::task_local! {
+    static TASK_LOCALS: TaskLocals;
+}
+
+fn spawn_handle() -> Handle {
+    // `handle()` already succeeded for this process before any future was handed over
+    // (see `future_into_py`), so this finds the cached runtime.
+    handle().unwrap_or_else(|_| {
+        CURRENT
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .as_ref()
+            .map_or_else(Handle::current, |c| c.runtime.handle().clone())
+    })
+}
+
+impl generic::Runtime for AsyncRuntime {
+    type JoinError = tokio::task::JoinError;
+    type JoinHandle = tokio::task::JoinHandle<()>;
+
+    fn spawn<F>(fut: F) -> Self::JoinHandle
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        spawn_handle().spawn(fut)
+    }
+
+    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        spawn_handle().spawn_blocking(f)
+    }
+}
+
+impl generic::ContextExt for AsyncRuntime {
+    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        Box::pin(TASK_LOCALS.scope(locals, fut))
+    }
+
+    fn get_task_locals() -> Option<TaskLocals> {
+        TASK_LOCALS
+            .try_with(TaskLocals::clone)
+            .ok()
+    }
+}
+
+/// Turns a Rust future into an awaitable for the running asyncio loop; cancelling the
+/// awaitable drops the future, which cancels the request.
+pub fn future_into_py<'py, T, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = PyResult<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    handle()?;
+    generic::future_into_py::<AsyncRuntime, F, T>(py, fut)
+}
