@@ -86,7 +86,7 @@ fn create_body(
     let mut errors = Vec::new();
     let events = py_convert::events(events, &mut errors);
     if let Some(events) = &events {
-        validation::validate_events(events, &mut errors);
+        validation::validate_partial_events(events, &mut errors);
     }
     let url = py_convert::string("url", url, &mut errors);
     if let Some(url) = &url {
@@ -98,7 +98,7 @@ fn create_body(
     }
     check(errors)?;
     Ok(CreateWebhook {
-        events: events.unwrap_or_default(),
+        events: events.into_iter().flatten().flatten().collect(),
         url: url.unwrap_or_default(),
         metadata: metadata.flatten(),
     })

@@ -33,8 +33,9 @@ pub fn string(field: &str, obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>)
 }
 
 /// A list of event types: `EventType` members or plain strings. A bare string is refused
-/// rather than read as a list of one-letter events.
-pub fn events(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<Vec<String>> {
+/// rather than read as a list of one-letter events. Items of the wrong type are reported and
+/// left as `None`, so the others can still be checked by their index.
+pub fn events(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<Vec<Option<String>>> {
     if obj.is_instance_of::<PyString>() {
         let hint = obj
             .extract::<String>()
@@ -46,33 +47,29 @@ pub fn events(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<Ve
         ));
         return None;
     }
-    if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyDict>() || obj.is_none() {
-        errors.push(FieldError::new(
+    let not_a_list = || {
+        FieldError::new(
             "events",
             format!("must be a list of event types, got {}", type_name(obj)),
-        ));
+        )
+    };
+    if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyDict>() || obj.is_none() {
+        errors.push(not_a_list());
         return None;
     }
     let Ok(iter) = obj.try_iter() else {
-        errors.push(FieldError::new(
-            "events",
-            format!("must be a list of event types, got {}", type_name(obj)),
-        ));
+        errors.push(not_a_list());
         return None;
     };
     let mut out = Vec::new();
-    let mut ok = true;
     for (i, item) in iter.enumerate() {
         let Ok(item) = item else {
             errors.push(FieldError::new("events", "could not be iterated"));
             return None;
         };
-        match string(&format!("events[{i}]"), &item, errors) {
-            Some(s) => out.push(s),
-            None => ok = false,
-        }
+        out.push(string(&format!("events[{i}]"), &item, errors));
     }
-    ok.then_some(out)
+    Some(out)
 }
 
 /// Optional metadata: a mapping of str to str, order kept.

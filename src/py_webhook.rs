@@ -5,7 +5,7 @@ use crate::models::Webhook;
 use crate::py_convert;
 use crate::py_errors::check;
 use crate::timefmt;
-use crate::validation::FieldError;
+use crate::validation::{self, FieldError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
@@ -82,7 +82,12 @@ fn timestamp_arg(field: &str, obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldErro
             .map_or(Value::Null, Value::String);
     }
     if obj.is_instance_of::<PyString>() {
-        return py_convert::to_json(obj, field, errors);
+        let text = py_convert::string(field, obj, errors).unwrap_or_default();
+        if timefmt::parse_rfc3339(&text).is_none() {
+            let message = format!("is not an RFC 3339 date-time: {}", validation::quote(&text));
+            errors.push(FieldError::new(field, message));
+        }
+        return Value::String(text);
     }
     errors.push(FieldError::new(
         field,
@@ -136,7 +141,8 @@ impl PyWebhook {
         put("id", py_convert::string("id", id, &mut errors).map(Value::from));
         put("object", Some(object.into()));
         put("status", py_convert::string("status", status, &mut errors).map(Value::from));
-        put("events", py_convert::events(events, &mut errors).map(Value::from));
+        let events = py_convert::events(events, &mut errors).unwrap_or_default();
+        put("events", Some(events.into_iter().flatten().collect::<Vec<_>>().into()));
         put("url", py_convert::string("url", url, &mut errors).map(Value::from));
         let secret = secret.filter(|s| !s.is_none());
         put("secret", secret.and_then(|s| py_convert::string("secret", s, &mut errors)).map(Value::from));

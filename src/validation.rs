@@ -26,16 +26,25 @@ impl FieldError {
 
 /// Every problem with a list of event types: count, unknown names, duplicates.
 pub fn validate_events(events: &[String], errors: &mut Vec<FieldError>) {
-    check_events(events, true, errors);
+    let items: Vec<Option<&str>> = events.iter().map(|e| Some(e.as_str())).collect();
+    check_events(&items, true, errors);
+}
+
+/// As `validate_events`, for a list whose items of the wrong type (`None`, already reported)
+/// must keep their places so the other items are named by their real index.
+pub fn validate_partial_events(items: &[Option<String>], errors: &mut Vec<FieldError>) {
+    let items: Vec<Option<&str>> = items.iter().map(Option::as_deref).collect();
+    check_events(&items, true, errors);
 }
 
 /// The spec's rules for event lists (count and known names): what the server enforces.
 /// Duplicates are left to the client, which refuses them as certain mistakes.
 pub fn validate_event_names(events: &[String], errors: &mut Vec<FieldError>) {
-    check_events(events, false, errors);
+    let items: Vec<Option<&str>> = events.iter().map(|e| Some(e.as_str())).collect();
+    check_events(&items, false, errors);
 }
 
-fn check_events(events: &[String], refuse_duplicates: bool, errors: &mut Vec<FieldError>) {
+fn check_events(events: &[Option<&str>], refuse_duplicates: bool, errors: &mut Vec<FieldError>) {
     let count = events.len();
     let max = events::EVENT_TYPES.len();
     if count == 0 {
@@ -48,6 +57,7 @@ fn check_events(events: &[String], refuse_duplicates: bool, errors: &mut Vec<Fie
     }
     let mut seen = HashSet::with_capacity(count);
     for (i, event) in events.iter().enumerate() {
+        let Some(event) = *event else { continue };
         let field = format!("events[{i}]");
         if !events::is_known(event) {
             let hint = events::suggest(event)
@@ -57,7 +67,7 @@ fn check_events(events: &[String], refuse_duplicates: bool, errors: &mut Vec<Fie
                 field,
                 format!("unknown event type {}{hint}", quote(event)),
             ));
-        } else if !seen.insert(event.as_str()) && refuse_duplicates {
+        } else if !seen.insert(event) && refuse_duplicates {
             errors.push(FieldError::new(
                 field,
                 format!("duplicate event type {}", quote(event)),

@@ -1,0 +1,194 @@
+"""Every error path against scripted local servers: statuses, body shapes, transport failures."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from scripted import Reply, ScriptedServer, webhook_json
+
+import exa_webhooks as ew
+from exa_webhooks.testing import ExaServer
+
+EVENTS = ["webset.created"]
+URL = "https://example.com/hook"
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, ew.BadRequestError),
+        (401, ew.AuthenticationError),
+        (402, ew.APIError),
+        (403, ew.PermissionDeniedError),
+        (404, ew.NotFoundError),
+        (409, ew.ConflictError),
+        (418, ew.APIError),
+        (422, ew.UnprocessableEntityError),
+        (429, ew.RateLimitError),
+        (500, ew.InternalServerError),
+        (502, ew.InternalServerError),
+        (503, ew.InternalServerError),
+        (504, ew.InternalServerError),
+    ],
+)
+def test_status_maps_to_exception(
+    scripted: ScriptedServer, status: int, cls: type[ew.APIError]
+) -> None:
+    body = {"requestId": "req_body", "error": "Something specific", "tag": "SOME_TAG"}
+    scripted.script(Reply(status, body, {"X-Request-Id": "req_header"}))
+    with pytest.raises(ew.APIError) as excinfo:
+        scripted.client().create_webhook(EVENTS, URL)
+    error = excinfo.value
+    assert type(error) is cls
+    assert error.status_code == status
+    assert error.message == "Something specific"
+    assert error.tag == "SOME_TAG"
+    assert error.request_id == "req_body"
+    assert str(error) == f"{status} Something specific (tag: SOME_TAG, request id: req_body)"
+    assert isinstance(error, ew.ExaError)
+
+
+def test_nest_shape_with_message_list(scripted: ScriptedServer) -> None:
+    body = {
+        "statusCode": 400,
+        "message": ["url must be a URL address", "events should not be empty"],
+        "error": "Bad Request",
+        "timestamp": "2025-01-01T00:00:00.000Z",
+        "path": "/v0/webhooks",
+    }
+    scripted.script(Reply(400, body, {"X-Request-Id": "req_hdr"}))
+    with pytest.raises(ew.BadRequestError) as excinfo:
+        scripted.client().create_webhook(EVENTS, URL)
+    assert excinfo.value.message == "url must be a URL address; events should not be empty"
+    assert excinfo.value.request_id == "req_hdr"
+    assert excinfo.value.tag is None
+
+
+def test_html_gateway_error_keeps_status_and_body(scripted: ScriptedServer) -> None:
+    html = "<html><body><h1>502 Bad Gateway</h1>\n</body></html>"
+    scripted.script(Reply(502, html, {"Content-Type": "text/html"}))
+    with pytest.raises(ew.InternalServerError) as excinfo:
+        scripted.client().create_webhook(EVENTS, URL)
+    assert excinfo.value.status_code == 502
+    assert "502 Bad Gateway" in excinfo.value.message
+    assert excinfo.value.body == html
+
+
+def test_empty_error_body_uses_reason_phrase(scripted: ScriptedServer) -> None:
+    scripted.script(Reply(503, b""))
+    with pytest.raises(ew.InternalServerError) as excinfo:
+        scripted.client().create_webhook(EVENTS, URL)
+    assert str(excinfo.value) == "503 Service Unavailable"
+    assert excinfo.value.body == ""
+
+
+def test_rate_limit_retry_after(scripted: ScriptedServer) -> None:
+    scripted.script(Reply(429, {"error": "slow down", "tag": "RATE_LIMIT_EXCEEDED"}, {"Retry-After": "7"}))
+    with pytest.raises(ew.RateLimitError) as excinfo:
+        scripted.client().create_webhook(EVENTS, URL)
+    assert excinfo.value.retry_after == 7.0
+    scripted.script(Reply(429, {}, {"retry-after-ms": "250"}))
+    with pytest.raises(ew.RateLimitError) as excinfo:
+        scripted.client().create_webhook(EVENTS, URL)
+    assert excinfo.value.retry_after == 0.25
+    scripted.script(Reply(429, {}))
+    with pytest.raises(ew.RateLimitError) as excinfo:
+        scripted.client().create_webhook(EVENTS, URL)
+    assert excinfo.value.retry_after is None
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ("<html>hello</html>", "not JSON"),
+        ('{"id": "webhook_1", "events": ', "not JSON"),
+        ("", "not JSON"),
+        ({"id": "webhook_1"}, "'status' should be a string, it is missing"),
+        ([], "should be an object"),
+    ],
+)
+def test_invalid_success_body(scripted: ScriptedServer, body: object, fragment: str) -> None:
+    scripted.script(Reply(200, body, {"X-Request-Id": "req_bad"}))  # type: ignore[arg-type]
+    with pytest.raises(ew.APIError) as excinfo:
+        scripted.client().create_webhook(EVENTS, URL)
+    assert type(excinfo.value) is ew.APIError
+    assert excinfo.value.status_code == 200
+    assert fragment in excinfo.value.message
+    assert excinfo.value.request_id == "req_bad"
+
+
+def test_wrong_types_in_success_body(scripted: ScriptedServer) -> None:
+    scripted.script(Reply(200, webhook_json(events="webset.created", createdAt="yesterday", url=5)))
+    with pytest.raises(ew.APIError) as excinfo:
+        scripted.client().create_webhook(EVENTS, URL)
+    message = excinfo.value.message
+    assert "'events' should be a list of strings, got a string" in message
+    assert "'createdAt' is not an RFC 3339 date-time" in message
+    assert "'url' should be a string, got a number" in message
+
+
+def test_redirect_is_not_followed_and_key_not_forwarded(scripted: ScriptedServer) -> None:
+    target = ScriptedServer()
+    try:
+        location = target.url + "/websets/v0/webhooks"
+        scripted.script(Reply(307, b"", {"Location": location}))
+        with pytest.raises(ew.APIError) as excinfo:
+            scripted.client().create_webhook(EVENTS, URL)
+        assert excinfo.value.status_code == 307
+        assert location in excinfo.value.message
+        assert "not followed" in excinfo.value.message
+        assert target.received == []
+    finally:
+        target.close()
+
+
+def test_connection_refused() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # Nothing listens on `port` now.
+    client = ew.Client("k", base_url=f"http://127.0.0.1:{port}")
+    with pytest.raises(ew.APIConnectionError) as excinfo:
+        client.create_webhook(EVENTS, URL)
+    assert not isinstance(excinfo.value, ew.APITimeoutError)
+    assert "refused" in str(excinfo.value).lower()
+
+
+def test_timeout(scripted: ScriptedServer) -> None:
+    scripted.script(Reply(200, webhook_json(), delay=3))
+    client = scripted.client(timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(ew.APITimeoutError) as excinfo:
+        client.create_webhook(EVENTS, URL)
+    assert time.monotonic() - started < 2
+    assert isinstance(excinfo.value, TimeoutError)
+    assert isinstance(excinfo.value, ew.APIConnectionError)
+
+
+def test_server_that_accepts_and_never_answers() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        client = ew.Client("k", base_url=f"http://127.0.0.1:{port}", timeout=0.3)
+        with pytest.raises(ew.APITimeoutError):
+            client.create_webhook(EVENTS, URL)
+
+
+def test_oversized_response_is_refused(scripted: ScriptedServer) -> None:
+    scripted.script(Reply(200, b"x" * (9 * 1024 * 1024)))
+    with pytest.raises(ew.APIConnectionError, match="larger than"):
+        scripted.client().create_webhook(EVENTS, URL)
+
+
+def test_bad_key_against_exa_server(server: ExaServer) -> None:
+    client = ew.Client("wrong-key", base_url=server.url)
+    with pytest.raises(ew.AuthenticationError) as excinfo:
+        client.create_webhook(EVENTS, URL)
+    assert excinfo.value.tag == "INVALID_API_KEY"
+    assert excinfo.value.request_id is not None
+    assert excinfo.value.request_id.startswith("req_")
+    assert "wrong-key" not in str(excinfo.value)
+    assert server.webhooks == []
