@@ -119,7 +119,12 @@ mod tests {
         assert_eq!(e.message, "url must be a URL; events must not be empty");
         assert_eq!(e.request_id.as_deref(), Some("req_h"));
         assert_eq!(e.tag, None);
-        let e = ApiError::from_response(404, None, None, r#"{"statusCode":404,"message":"Webhook not found","error":"Not Found"}"#.into());
+        let e = ApiError::from_response(
+            404,
+            None,
+            None,
+            r#"{"statusCode":404,"message":"Webhook not found","error":"Not Found"}"#.into(),
+        );
         assert_eq!(e.message, "Webhook not found");
     }
 
@@ -127,12 +132,29 @@ mod tests {
     fn html_empty_and_odd_bodies() {
         let html = "<html>\n<body><h1>502 Bad Gateway</h1></body>\n</html>";
         let e = ApiError::from_response(502, None, None, html.into());
-        assert_eq!(e.message, "<html> <body><h1>502 Bad Gateway</h1></body> </html>");
+        assert_eq!(
+            e.message,
+            "<html> <body><h1>502 Bad Gateway</h1></body> </html>"
+        );
         assert_eq!(e.body, html);
-        assert_eq!(ApiError::from_response(503, None, None, String::new()).message, "Service Unavailable");
-        assert_eq!(ApiError::from_response(418, None, None, "{}".into()).message, "I'm a teapot");
-        assert_eq!(ApiError::from_response(599, None, None, "[1]".into()).message, "Unknown status");
-        assert!(ApiError::from_response(500, None, None, "x".repeat(10_000)).message.len() < 210);
+        assert_eq!(
+            ApiError::from_response(503, None, None, String::new()).message,
+            "Service Unavailable"
+        );
+        assert_eq!(
+            ApiError::from_response(418, None, None, "{}".into()).message,
+            "I'm a teapot"
+        );
+        assert_eq!(
+            ApiError::from_response(599, None, None, "[1]".into()).message,
+            "Unknown status"
+        );
+        assert!(
+            ApiError::from_response(500, None, None, "x".repeat(10_000))
+                .message
+                .len()
+                < 210
+        );
     }
 
     #[test]

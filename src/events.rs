@@ -84,7 +84,10 @@ mod tests {
     #[test]
     fn suggests_what_was_meant() {
         assert_eq!(suggest("webset.completed"), Some("webset.idle"));
-        assert_eq!(suggest("enrichment.completed"), Some("webset.item.enriched"));
+        assert_eq!(
+            suggest("enrichment.completed"),
+            Some("webset.item.enriched")
+        );
         assert_eq!(suggest("WEBSET_CREATED"), Some("webset.created"));
         assert_eq!(suggest("webset.craeted"), Some("webset.created"));
         assert_eq!(suggest("import.complete"), Some("import.completed"));

@@ -271,9 +271,18 @@ mod tests {
             .map(|e| format!("'{}' {}", e.field, e.message))
             .collect();
         let error = error.join("; ");
-        assert!(error.contains("'id' should be a string, it is missing"), "{error}");
-        assert!(error.contains("'events' should be a list of strings, got a string"), "{error}");
-        assert!(error.contains("'createdAt' is not an RFC 3339 date-time"), "{error}");
+        assert!(
+            error.contains("'id' should be a string, it is missing"),
+            "{error}"
+        );
+        assert!(
+            error.contains("'events' should be a list of strings, got a string"),
+            "{error}"
+        );
+        assert!(
+            error.contains("'createdAt' is not an RFC 3339 date-time"),
+            "{error}"
+        );
         assert!(Webhook::from_json(&json!([])).is_err());
     }
 
@@ -284,6 +293,9 @@ mod tests {
             url: "https://e.com".into(),
             metadata: None,
         };
-        assert_eq!(body.to_json(), json!({"events": ["webset.created"], "url": "https://e.com"}));
+        assert_eq!(
+            body.to_json(),
+            json!({"events": ["webset.created"], "url": "https://e.com"})
+        );
     }
 }

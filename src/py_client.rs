@@ -20,7 +20,10 @@ enum Pool {
     /// Nothing built yet, or a forked child's turn to build its own.
     Idle,
     /// Built by process `pid`: a forked child must not share the parent's connections.
-    Open { pid: u32, transport: Arc<Transport> },
+    Open {
+        pid: u32,
+        transport: Arc<Transport>,
+    },
     Closed,
 }
 
@@ -110,7 +113,10 @@ impl NativeClient {
         let pid = std::process::id();
         match &*pool {
             Pool::Closed => return Err(closed_error()),
-            Pool::Open { pid: owner, transport } if *owner == pid => return Ok(Arc::clone(transport)),
+            Pool::Open {
+                pid: owner,
+                transport,
+            } if *owner == pid => return Ok(Arc::clone(transport)),
             Pool::Open { .. } | Pool::Idle => {}
         }
         let transport = Arc::new(Transport::new(&self.config)?);
@@ -162,7 +168,10 @@ impl NativeClient {
 
     #[getter]
     fn closed(&self) -> bool {
-        matches!(*self.pool.lock().unwrap_or_else(|p| p.into_inner()), Pool::Closed)
+        matches!(
+            *self.pool.lock().unwrap_or_else(|p| p.into_inner()),
+            Pool::Closed
+        )
     }
 
     /// Drops the connection pool; later calls raise.

@@ -18,7 +18,10 @@ pub fn string(field: &str, obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>)
         Ok(s) => match s.to_str() {
             Ok(s) => Some(s.to_owned()),
             Err(_) => {
-                errors.push(FieldError::new(field, "must be valid Unicode (no lone surrogates)"));
+                errors.push(FieldError::new(
+                    field,
+                    "must be valid Unicode (no lone surrogates)",
+                ));
                 None
             }
         },
@@ -80,7 +83,11 @@ pub fn metadata(
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Some(None);
     };
-    let items = match obj.cast::<PyMapping>().map_err(PyErr::from).and_then(|m| m.items()) {
+    let items = match obj
+        .cast::<PyMapping>()
+        .map_err(PyErr::from)
+        .and_then(|m| m.items())
+    {
         Ok(items) => items,
         Err(_) => {
             errors.push(FieldError::new(
@@ -97,7 +104,9 @@ pub fn metadata(
             continue;
         };
         if !key.is_instance_of::<PyString>() {
-            let shown = key.repr().map_or_else(|_| "?".to_owned(), |r| r.to_string());
+            let shown = key
+                .repr()
+                .map_or_else(|_| "?".to_owned(), |r| r.to_string());
             let message = format!("keys must be str, got {} {shown}", type_name(&key));
             errors.push(FieldError::new("metadata", message));
             continue;

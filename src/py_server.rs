@@ -26,7 +26,9 @@ impl NativeServer {
     #[pyo3(signature = (api_key, host, port))]
     fn new(py: Python<'_>, api_key: String, host: String, port: u16) -> PyResult<Self> {
         if api_key.is_empty() {
-            return Err(pyo3::exceptions::PyValueError::new_err("api_key must not be empty"));
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "api_key must not be empty",
+            ));
         }
         let key = api_key.clone();
         let server = py
@@ -134,6 +136,10 @@ impl PyRecordedRequest {
             Some(q) => format!("{}?{q}", self.inner.path),
             None => self.inner.path.clone(),
         };
-        format!("RecordedRequest({} {target}, {} bytes)", self.inner.method, self.inner.body.len())
+        format!(
+            "RecordedRequest({} {target}, {} bytes)",
+            self.inner.method,
+            self.inner.body.len()
+        )
     }
 }

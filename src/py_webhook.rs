@@ -138,21 +138,51 @@ impl PyWebhook {
         let mut put = |key: &str, value: Option<Value>| {
             map.insert(key.to_owned(), value.unwrap_or(Value::Null));
         };
-        put("id", py_convert::string("id", id, &mut errors).map(Value::from));
+        put(
+            "id",
+            py_convert::string("id", id, &mut errors).map(Value::from),
+        );
         put("object", Some(object.into()));
-        put("status", py_convert::string("status", status, &mut errors).map(Value::from));
+        put(
+            "status",
+            py_convert::string("status", status, &mut errors).map(Value::from),
+        );
         let events = py_convert::events(events, &mut errors).unwrap_or_default();
-        put("events", Some(events.into_iter().flatten().collect::<Vec<_>>().into()));
-        put("url", py_convert::string("url", url, &mut errors).map(Value::from));
+        put(
+            "events",
+            Some(events.into_iter().flatten().collect::<Vec<_>>().into()),
+        );
+        put(
+            "url",
+            py_convert::string("url", url, &mut errors).map(Value::from),
+        );
         let secret = secret.filter(|s| !s.is_none());
-        put("secret", secret.and_then(|s| py_convert::string("secret", s, &mut errors)).map(Value::from));
-        let metadata = py_convert::metadata(metadata, &mut errors).flatten().unwrap_or_default();
+        put(
+            "secret",
+            secret
+                .and_then(|s| py_convert::string("secret", s, &mut errors))
+                .map(Value::from),
+        );
+        let metadata = py_convert::metadata(metadata, &mut errors)
+            .flatten()
+            .unwrap_or_default();
         put(
             "metadata",
-            Some(Value::Object(metadata.into_iter().map(|(k, v)| (k, Value::String(v))).collect())),
+            Some(Value::Object(
+                metadata
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect(),
+            )),
         );
-        put("createdAt", Some(timestamp_arg("created_at", created_at, &mut errors)));
-        put("updatedAt", Some(timestamp_arg("updated_at", updated_at, &mut errors)));
+        put(
+            "createdAt",
+            Some(timestamp_arg("created_at", created_at, &mut errors)),
+        );
+        put(
+            "updatedAt",
+            Some(timestamp_arg("updated_at", updated_at, &mut errors)),
+        );
         check(errors)?;
         from_value(&Value::Object(map))
     }
@@ -221,8 +251,28 @@ impl PyWebhook {
     }
 
     #[classattr]
-    fn __match_args__() -> (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str) {
-        ("id", "object", "status", "events", "url", "secret", "metadata", "created_at", "updated_at")
+    fn __match_args__() -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
+        (
+            "id",
+            "object",
+            "status",
+            "events",
+            "url",
+            "secret",
+            "metadata",
+            "created_at",
+            "updated_at",
+        )
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -230,7 +280,11 @@ impl PyWebhook {
         let this = slf.get();
         let r = |obj: Bound<'_, PyAny>| obj.repr().map(|s| s.to_string());
         // The secret is shown masked: a repr ends up in logs, notebooks and bug reports.
-        let secret = if this.inner.secret.is_some() { "'********'" } else { "None" };
+        let secret = if this.inner.secret.is_some() {
+            "'********'"
+        } else {
+            "None"
+        };
         Ok(format!(
             "Webhook(id={}, object={}, status={}, events={}, url={}, secret={secret}, metadata={}, created_at={}, updated_at={})",
             r(PyString::new(py, &this.inner.id).into_any())?,
@@ -256,7 +310,9 @@ impl PyWebhook {
         hasher.finish()
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
         let from_dict = slf.get_type().getattr("from_dict")?;
         Ok((from_dict, (slf.get().to_dict(slf.py())?,)))
     }

@@ -22,7 +22,9 @@ static CURRENT: Mutex<Option<Current>> = Mutex::new(None);
 /// The runtime of this process, built on first use.
 pub fn handle() -> PyResult<Handle> {
     let pid = std::process::id();
-    let mut current = CURRENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut current = CURRENT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(c) = current.as_ref().filter(|c| c.pid == pid) {
         return Ok(c.runtime.handle().clone());
     }
@@ -119,9 +121,7 @@ impl generic::ContextExt for AsyncRuntime {
     }
 
     fn get_task_locals() -> Option<TaskLocals> {
-        TASK_LOCALS
-            .try_with(TaskLocals::clone)
-            .ok()
+        TASK_LOCALS.try_with(TaskLocals::clone).ok()
     }
 }
 

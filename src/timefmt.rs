@@ -148,13 +148,21 @@ mod tests {
     fn parses_utc_and_offsets() {
         let dt = parse_rfc3339("2023-11-07T05:31:56Z").unwrap();
         assert_eq!((dt.year, dt.month, dt.day), (2023, 11, 7));
-        assert_eq!((dt.hour, dt.minute, dt.second, dt.microsecond), (5, 31, 56, 0));
+        assert_eq!(
+            (dt.hour, dt.minute, dt.second, dt.microsecond),
+            (5, 31, 56, 0)
+        );
         assert_eq!(dt.offset_seconds, 0);
 
         let dt = parse_rfc3339("2024-02-29T23:59:59.1234567-05:30").unwrap();
         assert_eq!(dt.microsecond, 123_456);
         assert_eq!(dt.offset_seconds, -(5 * 3600 + 30 * 60));
-        assert_eq!(parse_rfc3339("2024-01-01T00:00:00.5+00:00").unwrap().microsecond, 500_000);
+        assert_eq!(
+            parse_rfc3339("2024-01-01T00:00:00.5+00:00")
+                .unwrap()
+                .microsecond,
+            500_000
+        );
     }
 
     #[test]

@@ -95,7 +95,12 @@ impl Transport {
                     text,
                     json,
                 }),
-                Err(e) => Err(invalid(status, request_id, text, format!("its body is not JSON ({e})"))),
+                Err(e) => Err(invalid(
+                    status,
+                    request_id,
+                    text,
+                    format!("its body is not JSON ({e})"),
+                )),
             };
         }
         let mut error = ApiError::from_response(status.as_u16(), request_id, retry_after, text);

@@ -48,7 +48,10 @@ fn check_events(events: &[Option<&str>], refuse_duplicates: bool, errors: &mut V
     let count = events.len();
     let max = events::EVENT_TYPES.len();
     if count == 0 {
-        errors.push(FieldError::new("events", "must contain at least 1 event type"));
+        errors.push(FieldError::new(
+            "events",
+            "must contain at least 1 event type",
+        ));
     } else if count > max {
         errors.push(FieldError::new(
             "events",
@@ -84,7 +87,9 @@ pub fn validate_url(field: &str, url: &str, errors: &mut Vec<FieldError>) {
         return fail("must not be empty".into());
     }
     if chars > MAX_URL_LEN {
-        return fail(format!("must be at most {MAX_URL_LEN} characters, got {chars}"));
+        return fail(format!(
+            "must be at most {MAX_URL_LEN} characters, got {chars}"
+        ));
     }
     // The URL parser silently trims and re-encodes these; the server would see something else.
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -130,7 +135,12 @@ pub fn validate_base_url(base_url: &str, errors: &mut Vec<FieldError>) -> Option
     };
     let parsed = match Url::parse(base_url) {
         Ok(parsed) => parsed,
-        Err(e) => return fail(format!("is not a valid absolute URL ({e}): {}", quote(base_url))),
+        Err(e) => {
+            return fail(format!(
+                "is not a valid absolute URL ({e}): {}",
+                quote(base_url)
+            ))
+        }
     };
     let Some(host) = parsed.host() else {
         return fail("must have a host".into());
@@ -222,12 +232,20 @@ mod tests {
     #[test]
     fn events_accepts_known_and_reports_every_problem() {
         assert!(errors_of(|e| validate_events(&strings(&["webset.created"]), e)).is_empty());
-        let all: Vec<String> = events::EVENT_TYPES.iter().map(|s| (*s).to_owned()).collect();
+        let all: Vec<String> = events::EVENT_TYPES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
         assert!(errors_of(|e| validate_events(&all, e)).is_empty());
 
         let errors = errors_of(|e| {
             validate_events(
-                &strings(&["webset.created", "webset.completed", "webset.created", "zzz"]),
+                &strings(&[
+                    "webset.created",
+                    "webset.completed",
+                    "webset.created",
+                    "zzz",
+                ]),
                 e,
             )
         });
@@ -241,8 +259,17 @@ mod tests {
     #[test]
     fn events_count_bounds() {
         let errors = errors_of(|e| validate_events(&[], e));
-        assert_eq!(errors, [FieldError::new("events", "must contain at least 1 event type")]);
-        let mut twenty: Vec<String> = events::EVENT_TYPES.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(
+            errors,
+            [FieldError::new(
+                "events",
+                "must contain at least 1 event type"
+            )]
+        );
+        let mut twenty: Vec<String> = events::EVENT_TYPES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
         twenty.push("webset.created".into());
         let errors = errors_of(|e| validate_events(&twenty, e));
         assert_eq!(errors[0].field, "events");
@@ -320,7 +347,9 @@ mod tests {
         for bad in ["", "  ", "a b", "a\nb", "ключ"] {
             let errors = errors_of(|e| validate_api_key(bad, e));
             assert_eq!(errors.len(), 1);
-            assert!(!bad.trim().is_empty() && !errors[0].message.contains(bad) || bad.trim().is_empty());
+            assert!(
+                !bad.trim().is_empty() && !errors[0].message.contains(bad) || bad.trim().is_empty()
+            );
         }
         assert!(errors_of(|e| validate_timeout(0.5, e)).is_empty());
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e9] {
@@ -330,8 +359,14 @@ mod tests {
 
     #[test]
     fn describe_lists_every_problem() {
-        let errors = [FieldError::new("url", "bad"), FieldError::new("events", "empty")];
-        assert_eq!(describe(&errors), "2 validation errors\n  url: bad\n  events: empty");
+        let errors = [
+            FieldError::new("url", "bad"),
+            FieldError::new("events", "empty"),
+        ];
+        assert_eq!(
+            describe(&errors),
+            "2 validation errors\n  url: bad\n  events: empty"
+        );
         assert_eq!(describe(&errors[..1]), "1 validation error\n  url: bad");
     }
 

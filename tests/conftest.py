@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from scripted import ScriptedServer
 
 import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
+from scripted import ScriptedServer
 
 
 @pytest.fixture

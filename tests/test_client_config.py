@@ -8,11 +8,11 @@ import threading
 import time
 
 import pytest
-from scripted import Reply, ScriptedServer, webhook_json
 
 import exa_webhooks as ew
 import exa_webhooks._client as client_module
 from exa_webhooks.testing import ExaServer
+from scripted import Reply, ScriptedServer, webhook_json
 
 EVENTS = ["webset.created"]
 URL = "https://example.com/hook"

@@ -1,4 +1,4 @@
-"""Creating webhooks against ExaServer, sync and async: the happy paths and what goes on the wire."""
+"""Creating webhooks against ExaServer, sync and async: happy paths and the wire."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from scripted import Reply, ScriptedServer, webhook_json
 
 import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
+from scripted import Reply, ScriptedServer, webhook_json
 
 
 def test_create_returns_a_typed_webhook(client: ew.Client, server: ExaServer) -> None:

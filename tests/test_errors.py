@@ -6,10 +6,10 @@ import socket
 import time
 
 import pytest
-from scripted import Reply, ScriptedServer, webhook_json
 
 import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
+from scripted import Reply, ScriptedServer, webhook_json
 
 EVENTS = ["webset.created"]
 URL = "https://example.com/hook"
@@ -85,7 +85,9 @@ def test_empty_error_body_uses_reason_phrase(scripted: ScriptedServer) -> None:
 
 
 def test_rate_limit_retry_after(scripted: ScriptedServer) -> None:
-    scripted.script(Reply(429, {"error": "slow down", "tag": "RATE_LIMIT_EXCEEDED"}, {"Retry-After": "7"}))
+    scripted.script(
+        Reply(429, {"error": "slow down", "tag": "RATE_LIMIT_EXCEEDED"}, {"Retry-After": "7"})
+    )
     with pytest.raises(ew.RateLimitError) as excinfo:
         scripted.client().create_webhook(EVENTS, URL)
     assert excinfo.value.retry_after == 7.0

@@ -44,7 +44,15 @@ def test_create_answers_200_with_the_secret(server: ExaServer) -> None:
     assert headers["x-request-id"].startswith("req_")
     assert headers["content-type"].startswith("application/json")
     assert set(body) == {
-        "id", "object", "status", "events", "url", "secret", "metadata", "createdAt", "updatedAt"
+        "id",
+        "object",
+        "status",
+        "events",
+        "url",
+        "secret",
+        "metadata",
+        "createdAt",
+        "updatedAt",
     }
     assert body["object"] == "webhook"
     assert body["status"] == "active"

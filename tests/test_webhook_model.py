@@ -7,9 +7,9 @@ import pickle
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from scripted import webhook_json
 
 import exa_webhooks as ew
+from scripted import webhook_json
 
 
 def sample(**overrides: object) -> ew.Webhook:
@@ -33,8 +33,14 @@ def test_repr_masks_the_secret_and_shows_everything_else() -> None:
     assert "whsec_very_secret" not in text
     assert "secret='********'" in text
     assert str(wh) == text
-    for part in ("id='webhook_123'", "status='active'", "events=('webset.created',)",
-                 "url='https://example.com/hook'", "metadata={}", "created_at=datetime.datetime("):
+    for part in (
+        "id='webhook_123'",
+        "status='active'",
+        "events=('webset.created',)",
+        "url='https://example.com/hook'",
+        "metadata={}",
+        "created_at=datetime.datetime(",
+    ):
         assert part in text
     assert "secret=None" in repr(sample(secret=None))
 
@@ -110,7 +116,7 @@ def test_constructor_and_from_dict_validate() -> None:
         )
     fields = {e["field"] for e in excinfo.value.errors}
     assert fields == {"id", "created_at", "updated_at"}
-    with pytest.raises(ew.ValidationError, match="'status'|status"):
+    with pytest.raises(ew.ValidationError, match="status"):
         ew.Webhook.from_dict({"id": "x"})
     with pytest.raises(ew.ValidationError):
         ew.Webhook.from_dict({"bad": object()})  # type: ignore[dict-item]

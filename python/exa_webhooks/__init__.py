@@ -1,7 +1,7 @@
 """Exa Websets webhooks from Python, with a Rust core.
 
-    import exa_webhooks as ew
-    wh = ew.create_webhook([ew.EventType.WEBSET_CREATED], "https://example.com/hooks/exa")
+import exa_webhooks as ew
+wh = ew.create_webhook([ew.EventType.WEBSET_CREATED], "https://example.com/hooks/exa")
 """
 
 from ._client import AsyncClient, Client, create_webhook

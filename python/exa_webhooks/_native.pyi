@@ -1,6 +1,17 @@
-from collections.abc import Iterable, Mapping
+import builtins
+from collections.abc import Awaitable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, final
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "EVENT_TYPES",
+    "NativeClient",
+    "NativeServer",
+    "RecordedRequest",
+    "Webhook",
+    "__version__",
+]
 
 __version__: str
 EVENT_TYPES: list[str]
@@ -45,7 +56,7 @@ class Webhook:
     def created_at(self) -> datetime: ...
     @property
     def updated_at(self) -> datetime: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: builtins.object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
 
@@ -66,7 +77,7 @@ class NativeClient:
     ) -> Webhook: ...
     def create_webhook_async(
         self, events: Iterable[str], url: str, metadata: Mapping[str, str] | None = None
-    ) -> Any: ...
+    ) -> Awaitable[Webhook]: ...
 
 @final
 class NativeServer:

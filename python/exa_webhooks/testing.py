@@ -23,7 +23,9 @@ class ExaServer:
 
     __slots__ = ("_native",)
 
-    def __init__(self, api_key: str = "test-key", *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, api_key: str = "test-key", *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self._native = NativeServer(api_key, host, port)
 
     @property

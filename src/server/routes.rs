@@ -63,7 +63,12 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<
                 headers: parts
                     .headers
                     .iter()
-                    .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_owned(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
                     .collect(),
                 body: body.to_vec(),
             });
@@ -88,7 +93,10 @@ fn respond(answer: Answer, request_id: &str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
     *response.status_mut() = answer.status;
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
     if let Ok(id) = HeaderValue::from_str(request_id) {
         headers.insert("x-request-id", id);
     }
@@ -115,7 +123,9 @@ fn route(state: &State, parts: &hyper::http::request::Parts, body: &[u8]) -> Ans
         return not_found();
     }
     if !authorized(state, parts) {
-        let message = if parts.headers.contains_key("x-api-key") || parts.headers.contains_key(AUTHORIZATION) {
+        let message = if parts.headers.contains_key("x-api-key")
+            || parts.headers.contains_key(AUTHORIZATION)
+        {
             "Invalid API key"
         } else {
             "Missing API key: send it in the x-api-key header"
@@ -132,8 +142,14 @@ fn route(state: &State, parts: &hyper::http::request::Parts, body: &[u8]) -> Ans
 fn json_object(body: &[u8]) -> Result<Map<String, Value>, Answer> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Answer::invalid(&[FieldError::new("body", "must be a JSON object")])),
-        Err(e) => Err(Answer::invalid(&[FieldError::new("body", format!("is not valid JSON ({e})"))])),
+        Ok(_) => Err(Answer::invalid(&[FieldError::new(
+            "body",
+            "must be a JSON object",
+        )])),
+        Err(e) => Err(Answer::invalid(&[FieldError::new(
+            "body",
+            format!("is not valid JSON ({e})"),
+        )])),
     }
 }
 
@@ -200,7 +216,11 @@ fn create(state: &State, body: &[u8]) -> Answer {
     }
     let strings = |v: Option<&Value>| -> Vec<String> {
         v.and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let now = timefmt::format_millis(timefmt::now_millis());
@@ -209,12 +229,20 @@ fn create(state: &State, body: &[u8]) -> Answer {
         object: "webhook".into(),
         status: "active".into(),
         events: strings(body.get("events")),
-        url: body.get("url").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        url: body
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
         secret: Some(state.new_secret()),
         metadata: body
             .get("metadata")
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
             .unwrap_or_default(),
         created_at: now.clone(),
         updated_at: now,

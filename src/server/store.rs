@@ -56,13 +56,16 @@ pub struct State {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere must not take the whole test server down with it.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl State {
     pub fn new(api_key: String) -> Self {
         let mut seed = [0u8; 8];
-        let seed = getrandom::fill(&mut seed).map_or(0x9E37_79B9_7F4A_7C15, |()| u64::from_le_bytes(seed));
+        let seed =
+            getrandom::fill(&mut seed).map_or(0x9E37_79B9_7F4A_7C15, |()| u64::from_le_bytes(seed));
         Self {
             api_key,
             webhooks: Mutex::new(Webhooks::default()),

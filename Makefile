@@ -1,0 +1,45 @@
+# The README's two commands: `make demo` and `make test`. Each sets up everything it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export VIRTUAL_ENV := $(abspath $(VENV))
+
+.PHONY: demo test dev release lint rust-test py-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.deps: requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Debug build of the extension into the venv: quick to compile, for tests.
+dev: $(VENV)/.deps
+	$(BIN)/maturin develop --quiet
+
+# Optimized build, as users get from `pip install`.
+release: $(VENV)/.deps
+	$(BIN)/maturin develop --quiet --release
+
+demo: release
+	$(BIN)/python examples/quickstart.py
+
+lint: dev
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	$(BIN)/ruff check python tests examples
+	$(BIN)/ruff format --check python tests examples
+	$(BIN)/mypy
+	$(BIN)/python -m mypy.stubtest exa_webhooks._native
+
+rust-test:
+	cargo test
+
+py-test: dev
+	$(BIN)/python -m pytest
+
+test: lint rust-test py-test
+
+clean:
+	rm -rf $(VENV) target
