@@ -4,6 +4,7 @@
 pub mod error;
 pub mod events;
 pub mod models;
+pub mod py_attempt;
 pub mod py_client;
 pub mod py_convert;
 pub mod py_errors;
@@ -19,6 +20,8 @@ use pyo3::prelude::*;
 
 #[pymodule]
 mod _native {
+    #[pymodule_export]
+    use crate::py_attempt::PyWebhookAttempt;
     #[pymodule_export]
     use crate::py_client::NativeClient;
     #[pymodule_export]

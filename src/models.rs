@@ -104,6 +104,50 @@ impl<'a> Fields<'a> {
         }
     }
 
+    fn boolean(&mut self, key: &str) -> bool {
+        match self.object.get(key) {
+            Some(Value::Bool(b)) => *b,
+            other => {
+                self.problem(key, "a boolean", other);
+                false
+            }
+        }
+    }
+
+    /// A JSON number that holds a whole value (`200` or `200.0`).
+    fn integer(&mut self, key: &str) -> i64 {
+        let value = self.object.get(key);
+        let whole = value.and_then(|v| {
+            v.as_i64().or_else(|| {
+                v.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                    .map(|f| f as i64)
+            })
+        });
+        whole.unwrap_or_else(|| {
+            self.problem(key, "a whole number", value);
+            0
+        })
+    }
+
+    /// An object of header-like values; non-string values are kept as their JSON text.
+    fn text_map(&mut self, key: &str) -> Vec<(String, String)> {
+        match self.object.get(key) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Object(map)) => map
+                .iter()
+                .map(|(k, v)| {
+                    let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                    (k.clone(), text)
+                })
+                .collect(),
+            other => {
+                self.problem(key, "an object", other);
+                Vec::new()
+            }
+        }
+    }
+
     fn extra(&self, known: &[&str]) -> Map<String, Value> {
         self.object
             .iter()
@@ -176,18 +220,159 @@ impl Webhook {
         object.insert("events".into(), self.events.clone().into());
         object.insert("url".into(), self.url.clone().into());
         object.insert("secret".into(), self.secret.clone().into());
-        let metadata: Map<String, Value> = self
-            .metadata
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        object.insert("metadata".into(), metadata.into());
+        object.insert("metadata".into(), string_map_json(&self.metadata));
         object.insert("createdAt".into(), self.created_at.clone().into());
         object.insert("updatedAt".into(), self.updated_at.clone().into());
         for (k, v) in &self.extra {
             object.entry(k.clone()).or_insert_with(|| v.clone());
         }
         Value::Object(object)
+    }
+}
+
+fn string_map_json(pairs: &[(String, String)]) -> Value {
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+/// One delivery try of an event to a webhook, as Exa records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookAttempt {
+    pub id: String,
+    pub object: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub webhook_id: String,
+    pub url: String,
+    pub successful: bool,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: Option<String>,
+    pub response_status_code: i64,
+    pub attempt: i64,
+    pub attempted_at: String,
+    pub extra: Map<String, Value>,
+}
+
+const ATTEMPT_FIELDS: [&str; 12] = [
+    "id",
+    "object",
+    "eventId",
+    "eventType",
+    "webhookId",
+    "url",
+    "successful",
+    "responseHeaders",
+    "responseBody",
+    "responseStatusCode",
+    "attempt",
+    "attemptedAt",
+];
+
+impl WebhookAttempt {
+    pub fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
+        let Value::Object(object) = value else {
+            let message = format!("should be an object, got {}", json_type(value));
+            return Err(vec![FieldError::new("attempt", message)]);
+        };
+        let mut f = Fields {
+            object,
+            problems: Vec::new(),
+        };
+        let attempt = WebhookAttempt {
+            id: f.string("id"),
+            object: f.string_or("object", "webhook_attempt"),
+            event_id: f.string("eventId"),
+            event_type: f.string("eventType"),
+            webhook_id: f.string("webhookId"),
+            url: f.string("url"),
+            successful: f.boolean("successful"),
+            response_headers: f.text_map("responseHeaders"),
+            response_body: f.optional_string("responseBody"),
+            response_status_code: f.integer("responseStatusCode"),
+            attempt: f.integer("attempt"),
+            attempted_at: f.timestamp("attemptedAt"),
+            extra: f.extra(&ATTEMPT_FIELDS),
+        };
+        f.finish(attempt)
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut object = Map::with_capacity(ATTEMPT_FIELDS.len() + self.extra.len());
+        object.insert("id".into(), self.id.clone().into());
+        object.insert("object".into(), self.object.clone().into());
+        object.insert("eventId".into(), self.event_id.clone().into());
+        object.insert("eventType".into(), self.event_type.clone().into());
+        object.insert("webhookId".into(), self.webhook_id.clone().into());
+        object.insert("url".into(), self.url.clone().into());
+        object.insert("successful".into(), self.successful.into());
+        object.insert(
+            "responseHeaders".into(),
+            string_map_json(&self.response_headers),
+        );
+        object.insert("responseBody".into(), self.response_body.clone().into());
+        object.insert(
+            "responseStatusCode".into(),
+            self.response_status_code.into(),
+        );
+        object.insert("attempt".into(), self.attempt.into());
+        object.insert("attemptedAt".into(), self.attempted_at.clone().into());
+        for (k, v) in &self.extra {
+            object.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        Value::Object(object)
+    }
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub has_more: bool,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Parses `{data, hasMore, nextCursor}`, each item with `parse`; problems name the item.
+    pub fn from_json(
+        value: &Value,
+        parse: impl Fn(&Value) -> Result<T, Vec<FieldError>>,
+    ) -> Result<Self, Vec<FieldError>> {
+        let Value::Object(object) = value else {
+            let message = format!("should be an object, got {}", json_type(value));
+            return Err(vec![FieldError::new("page", message)]);
+        };
+        let mut f = Fields {
+            object,
+            problems: Vec::new(),
+        };
+        let has_more = f.boolean("hasMore");
+        let next_cursor = f.optional_string("nextCursor").filter(|c| !c.is_empty());
+        let mut data = Vec::new();
+        match object.get("data") {
+            Some(Value::Array(items)) => {
+                data.reserve(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    match parse(item) {
+                        Ok(parsed) => data.push(parsed),
+                        Err(problems) => {
+                            f.problems.extend(problems.into_iter().map(|p| {
+                                FieldError::new(format!("data[{i}].{}", p.field), p.message)
+                            }))
+                        }
+                    }
+                }
+            }
+            other => f.problem("data", "a list", other),
+        }
+        f.finish(Page {
+            data,
+            has_more,
+            next_cursor,
+        })
     }
 }
 
@@ -205,13 +390,63 @@ impl CreateWebhook {
         object.insert("events".into(), self.events.clone().into());
         object.insert("url".into(), self.url.clone().into());
         if let Some(metadata) = &self.metadata {
-            let map: Map<String, Value> = metadata
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            object.insert("metadata".into(), map.into());
+            object.insert("metadata".into(), string_map_json(metadata));
         }
         Value::Object(object)
+    }
+}
+
+/// The body of an update (PATCH): only the fields given are sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateWebhook {
+    pub events: Option<Vec<String>>,
+    pub url: Option<String>,
+    pub metadata: Option<Vec<(String, String)>>,
+}
+
+impl UpdateWebhook {
+    pub fn to_json(&self) -> Value {
+        let mut object = Map::new();
+        if let Some(events) = &self.events {
+            object.insert("events".into(), events.clone().into());
+        }
+        if let Some(url) = &self.url {
+            object.insert("url".into(), url.clone().into());
+        }
+        if let Some(metadata) = &self.metadata {
+            object.insert("metadata".into(), string_map_json(metadata));
+        }
+        Value::Object(object)
+    }
+}
+
+/// Paging and filters of a listing, already validated; absent ones are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+    /// Attempts only.
+    pub event_type: Option<String>,
+    /// Attempts only; sent as lowercase `true`/`false`.
+    pub successful: Option<bool>,
+}
+
+impl ListQuery {
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(cursor) = &self.cursor {
+            pairs.push(("cursor", cursor.clone()));
+        }
+        if let Some(limit) = self.limit {
+            pairs.push(("limit", limit.to_string()));
+        }
+        if let Some(event_type) = &self.event_type {
+            pairs.push(("eventType", event_type.clone()));
+        }
+        if let Some(successful) = self.successful {
+            pairs.push(("successful", successful.to_string()));
+        }
+        pairs
     }
 }
 
@@ -284,6 +519,85 @@ mod tests {
             "{error}"
         );
         assert!(Webhook::from_json(&json!([])).is_err());
+    }
+
+    fn attempt_sample() -> Value {
+        json!({
+            "id": "att_1",
+            "object": "webhook_attempt",
+            "eventId": "evt_1",
+            "eventType": "webset.created",
+            "webhookId": "webhook_1",
+            "url": "https://example.com/h",
+            "successful": false,
+            "responseHeaders": {"content-type": "text/plain"},
+            "responseBody": "nope",
+            "responseStatusCode": 500,
+            "attempt": 2,
+            "attemptedAt": "2025-01-01T00:00:00.000Z"
+        })
+    }
+
+    #[test]
+    fn attempts_parse_and_round_trip() {
+        let attempt = WebhookAttempt::from_json(&attempt_sample()).unwrap();
+        assert_eq!(attempt.response_status_code, 500);
+        assert_eq!(attempt.attempt, 2);
+        assert!(!attempt.successful);
+        assert_eq!(attempt.to_json(), attempt_sample());
+
+        let mut float_numbers = attempt_sample();
+        float_numbers["responseStatusCode"] = json!(200.0);
+        float_numbers["responseBody"] = Value::Null;
+        let attempt = WebhookAttempt::from_json(&float_numbers).unwrap();
+        assert_eq!(attempt.response_status_code, 200);
+        assert_eq!(attempt.response_body, None);
+
+        let mut bad = attempt_sample();
+        bad["attempt"] = json!(1.5);
+        bad["successful"] = json!("yes");
+        let fields: Vec<String> = WebhookAttempt::from_json(&bad)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["successful", "attempt"]);
+    }
+
+    #[test]
+    fn pages_parse_and_name_bad_items() {
+        let page = json!({"data": [sample(), sample()], "hasMore": true, "nextCursor": "c2"});
+        let page = Page::from_json(&page, Webhook::from_json).unwrap();
+        assert_eq!(page.data.len(), 2);
+        assert!(page.has_more);
+        assert_eq!(page.next_cursor.as_deref(), Some("c2"));
+
+        let last = json!({"data": [], "hasMore": false, "nextCursor": null});
+        let last = Page::from_json(&last, Webhook::from_json).unwrap();
+        assert_eq!((last.data.len(), last.next_cursor), (0, None));
+
+        let mut broken = sample();
+        broken.as_object_mut().unwrap().remove("url");
+        let bad = json!({"data": [sample(), broken], "hasMore": "no"});
+        let fields: Vec<String> = Page::from_json(&bad, Webhook::from_json)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["hasMore", "data[1].url"]);
+    }
+
+    #[test]
+    fn update_body_has_only_given_fields() {
+        let body = UpdateWebhook {
+            url: Some("https://e.com".into()),
+            metadata: Some(Vec::new()),
+            ..UpdateWebhook::default()
+        };
+        assert_eq!(
+            body.to_json(),
+            json!({"url": "https://e.com", "metadata": {}})
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! `exa_webhooks._native.NativeClient`: configuration, one connection pool, and the calls.
 //! `Client` and `AsyncClient` in Python are thin typed wrappers around it.
 
-use crate::models::CreateWebhook;
+use crate::error::Error;
+use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook};
+use crate::py_attempt::PyWebhookAttempt;
 use crate::py_convert;
 use crate::py_errors::check;
 use crate::py_webhook::PyWebhook;
@@ -10,6 +12,9 @@ use crate::transport::{Config, Transport};
 use crate::validation::{self, FieldError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyBool;
+use pyo3::IntoPyObjectExt;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -87,24 +92,128 @@ fn create_body(
     metadata: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<CreateWebhook> {
     let mut errors = Vec::new();
-    let events = py_convert::events(events, &mut errors);
-    if let Some(events) = &events {
-        validation::validate_partial_events(events, &mut errors);
-    }
-    let url = py_convert::string("url", url, &mut errors);
-    if let Some(url) = &url {
-        validation::validate_url("url", url, &mut errors);
-    }
-    let metadata = py_convert::metadata(metadata, &mut errors);
-    if let Some(Some(metadata)) = &metadata {
-        validation::validate_metadata(metadata, &mut errors);
-    }
+    let events = checked_events(events, &mut errors);
+    let url = checked_url(url, &mut errors);
+    let metadata = checked_metadata(metadata, &mut errors);
     check(errors)?;
     Ok(CreateWebhook {
-        events: events.into_iter().flatten().flatten().collect(),
+        events: events.unwrap_or_default(),
         url: url.unwrap_or_default(),
         metadata: metadata.flatten(),
     })
+}
+
+fn checked_events(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<Vec<String>> {
+    let events = py_convert::events(obj, errors)?;
+    validation::validate_partial_events(&events, errors);
+    events.into_iter().collect()
+}
+
+fn checked_url(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let url = py_convert::string("url", obj, errors)?;
+    validation::validate_url("url", &url, errors);
+    Some(url)
+}
+
+fn checked_metadata(
+    obj: Option<&Bound<'_, PyAny>>,
+    errors: &mut Vec<FieldError>,
+) -> Option<Option<Vec<(String, String)>>> {
+    let metadata = py_convert::metadata(obj, errors)?;
+    if let Some(pairs) = &metadata {
+        validation::validate_metadata(pairs, errors);
+    }
+    Some(metadata)
+}
+
+fn checked_id(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> String {
+    let id = py_convert::string("webhook_id", obj, errors).unwrap_or_default();
+    if obj.is_instance_of::<pyo3::types::PyString>() {
+        validation::validate_webhook_id(&id, errors);
+    }
+    id
+}
+
+fn webhook_id(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    let mut errors = Vec::new();
+    let id = checked_id(obj, &mut errors);
+    check(errors)?;
+    Ok(id)
+}
+
+fn given<'a, 'py>(obj: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+    obj.filter(|o| !o.is_none())
+}
+
+/// Paging and filters, each checked; absent (`None`) ones are left out of the query.
+fn list_query(
+    limit: Option<&Bound<'_, PyAny>>,
+    cursor: Option<&Bound<'_, PyAny>>,
+    event_type: Option<&Bound<'_, PyAny>>,
+    successful: Option<&Bound<'_, PyAny>>,
+    errors: &mut Vec<FieldError>,
+) -> ListQuery {
+    let mut query = ListQuery::default();
+    if let Some(limit) = given(limit) {
+        let value = if limit.is_instance_of::<PyBool>() {
+            None
+        } else {
+            limit.extract::<i64>().ok()
+        };
+        match value {
+            Some(n) => {
+                validation::validate_limit(n, errors);
+                query.limit = Some(n);
+            }
+            None => errors.push(FieldError::new(
+                "limit",
+                format!("must be an int, got {}", py_convert::type_name(limit)),
+            )),
+        }
+    }
+    if let Some(cursor) = given(cursor) {
+        query.cursor = py_convert::string("cursor", cursor, errors);
+        if let Some(c) = &query.cursor {
+            validation::validate_cursor(c, errors);
+        }
+    }
+    if let Some(event_type) = given(event_type) {
+        query.event_type = py_convert::string("event_type", event_type, errors);
+        if let Some(t) = &query.event_type {
+            validation::validate_event_type("event_type", t, errors);
+        }
+    }
+    if let Some(successful) = given(successful) {
+        match successful.cast::<PyBool>() {
+            Ok(b) => query.successful = Some(b.is_true()),
+            Err(_) => errors.push(FieldError::new(
+                "successful",
+                format!("must be a bool, got {}", py_convert::type_name(successful)),
+            )),
+        }
+    }
+    query
+}
+
+type PageTuple<T> = (Vec<T>, bool, Option<String>);
+
+fn page_tuple<T, U: From<T>>(page: Page<T>) -> PageTuple<U> {
+    let data = page.data.into_iter().map(U::from).collect();
+    (data, page.has_more, page.next_cursor)
+}
+
+/// Runs a call blocking (the interpreter lock released) or as an awaitable for asyncio.
+fn run<'py, T, F>(py: Python<'py>, asynchronous: bool, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = Result<T, Error>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    let fut = async move { fut.await.map_err(PyErr::from) };
+    if asynchronous {
+        runtime::future_into_py(py, fut)
+    } else {
+        runtime::block_on(py, fut)?.into_bound_py_any(py)
+    }
 }
 
 impl NativeClient {
@@ -183,33 +292,123 @@ impl NativeClient {
         drop(previous);
     }
 
-    #[pyo3(signature = (events, url, metadata=None))]
-    fn create_webhook(
-        &self,
-        py: Python<'_>,
-        events: &Bound<'_, PyAny>,
-        url: &Bound<'_, PyAny>,
-        metadata: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyWebhook> {
-        let body = create_body(events, url, metadata)?;
-        let transport = self.transport()?;
-        runtime::block_on(py, async move {
-            Ok(transport.create_webhook(&body).await?.into())
-        })
-    }
-
-    #[pyo3(signature = (events, url, metadata=None))]
-    fn create_webhook_async<'py>(
+    #[pyo3(signature = (events, url, metadata=None, asynchronous=false))]
+    fn create_webhook<'py>(
         &self,
         py: Python<'py>,
         events: &Bound<'py, PyAny>,
         url: &Bound<'py, PyAny>,
         metadata: Option<&Bound<'py, PyAny>>,
+        asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let body = create_body(events, url, metadata)?;
         let transport = self.transport()?;
-        runtime::future_into_py(py, async move {
-            Ok(PyWebhook::from(transport.create_webhook(&body).await?))
+        run(py, asynchronous, async move {
+            transport.create_webhook(&body).await.map(PyWebhook::from)
+        })
+    }
+
+    #[pyo3(signature = (webhook_id, asynchronous=false))]
+    fn get_webhook<'py>(
+        &self,
+        py: Python<'py>,
+        webhook_id: &Bound<'py, PyAny>,
+        asynchronous: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = self::webhook_id(webhook_id)?;
+        let transport = self.transport()?;
+        run(py, asynchronous, async move {
+            transport.get_webhook(&id).await.map(PyWebhook::from)
+        })
+    }
+
+    #[pyo3(signature = (webhook_id, events=None, url=None, metadata=None, asynchronous=false))]
+    fn update_webhook<'py>(
+        &self,
+        py: Python<'py>,
+        webhook_id: &Bound<'py, PyAny>,
+        events: Option<&Bound<'py, PyAny>>,
+        url: Option<&Bound<'py, PyAny>>,
+        metadata: Option<&Bound<'py, PyAny>>,
+        asynchronous: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut errors = Vec::new();
+        let id = checked_id(webhook_id, &mut errors);
+        let (events, url) = (given(events), given(url));
+        if events.is_none() && url.is_none() && given(metadata).is_none() {
+            errors.push(FieldError::new(
+                "update",
+                "nothing to update: give at least one of events, url, metadata",
+            ));
+        }
+        let body = UpdateWebhook {
+            events: events.and_then(|e| checked_events(e, &mut errors)),
+            url: url.and_then(|u| checked_url(u, &mut errors)),
+            metadata: checked_metadata(metadata, &mut errors).flatten(),
+        };
+        check(errors)?;
+        let transport = self.transport()?;
+        run(py, asynchronous, async move {
+            transport
+                .update_webhook(&id, &body)
+                .await
+                .map(PyWebhook::from)
+        })
+    }
+
+    #[pyo3(signature = (webhook_id, asynchronous=false))]
+    fn delete_webhook<'py>(
+        &self,
+        py: Python<'py>,
+        webhook_id: &Bound<'py, PyAny>,
+        asynchronous: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = self::webhook_id(webhook_id)?;
+        let transport = self.transport()?;
+        run(py, asynchronous, async move {
+            transport.delete_webhook(&id).await.map(PyWebhook::from)
+        })
+    }
+
+    /// One page, as `(items, has_more, next_cursor)`; Python wraps it in a `Page`.
+    #[pyo3(signature = (limit=None, cursor=None, asynchronous=false))]
+    fn list_webhooks<'py>(
+        &self,
+        py: Python<'py>,
+        limit: Option<&Bound<'py, PyAny>>,
+        cursor: Option<&Bound<'py, PyAny>>,
+        asynchronous: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut errors = Vec::new();
+        let query = list_query(limit, cursor, None, None, &mut errors);
+        check(errors)?;
+        let transport = self.transport()?;
+        run(py, asynchronous, async move {
+            let page = transport.list_webhooks(&query).await?;
+            Ok(page_tuple::<_, PyWebhook>(page))
+        })
+    }
+
+    #[pyo3(signature = (webhook_id, event_type=None, successful=None, limit=None, cursor=None, asynchronous=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn list_webhook_attempts<'py>(
+        &self,
+        py: Python<'py>,
+        webhook_id: &Bound<'py, PyAny>,
+        event_type: Option<&Bound<'py, PyAny>>,
+        successful: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        cursor: Option<&Bound<'py, PyAny>>,
+        asynchronous: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut errors = Vec::new();
+        let id = checked_id(webhook_id, &mut errors);
+        let query = list_query(limit, cursor, event_type, successful, &mut errors);
+        check(errors)?;
+        let transport = self.transport()?;
+        run(py, asynchronous, async move {
+            let page = transport.list_webhook_attempts(&id, &query).await?;
+            Ok(page_tuple::<_, PyWebhookAttempt>(page))
         })
     }
 

@@ -2,102 +2,14 @@
 
 use crate::error::Error;
 use crate::models::Webhook;
-use crate::py_convert;
+use crate::py_convert::{self, timestamp_arg, to_datetime};
 use crate::py_errors::check;
-use crate::timefmt;
-use crate::validation::{self, FieldError};
+
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 use serde_json::{Map, Value};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-
-static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static TIMEZONE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-fn datetime_attr<'py>(
-    py: Python<'py>,
-    cell: &'static PyOnceLock<Py<PyAny>>,
-    path: &[&str],
-) -> PyResult<Bound<'py, PyAny>> {
-    cell.get_or_try_init(py, || {
-        let mut obj = py.import("datetime")?.into_any();
-        for name in path {
-            obj = obj.getattr(*name)?;
-        }
-        Ok::<_, PyErr>(obj.unbind())
-    })
-    .map(|obj| obj.bind(py).clone())
-}
-
-/// An RFC 3339 string (already validated) as a timezone-aware `datetime`.
-pub fn to_datetime<'py>(py: Python<'py>, rfc3339: &str) -> PyResult<Bound<'py, PyAny>> {
-    let Some(dt) = timefmt::parse_rfc3339(rfc3339) else {
-        return Err(pyo3::exceptions::PyValueError::new_err(format!(
-            "not an RFC 3339 date-time: {rfc3339:?}"
-        )));
-    };
-    let tz = if dt.offset_seconds == 0 {
-        datetime_attr(py, &UTC, &["timezone", "utc"])?
-    } else {
-        let delta = py
-            .import("datetime")?
-            .getattr("timedelta")?
-            .call1((0, dt.offset_seconds))?;
-        datetime_attr(py, &TIMEZONE, &["timezone"])?.call1((delta,))?
-    };
-    datetime_attr(py, &DATETIME, &["datetime"])?.call1((
-        dt.year,
-        dt.month,
-        dt.day,
-        dt.hour,
-        dt.minute,
-        dt.second,
-        dt.microsecond,
-        tz,
-    ))
-}
-
-/// A `datetime` (timezone-aware) or RFC 3339 `str` given by a user, as an RFC 3339 string.
-fn timestamp_arg(field: &str, obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Value {
-    let datetime = DATETIME
-        .get_or_try_init(obj.py(), || {
-            Ok::<_, PyErr>(obj.py().import("datetime")?.getattr("datetime")?.unbind())
-        })
-        .map(|d| d.bind(obj.py()).clone());
-    if let Ok(true) = datetime.map(|d| obj.is_instance(&d).unwrap_or(false)) {
-        let aware = obj
-            .call_method0("utcoffset")
-            .map(|o| !o.is_none())
-            .unwrap_or(false);
-        if !aware {
-            errors.push(FieldError::new(field, "must be timezone-aware"));
-            return Value::Null;
-        }
-        return obj
-            .call_method0("isoformat")
-            .and_then(|s| s.extract::<String>())
-            .map_or(Value::Null, Value::String);
-    }
-    if obj.is_instance_of::<PyString>() {
-        let text = py_convert::string(field, obj, errors).unwrap_or_default();
-        if timefmt::parse_rfc3339(&text).is_none() {
-            let message = format!("is not an RFC 3339 date-time: {}", validation::quote(&text));
-            errors.push(FieldError::new(field, message));
-        }
-        return Value::String(text);
-    }
-    errors.push(FieldError::new(
-        field,
-        format!(
-            "must be a datetime or an RFC 3339 str, got {}",
-            py_convert::type_name(obj)
-        ),
-    ));
-    Value::Null
-}
 
 #[pyclass(frozen, module = "exa_webhooks", name = "Webhook")]
 pub struct PyWebhook {
@@ -251,18 +163,8 @@ impl PyWebhook {
     }
 
     #[classattr]
-    fn __match_args__() -> (
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-    ) {
-        (
+    fn __match_args__(py: Python<'_>) -> PyResult<Py<PyTuple>> {
+        let names = [
             "id",
             "object",
             "status",
@@ -272,7 +174,8 @@ impl PyWebhook {
             "metadata",
             "created_at",
             "updated_at",
-        )
+        ];
+        Ok(PyTuple::new(py, names)?.unbind())
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {

@@ -1,10 +1,10 @@
 //! HTTP to Exa: one pooled reqwest client per `Client`, no redirects, bounded bodies.
 
 use crate::error::{parse_retry_after, ApiError, Error};
-use crate::models::{CreateWebhook, Webhook};
+use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook, Webhook, WebhookAttempt};
 use crate::validation::FieldError;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, Response, StatusCode, Url};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -35,7 +35,7 @@ impl std::fmt::Debug for Config {
 #[derive(Debug)]
 pub struct Transport {
     http: reqwest::Client,
-    webhooks_url: String,
+    webhooks_url: Url,
 }
 
 impl Transport {
@@ -55,21 +55,64 @@ impl Transport {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| Error::Connection(format!("could not set up HTTP: {}", chain(&e))))?;
-        Ok(Self {
-            http,
-            webhooks_url: format!("{}/websets/v0/webhooks", config.base_url),
-        })
+        let webhooks_url = Url::parse(&format!("{}/websets/v0/webhooks", config.base_url))
+            .map_err(|e| Error::Connection(format!("invalid base URL: {e}")))?;
+        Ok(Self { http, webhooks_url })
+    }
+
+    /// `{base}/websets/v0/webhooks/{id}/{rest...}`, each part one escaped path segment.
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.webhooks_url.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.extend(segments);
+        }
+        url
     }
 
     pub async fn create_webhook(&self, body: &CreateWebhook) -> Result<Webhook, Error> {
-        let value = self
-            .send(Method::POST, &self.webhooks_url, Some(body.to_json()))
+        let resp = self
+            .send(Method::POST, self.url(&[]), Some(body.to_json()))
             .await?;
-        parse_with(&value, Webhook::from_json)
+        parse_with(&resp, Webhook::from_json)
+    }
+
+    pub async fn get_webhook(&self, id: &str) -> Result<Webhook, Error> {
+        let resp = self.send(Method::GET, self.url(&[id]), None).await?;
+        parse_with(&resp, Webhook::from_json)
+    }
+
+    pub async fn update_webhook(&self, id: &str, body: &UpdateWebhook) -> Result<Webhook, Error> {
+        let resp = self
+            .send(Method::PATCH, self.url(&[id]), Some(body.to_json()))
+            .await?;
+        parse_with(&resp, Webhook::from_json)
+    }
+
+    pub async fn delete_webhook(&self, id: &str) -> Result<Webhook, Error> {
+        let resp = self.send(Method::DELETE, self.url(&[id]), None).await?;
+        parse_with(&resp, Webhook::from_json)
+    }
+
+    pub async fn list_webhooks(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
+        let mut url = self.url(&[]);
+        set_query(&mut url, query);
+        let resp = self.send(Method::GET, url, None).await?;
+        parse_with(&resp, |v| Page::from_json(v, Webhook::from_json))
+    }
+
+    pub async fn list_webhook_attempts(
+        &self,
+        id: &str,
+        query: &ListQuery,
+    ) -> Result<Page<WebhookAttempt>, Error> {
+        let mut url = self.url(&[id, "attempts"]);
+        set_query(&mut url, query);
+        let resp = self.send(Method::GET, url, None).await?;
+        parse_with(&resp, |v| Page::from_json(v, WebhookAttempt::from_json))
     }
 
     /// Sends one request and returns the JSON of a 2xx answer; anything else is an `Error`.
-    async fn send(&self, method: Method, url: &str, body: Option<Value>) -> Result<Resp, Error> {
+    async fn send(&self, method: Method, url: Url, body: Option<Value>) -> Result<Resp, Error> {
         let mut request = self.http.request(method, url);
         if let Some(body) = body {
             request = request
@@ -111,6 +154,13 @@ impl Transport {
             );
         }
         Err(Error::Api(error))
+    }
+}
+
+fn set_query(url: &mut Url, query: &ListQuery) {
+    let pairs = query.pairs();
+    if !pairs.is_empty() {
+        url.query_pairs_mut().extend_pairs(pairs);
     }
 }
 

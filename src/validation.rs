@@ -63,13 +63,7 @@ fn check_events(events: &[Option<&str>], refuse_duplicates: bool, errors: &mut V
         let Some(event) = *event else { continue };
         let field = format!("events[{i}]");
         if !events::is_known(event) {
-            let hint = events::suggest(event)
-                .map(|s| format!("; did you mean '{s}'?"))
-                .unwrap_or_default();
-            errors.push(FieldError::new(
-                field,
-                format!("unknown event type {}{hint}", quote(event)),
-            ));
+            validate_event_type(&field, event, errors);
         } else if !seen.insert(event) && refuse_duplicates {
             errors.push(FieldError::new(
                 field,
@@ -189,6 +183,58 @@ pub fn validate_timeout(timeout: f64, errors: &mut Vec<FieldError>) {
         errors.push(FieldError::new(
             "timeout",
             format!("must be a number of seconds greater than 0 and at most 86400, got {timeout}"),
+        ));
+    }
+}
+
+pub const MAX_PAGE_LIMIT: i64 = 200;
+const MAX_ID_LEN: usize = 256;
+
+/// A webhook id goes into the URL path, so it must never change which endpoint is called:
+/// no separators, dot segments, query or fragment markers, escapes, spaces or controls.
+pub fn validate_webhook_id(id: &str, errors: &mut Vec<FieldError>) {
+    let mut fail = |message: &str| errors.push(FieldError::new("webhook_id", message));
+    if id.is_empty() {
+        fail("must not be empty");
+    } else if id.chars().count() > MAX_ID_LEN {
+        fail("is too long to be a webhook id");
+    } else if id == "." || id == ".." {
+        fail("must not be a dot segment");
+    } else if let Some(bad) = id
+        .chars()
+        .find(|c| matches!(c, '/' | '\\' | '?' | '#' | '%') || c.is_whitespace() || c.is_control())
+    {
+        let shown = format!("{bad:?}");
+        fail(&format!("must not contain {shown}: it is not a webhook id"));
+    }
+}
+
+/// A page size: 1 to 200.
+pub fn validate_limit(limit: i64, errors: &mut Vec<FieldError>) {
+    if !(1..=MAX_PAGE_LIMIT).contains(&limit) {
+        errors.push(FieldError::new(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE_LIMIT}, got {limit}"),
+        ));
+    }
+}
+
+/// A cursor from a previous page: a non-empty string.
+pub fn validate_cursor(cursor: &str, errors: &mut Vec<FieldError>) {
+    if cursor.is_empty() {
+        errors.push(FieldError::new("cursor", "must not be empty"));
+    }
+}
+
+/// One known event type, for filters.
+pub fn validate_event_type(field: &str, event_type: &str, errors: &mut Vec<FieldError>) {
+    if !events::is_known(event_type) {
+        let hint = events::suggest(event_type)
+            .map(|s| format!("; did you mean '{s}'?"))
+            .unwrap_or_default();
+        errors.push(FieldError::new(
+            field,
+            format!("unknown event type {}{hint}", quote(event_type)),
         ));
     }
 }
@@ -355,6 +401,48 @@ mod tests {
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e9] {
             assert_eq!(errors_of(|e| validate_timeout(bad, e)).len(), 1);
         }
+    }
+
+    #[test]
+    fn webhook_ids_cannot_steer_the_path() {
+        for ok in ["webhook_abc123", "wh-1", "A.B", "ünïcode"] {
+            assert!(errors_of(|e| validate_webhook_id(ok, e)).is_empty(), "{ok}");
+        }
+        let long = "x".repeat(300);
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "../x",
+            "a\\b",
+            "a?b=1",
+            "a#b",
+            "a%2Fb",
+            "a b",
+            "a\tb",
+            "a\nb",
+            "a\u{0}b",
+            long.as_str(),
+        ] {
+            assert_eq!(
+                errors_of(|e| validate_webhook_id(bad, e)).len(),
+                1,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn limits_cursors_and_event_types() {
+        assert!(errors_of(|e| validate_limit(1, e)).is_empty());
+        assert!(errors_of(|e| validate_limit(200, e)).is_empty());
+        assert_eq!(errors_of(|e| validate_limit(0, e)).len(), 1);
+        assert_eq!(errors_of(|e| validate_limit(201, e)).len(), 1);
+        assert_eq!(errors_of(|e| validate_cursor("", e)).len(), 1);
+        assert!(errors_of(|e| validate_cursor("abc", e)).is_empty());
+        let errors = errors_of(|e| validate_event_type("event_type", "webset.completed", e));
+        assert!(errors[0].message.contains("webset.idle"));
     }
 
     #[test]

@@ -6,7 +6,8 @@ wh = ew.create_webhook([ew.EventType.WEBSET_CREATED], "https://example.com/hooks
 
 from ._client import AsyncClient, Client, create_webhook
 from ._event_type import EventType
-from ._native import Webhook, __version__
+from ._native import Webhook, WebhookAttempt, __version__
+from ._page import Page
 from .errors import (
     APIConnectionError,
     APIError,
@@ -36,11 +37,13 @@ __all__ = [
     "ExaError",
     "InternalServerError",
     "NotFoundError",
+    "Page",
     "PermissionDeniedError",
     "RateLimitError",
     "UnprocessableEntityError",
     "ValidationError",
     "Webhook",
+    "WebhookAttempt",
     "__version__",
     "create_webhook",
 ]

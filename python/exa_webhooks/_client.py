@@ -3,24 +3,32 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from types import TracebackType
+from typing import Any
 
-from ._native import NativeClient, Webhook
+from ._native import NativeClient, Webhook, WebhookAttempt
+from ._page import Page
+from .errors import APIError
 
 __all__ = ["AsyncClient", "Client", "create_webhook"]
 
 Events = Iterable[str]
 
 
-class Client:
-    """A client for Exa's Webhooks API, with one connection pool reused across calls.
+def _next_cursor(page: Page[Any], cursor: str | None) -> str | None:
+    """The cursor of the page after ``page``, or None at the end; refuses to loop for ever."""
+    if not page.has_more or not page.next_cursor:
+        return None
+    if page.next_cursor == cursor:
+        raise APIError(
+            f"the server returned the same cursor twice ({cursor!r}); stopping pagination",
+            status_code=200,
+        )
+    return page.next_cursor
 
-    ``api_key`` falls back to ``EXA_API_KEY``; ``base_url`` to ``EXA_BASE_URL``, then
-    ``https://api.exa.ai``. ``timeout`` is in seconds per request. Calls release the
-    interpreter lock while they wait, and never touch asyncio (so they work in Jupyter).
-    """
 
+class _Base:
     __slots__ = ("_native",)
 
     def __init__(
@@ -40,11 +48,87 @@ class Client:
     def closed(self) -> bool:
         return self._native.closed
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r})"
+
+
+class Client(_Base):
+    """A client for Exa's Webhooks API, with one connection pool reused across calls.
+
+    ``api_key`` falls back to ``EXA_API_KEY``; ``base_url`` to ``EXA_BASE_URL``, then
+    ``https://api.exa.ai``. ``timeout`` is in seconds per request. Calls release the
+    interpreter lock while they wait, and never touch asyncio (so they work in Jupyter).
+    Every argument is validated before any request is sent.
+    """
+
+    __slots__ = ()
+
     def create_webhook(
         self, events: Events, url: str, metadata: Mapping[str, str] | None = None
     ) -> Webhook:
         """Creates a webhook. The returned ``secret`` is shown by Exa this once: store it."""
         return self._native.create_webhook(events, url, metadata)
+
+    def get_webhook(self, webhook_id: str) -> Webhook:
+        return self._native.get_webhook(webhook_id)
+
+    def update_webhook(
+        self,
+        webhook_id: str,
+        *,
+        events: Events | None = None,
+        url: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Webhook:
+        """Changes only the fields given (at least one)."""
+        return self._native.update_webhook(webhook_id, events, url, metadata)
+
+    def delete_webhook(self, webhook_id: str) -> Webhook:
+        """Deletes a webhook and returns it as it was."""
+        return self._native.delete_webhook(webhook_id)
+
+    def list_webhooks(self, *, limit: int | None = None, cursor: str | None = None) -> Page[Webhook]:
+        return Page(*self._native.list_webhooks(limit, cursor))
+
+    def iter_webhooks(self, *, limit: int | None = None) -> Iterator[Webhook]:
+        """Every webhook, fetching pages of ``limit`` lazily as the iteration goes."""
+        cursor: str | None = None
+        while True:
+            page = self.list_webhooks(limit=limit, cursor=cursor)
+            yield from page.data
+            if (cursor := _next_cursor(page, cursor)) is None:
+                return
+
+    def list_webhook_attempts(
+        self,
+        webhook_id: str,
+        *,
+        event_type: str | None = None,
+        successful: bool | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[WebhookAttempt]:
+        """Delivery attempts of a webhook, newest first, optionally filtered."""
+        return Page(
+            *self._native.list_webhook_attempts(webhook_id, event_type, successful, limit, cursor)
+        )
+
+    def iter_webhook_attempts(
+        self,
+        webhook_id: str,
+        *,
+        event_type: str | None = None,
+        successful: bool | None = None,
+        limit: int | None = None,
+    ) -> Iterator[WebhookAttempt]:
+        cursor: str | None = None
+        while True:
+            page = self.list_webhook_attempts(
+                webhook_id, event_type=event_type, successful=successful, limit=limit, cursor=cursor
+            )
+            yield from page.data
+            if (cursor := _next_cursor(page, cursor)) is None:
+                return
 
     def close(self) -> None:
         """Closes the connection pool. Later calls raise ``ExaError``."""
@@ -61,38 +145,83 @@ class Client:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r})"
 
+class AsyncClient(_Base):
+    """The asyncio twin of ``Client``: same arguments, awaited methods, ``async for``."""
 
-class AsyncClient:
-    """The asyncio twin of ``Client``: same arguments, awaited methods."""
+    __slots__ = ()
 
-    __slots__ = ("_native",)
-
-    def __init__(
-        self, api_key: str | None = None, *, base_url: str | None = None, timeout: float = 60.0
-    ) -> None:
-        self._native = NativeClient(api_key, base_url, timeout)
-
-    @property
-    def base_url(self) -> str:
-        return self._native.base_url
-
-    @property
-    def timeout(self) -> float:
-        return self._native.timeout
-
-    @property
-    def closed(self) -> bool:
-        return self._native.closed
+    # Each native call validates (and raises) before the awaitable exists: no request is sent.
 
     async def create_webhook(
         self, events: Events, url: str, metadata: Mapping[str, str] | None = None
     ) -> Webhook:
         """Creates a webhook. The returned ``secret`` is shown by Exa this once: store it."""
-        # Validation runs (and raises) before the awaitable exists: no request is sent.
-        return await self._native.create_webhook_async(events, url, metadata)
+        return await self._native.create_webhook(events, url, metadata, True)
+
+    async def get_webhook(self, webhook_id: str) -> Webhook:
+        return await self._native.get_webhook(webhook_id, True)
+
+    async def update_webhook(
+        self,
+        webhook_id: str,
+        *,
+        events: Events | None = None,
+        url: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Webhook:
+        """Changes only the fields given (at least one)."""
+        return await self._native.update_webhook(webhook_id, events, url, metadata, True)
+
+    async def delete_webhook(self, webhook_id: str) -> Webhook:
+        """Deletes a webhook and returns it as it was."""
+        return await self._native.delete_webhook(webhook_id, True)
+
+    async def list_webhooks(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Webhook]:
+        return Page(*await self._native.list_webhooks(limit, cursor, True))
+
+    async def iter_webhooks(self, *, limit: int | None = None) -> AsyncIterator[Webhook]:
+        """Every webhook, fetching pages of ``limit`` lazily as the iteration goes."""
+        cursor: str | None = None
+        while True:
+            page = await self.list_webhooks(limit=limit, cursor=cursor)
+            for webhook in page.data:
+                yield webhook
+            if (cursor := _next_cursor(page, cursor)) is None:
+                return
+
+    async def list_webhook_attempts(
+        self,
+        webhook_id: str,
+        *,
+        event_type: str | None = None,
+        successful: bool | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[WebhookAttempt]:
+        """Delivery attempts of a webhook, newest first, optionally filtered."""
+        native = self._native.list_webhook_attempts
+        return Page(*await native(webhook_id, event_type, successful, limit, cursor, True))
+
+    async def iter_webhook_attempts(
+        self,
+        webhook_id: str,
+        *,
+        event_type: str | None = None,
+        successful: bool | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[WebhookAttempt]:
+        cursor: str | None = None
+        while True:
+            page = await self.list_webhook_attempts(
+                webhook_id, event_type=event_type, successful=successful, limit=limit, cursor=cursor
+            )
+            for attempt in page.data:
+                yield attempt
+            if (cursor := _next_cursor(page, cursor)) is None:
+                return
 
     async def aclose(self) -> None:
         """Closes the connection pool. Later calls raise ``ExaError``."""
@@ -108,9 +237,6 @@ class AsyncClient:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r})"
 
 
 # Shared clients for the module-level functions, keyed by their whole configuration (the

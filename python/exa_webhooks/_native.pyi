@@ -1,7 +1,9 @@
 import builtins
 from collections.abc import Awaitable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, final
+from typing import Any, ClassVar, Literal, TypeVar, final, overload
+
+_T = TypeVar("_T")
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -10,6 +12,7 @@ __all__ = [
     "NativeServer",
     "RecordedRequest",
     "Webhook",
+    "WebhookAttempt",
     "__version__",
 ]
 
@@ -60,6 +63,8 @@ class Webhook:
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
 
+_PageTuple = tuple[list[_T], bool, str | None]
+
 @final
 class NativeClient:
     def __new__(
@@ -72,12 +77,115 @@ class NativeClient:
     @property
     def closed(self) -> bool: ...
     def close(self) -> None: ...
+    @overload
     def create_webhook(
-        self, events: Iterable[str], url: str, metadata: Mapping[str, str] | None = None
+        self,
+        events: Iterable[str],
+        url: str,
+        metadata: Mapping[str, str] | None = None,
+        asynchronous: Literal[False] = False,
     ) -> Webhook: ...
-    def create_webhook_async(
-        self, events: Iterable[str], url: str, metadata: Mapping[str, str] | None = None
+    @overload
+    def create_webhook(
+        self,
+        events: Iterable[str],
+        url: str,
+        metadata: Mapping[str, str] | None,
+        asynchronous: Literal[True],
     ) -> Awaitable[Webhook]: ...
+    @overload
+    def get_webhook(self, webhook_id: str, asynchronous: Literal[False] = False) -> Webhook: ...
+    @overload
+    def get_webhook(self, webhook_id: str, asynchronous: Literal[True]) -> Awaitable[Webhook]: ...
+    @overload
+    def update_webhook(
+        self,
+        webhook_id: str,
+        events: Iterable[str] | None = None,
+        url: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        asynchronous: Literal[False] = False,
+    ) -> Webhook: ...
+    @overload
+    def update_webhook(
+        self,
+        webhook_id: str,
+        events: Iterable[str] | None,
+        url: str | None,
+        metadata: Mapping[str, str] | None,
+        asynchronous: Literal[True],
+    ) -> Awaitable[Webhook]: ...
+    @overload
+    def delete_webhook(self, webhook_id: str, asynchronous: Literal[False] = False) -> Webhook: ...
+    @overload
+    def delete_webhook(self, webhook_id: str, asynchronous: Literal[True]) -> Awaitable[Webhook]: ...
+    @overload
+    def list_webhooks(
+        self,
+        limit: int | None = None,
+        cursor: str | None = None,
+        asynchronous: Literal[False] = False,
+    ) -> _PageTuple[Webhook]: ...
+    @overload
+    def list_webhooks(
+        self, limit: int | None, cursor: str | None, asynchronous: Literal[True]
+    ) -> Awaitable[_PageTuple[Webhook]]: ...
+    @overload
+    def list_webhook_attempts(
+        self,
+        webhook_id: str,
+        event_type: str | None = None,
+        successful: bool | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        asynchronous: Literal[False] = False,
+    ) -> _PageTuple[WebhookAttempt]: ...
+    @overload
+    def list_webhook_attempts(
+        self,
+        webhook_id: str,
+        event_type: str | None,
+        successful: bool | None,
+        limit: int | None,
+        cursor: str | None,
+        asynchronous: Literal[True],
+    ) -> Awaitable[_PageTuple[WebhookAttempt]]: ...
+
+@final
+class WebhookAttempt:
+    """One delivery try of an event to a webhook, frozen."""
+
+    __match_args__: ClassVar[tuple[str, ...]]
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> WebhookAttempt: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def object(self) -> str: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def webhook_id(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def successful(self) -> bool: ...
+    @property
+    def response_headers(self) -> dict[str, str]: ...
+    @property
+    def response_body(self) -> str | None: ...
+    @property
+    def response_status_code(self) -> int: ...
+    @property
+    def attempt(self) -> int: ...
+    @property
+    def attempted_at(self) -> datetime: ...
+    def __eq__(self, value: builtins.object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
 
 @final
 class NativeServer:

@@ -1,0 +1,169 @@
+//! `exa_webhooks.WebhookAttempt`: a frozen view of `models::WebhookAttempt`.
+
+use crate::error::Error;
+use crate::models::WebhookAttempt;
+use crate::py_convert::{self, to_datetime};
+use crate::py_errors::check;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple, PyType};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+#[pyclass(frozen, module = "exa_webhooks", name = "WebhookAttempt")]
+pub struct PyWebhookAttempt {
+    pub inner: WebhookAttempt,
+}
+
+impl From<WebhookAttempt> for PyWebhookAttempt {
+    fn from(inner: WebhookAttempt) -> Self {
+        Self { inner }
+    }
+}
+
+#[pymethods]
+impl PyWebhookAttempt {
+    /// A `WebhookAttempt` from the API's JSON shape.
+    #[classmethod]
+    fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut errors = Vec::new();
+        let value = py_convert::to_json(data, "data", &mut errors);
+        check(errors)?;
+        WebhookAttempt::from_json(&value)
+            .map(Self::from)
+            .map_err(|problems| Error::Validation(problems).into())
+    }
+
+    /// The API's JSON shape, including fields this version does not know.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_convert::from_json(py, &self.inner.to_json())
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    #[getter]
+    fn object(&self) -> &str {
+        &self.inner.object
+    }
+
+    #[getter]
+    fn event_id(&self) -> &str {
+        &self.inner.event_id
+    }
+
+    #[getter]
+    fn event_type(&self) -> &str {
+        &self.inner.event_type
+    }
+
+    #[getter]
+    fn webhook_id(&self) -> &str {
+        &self.inner.webhook_id
+    }
+
+    #[getter]
+    fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    #[getter]
+    fn successful(&self) -> bool {
+        self.inner.successful
+    }
+
+    #[getter]
+    fn response_headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (k, v) in &self.inner.response_headers {
+            dict.set_item(k, v)?;
+        }
+        Ok(dict)
+    }
+
+    #[getter]
+    fn response_body(&self) -> Option<&str> {
+        self.inner.response_body.as_deref()
+    }
+
+    #[getter]
+    fn response_status_code(&self) -> i64 {
+        self.inner.response_status_code
+    }
+
+    #[getter]
+    fn attempt(&self) -> i64 {
+        self.inner.attempt
+    }
+
+    #[getter]
+    fn attempted_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_datetime(py, &self.inner.attempted_at)
+    }
+
+    #[classattr]
+    fn __match_args__(py: Python<'_>) -> PyResult<Py<PyTuple>> {
+        let names = [
+            "id",
+            "object",
+            "event_id",
+            "event_type",
+            "webhook_id",
+            "url",
+            "successful",
+            "response_headers",
+            "response_body",
+            "response_status_code",
+            "attempt",
+            "attempted_at",
+        ];
+        Ok(PyTuple::new(py, names)?.unbind())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = |obj: Bound<'_, PyAny>| obj.repr().map(|s| s.to_string());
+        let s = |text: &str| r(text.into_pyobject(py)?.into_any());
+        let body = match &self.inner.response_body {
+            Some(body) => s(body)?,
+            None => "None".to_owned(),
+        };
+        Ok(format!(
+            "WebhookAttempt(id={}, object={}, event_id={}, event_type={}, webhook_id={}, url={}, \
+             successful={}, response_headers={}, response_body={body}, response_status_code={}, \
+             attempt={}, attempted_at={})",
+            s(&self.inner.id)?,
+            s(&self.inner.object)?,
+            s(&self.inner.event_id)?,
+            s(&self.inner.event_type)?,
+            s(&self.inner.webhook_id)?,
+            s(&self.inner.url)?,
+            if self.inner.successful {
+                "True"
+            } else {
+                "False"
+            },
+            r(self.response_headers(py)?.into_any())?,
+            self.inner.response_status_code,
+            self.inner.attempt,
+            r(self.attempted_at(py)?)?,
+        ))
+    }
+
+    fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
+        self.inner == other.inner
+    }
+
+    fn __hash__(&self) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        self.inner.id.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
+        let from_dict = slf.get_type().getattr("from_dict")?;
+        Ok((from_dict, (slf.get().to_dict(slf.py())?,)))
+    }
+}
