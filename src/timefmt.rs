@@ -93,6 +93,19 @@ pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
     })
 }
 
+impl DateTime {
+    /// Milliseconds since the Unix epoch.
+    pub fn unix_millis(&self) -> i64 {
+        let days = days_from_civil(i64::from(self.year), u32::from(self.month), u32::from(self.day));
+        let secs = days * 86_400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second)
+            - i64::from(self.offset_seconds);
+        secs * 1000 + i64::from(self.microsecond / 1000)
+    }
+}
+
 fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -118,6 +131,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// Days since 1970-01-01 of a civil date (the inverse of `civil_from_days`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Formats a Unix time in milliseconds as `2023-11-07T05:31:56.123Z`, as Exa does.
@@ -190,6 +214,9 @@ mod tests {
         assert_eq!(format_millis(1_699_335_116_123), "2023-11-07T05:31:56.123Z");
         assert_eq!(format_millis(951_782_400_000), "2000-02-29T00:00:00.000Z");
         let now = now_millis();
+        assert_eq!(parse_rfc3339(&format_millis(now)).unwrap().unix_millis(), now);
+        let shifted = parse_rfc3339("2023-11-07T07:31:56.123+02:00").unwrap();
+        assert_eq!(shifted.unix_millis(), 1_699_335_116_123);
         let parsed = parse_rfc3339(&format_millis(now)).unwrap();
         assert_eq!(parsed.microsecond, (now.rem_euclid(1000) as u32) * 1000);
     }

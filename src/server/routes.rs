@@ -1,7 +1,8 @@
 //! Exa's Webhooks endpoints: auth, validation and answers in Exa's shapes.
 
-use super::store::{RecordedRequest, State};
-use crate::models::Webhook;
+use super::store::{AttemptFilter, Listing, RecordedRequest, State};
+use crate::models::{Webhook, WebhookAttempt};
+use percent_encoding::percent_decode_str;
 use crate::timefmt;
 use crate::validation::{self, FieldError};
 use http_body_util::{BodyExt, Full, Limited};
@@ -111,7 +112,8 @@ fn authorized(state: &State, parts: &hyper::http::request::Parts) -> bool {
 }
 
 fn route(state: &State, parts: &hyper::http::request::Parts, body: &[u8]) -> Answer {
-    let path = parts.uri.path();
+    // exa-py asks for `/websets//v0/webhooks`; Exa's gateway tolerates it, so do we.
+    let path = collapse_slashes(parts.uri.path());
     let not_found = || {
         Answer::error(
             StatusCode::NOT_FOUND,
@@ -123,19 +125,214 @@ fn route(state: &State, parts: &hyper::http::request::Parts, body: &[u8]) -> Ans
         return not_found();
     }
     if !authorized(state, parts) {
-        let message = if parts.headers.contains_key("x-api-key")
-            || parts.headers.contains_key(AUTHORIZATION)
-        {
+        let sent_key =
+            parts.headers.contains_key("x-api-key") || parts.headers.contains_key(AUTHORIZATION);
+        let message = if sent_key {
             "Invalid API key"
         } else {
             "Missing API key: send it in the x-api-key header"
         };
         return Answer::error(StatusCode::UNAUTHORIZED, message, "INVALID_API_KEY");
     }
-    match (&parts.method, path.trim_end_matches('/')) {
-        (&Method::POST, WEBHOOKS_PATH) => create(state, body),
+    let Some(rest) = path.trim_end_matches('/').strip_prefix(WEBHOOKS_PATH) else {
+        return not_found();
+    };
+    let segments: Vec<String> = rest
+        .split('/')
+        .skip(1)
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect();
+    let query = parts.uri.query().unwrap_or("");
+    match (&parts.method, segments.as_slice()) {
+        (&Method::POST, []) => create(state, body),
+        (&Method::GET, []) => list(state, query),
+        (&Method::GET, [id]) => get(state, id),
+        (&Method::PATCH, [id]) => update(state, id, body),
+        (&Method::DELETE, [id]) => delete(state, id),
+        (&Method::GET, [id, attempts]) if attempts == "attempts" => list_attempts(state, id, query),
         _ => not_found(),
     }
+}
+
+fn collapse_slashes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn webhook_not_found(id: &str) -> Answer {
+    Answer::error(
+        StatusCode::NOT_FOUND,
+        format!("Webhook not found: {}", validation::quote(id)),
+        "NOT_FOUND",
+    )
+}
+
+/// A webhook as every endpoint but create shows it: without its secret.
+fn public(webhook: &Webhook) -> Value {
+    let mut json = webhook.to_json();
+    json["secret"] = Value::Null;
+    json
+}
+
+fn get(state: &State, id: &str) -> Answer {
+    match state.webhooks().get(id) {
+        Some(webhook) => Answer::ok(public(webhook)),
+        None => webhook_not_found(id),
+    }
+}
+
+fn delete(state: &State, id: &str) -> Answer {
+    match state.webhooks().remove(id) {
+        Some(webhook) => Answer::ok(public(&webhook)),
+        None => webhook_not_found(id),
+    }
+}
+
+fn update(state: &State, id: &str, body: &[u8]) -> Answer {
+    let body = match json_object(body) {
+        Ok(body) => body,
+        Err(answer) => return answer,
+    };
+    let mut errors = Vec::new();
+    check_fields(&body, &mut errors);
+    let mut webhooks = state.webhooks();
+    let Some(webhook) = webhooks.get_mut(id) else {
+        return webhook_not_found(id);
+    };
+    if !errors.is_empty() {
+        return Answer::invalid(&errors);
+    }
+    if body.contains_key("events") {
+        webhook.events = strings(body.get("events"));
+    }
+    if let Some(url) = body.get("url").and_then(Value::as_str) {
+        webhook.url = url.to_owned();
+    }
+    if body.contains_key("metadata") {
+        webhook.metadata = string_pairs(body.get("metadata"));
+    }
+    webhook.updated_at = later_than(&webhook.updated_at);
+    Answer::ok(public(webhook))
+}
+
+/// Now, or a millisecond after `previous` if the clock has not moved past it, so every
+/// update visibly bumps `updatedAt`.
+fn later_than(previous: &str) -> String {
+    let now = timefmt::format_millis(timefmt::now_millis());
+    if now.as_str() > previous {
+        return now;
+    }
+    let previous_millis = timefmt::parse_rfc3339(previous).map_or(0, |dt| dt.unix_millis());
+    timefmt::format_millis(previous_millis + 1)
+}
+
+/// The query of a listing, checked as Exa checks it.
+struct PageQuery {
+    limit: usize,
+    cursor: Option<u64>,
+    event_type: Option<String>,
+    successful: Option<bool>,
+}
+
+const DEFAULT_LIMIT: usize = 25;
+const CURSOR_PREFIX: &str = "cur_";
+/// Cursors are opaque to clients; the mask keeps them from looking like counters.
+const CURSOR_MASK: u64 = 0x5DEE_CE66_D1CE_4E5B;
+
+fn encode_cursor(seq: u64) -> String {
+    format!("{CURSOR_PREFIX}{:016x}", seq ^ CURSOR_MASK)
+}
+
+fn decode_cursor(cursor: &str) -> Option<u64> {
+    let hex = cursor.strip_prefix(CURSOR_PREFIX)?;
+    (hex.len() == 16)
+        .then(|| u64::from_str_radix(hex, 16).ok())
+        .flatten()
+        .map(|masked| masked ^ CURSOR_MASK)
+}
+
+fn page_query(query: &str, errors: &mut Vec<FieldError>) -> PageQuery {
+    let mut page = PageQuery {
+        limit: DEFAULT_LIMIT,
+        cursor: None,
+        event_type: None,
+        successful: None,
+    };
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "limit" => match value.parse::<i64>() {
+                Ok(n) if (1..=validation::MAX_PAGE_LIMIT).contains(&n) => {
+                    page.limit = usize::try_from(n).unwrap_or(DEFAULT_LIMIT);
+                }
+                _ => errors.push(FieldError::new(
+                    "limit",
+                    format!("must be an integer from 1 to {}", validation::MAX_PAGE_LIMIT),
+                )),
+            },
+            "cursor" => match decode_cursor(&value) {
+                Some(seq) => page.cursor = Some(seq),
+                None => errors.push(FieldError::new("cursor", "is not a valid cursor")),
+            },
+            "eventType" => {
+                validation::validate_event_type("eventType", &value, errors);
+                page.event_type = Some(value.into_owned());
+            }
+            // exa-py's sync client sends Python's `True`: accept any case.
+            "successful" => match value.to_ascii_lowercase().as_str() {
+                "true" => page.successful = Some(true),
+                "false" => page.successful = Some(false),
+                _ => errors.push(FieldError::new("successful", "must be true or false")),
+            },
+            _ => {}
+        }
+    }
+    page
+}
+
+fn listing_json<T>(listing: Listing<T>, to_json: impl Fn(&T) -> Value) -> Value {
+    json!({
+        "data": listing.items.iter().map(to_json).collect::<Vec<_>>(),
+        "hasMore": listing.next.is_some(),
+        "nextCursor": listing.next.map(encode_cursor),
+    })
+}
+
+fn invalid_query(errors: &[FieldError]) -> Answer {
+    let mut answer = Answer::invalid(errors);
+    answer.body["tag"] = "INVALID_REQUEST".into();
+    answer
+}
+
+fn list(state: &State, query: &str) -> Answer {
+    let mut errors = Vec::new();
+    let page = page_query(query, &mut errors);
+    if !errors.is_empty() {
+        return invalid_query(&errors);
+    }
+    let listing = state.webhooks().list(page.cursor, page.limit);
+    Answer::ok(listing_json(listing, public))
+}
+
+fn list_attempts(state: &State, id: &str, query: &str) -> Answer {
+    let mut errors = Vec::new();
+    let page = page_query(query, &mut errors);
+    let filter = AttemptFilter {
+        event_type: page.event_type,
+        successful: page.successful,
+    };
+    let webhooks = state.webhooks();
+    let Some(listing) = webhooks.list_attempts(id, &filter, page.cursor, page.limit) else {
+        return webhook_not_found(id);
+    };
+    if !errors.is_empty() {
+        return invalid_query(&errors);
+    }
+    Answer::ok(listing_json(listing, WebhookAttempt::to_json))
 }
 
 /// Reads a JSON request body as an object.
@@ -199,6 +396,26 @@ fn check_fields(body: &Map<String, Value>, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// The strings of a JSON array that `check_fields` accepted.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// The pairs of a JSON object of strings that `check_fields` accepted.
+fn string_pairs(value: Option<&Value>) -> Vec<(String, String)> {
+    value
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn create(state: &State, body: &[u8]) -> Answer {
     let body = match json_object(body) {
         Ok(body) => body,
@@ -214,36 +431,15 @@ fn create(state: &State, body: &[u8]) -> Answer {
     if !errors.is_empty() {
         return Answer::invalid(&errors);
     }
-    let strings = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     let now = timefmt::format_millis(timefmt::now_millis());
     let webhook = Webhook {
         id: state.new_id("webhook_", 24),
         object: "webhook".into(),
         status: "active".into(),
         events: strings(body.get("events")),
-        url: body
-            .get("url")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
+        url: body.get("url").and_then(Value::as_str).unwrap_or_default().to_owned(),
         secret: Some(state.new_secret()),
-        metadata: body
-            .get("metadata")
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        metadata: string_pairs(body.get("metadata")),
         created_at: now.clone(),
         updated_at: now,
         extra: Map::new(),

@@ -1,6 +1,6 @@
 //! What the server holds: webhooks in creation order, and the requests it received.
 
-use crate::models::Webhook;
+use crate::models::{Webhook, WebhookAttempt};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -18,20 +18,75 @@ pub struct RecordedRequest {
     pub body: Vec<u8>,
 }
 
-/// Webhooks keyed by a creation sequence number: stable order for listing.
+/// Webhooks keyed by a creation sequence number: listing walks it newest first, and a
+/// cursor is the sequence number of the last item given, so pages stay stable while items
+/// are added (they sort before the cursor) or deleted (nothing shifts).
 #[derive(Default)]
 pub struct Webhooks {
     by_seq: BTreeMap<u64, Webhook>,
     seq_of: HashMap<String, u64>,
+    /// Delivery attempts per webhook id, by their own sequence numbers.
+    attempts: HashMap<String, BTreeMap<u64, WebhookAttempt>>,
     next_seq: u64,
 }
 
+/// One page: the items, and the cursor of the next page if there is one.
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    pub next: Option<u64>,
+}
+
+/// Newest first from before `cursor`, `limit` items that pass `keep`.
+fn page<'a, T: Clone + 'a>(
+    items: impl DoubleEndedIterator<Item = (&'a u64, &'a T)>,
+    cursor: Option<u64>,
+    limit: usize,
+    keep: impl Fn(&T) -> bool,
+) -> Listing<T> {
+    let mut matching = items
+        .rev()
+        .filter(|(seq, _)| cursor.is_none_or(|c| **seq < c))
+        .filter(|(_, item)| keep(item));
+    let mut listing = Listing {
+        items: Vec::with_capacity(limit.min(256)),
+        next: None,
+    };
+    let mut last = None;
+    for (seq, item) in matching.by_ref().take(limit) {
+        listing.items.push(item.clone());
+        last = Some(*seq);
+    }
+    if matching.next().is_some() {
+        listing.next = last;
+    }
+    listing
+}
+
 impl Webhooks {
-    pub fn insert(&mut self, webhook: Webhook) {
-        let seq = self.next_seq;
+    fn next_seq(&mut self) -> u64 {
         self.next_seq += 1;
+        self.next_seq
+    }
+
+    pub fn insert(&mut self, webhook: Webhook) {
+        let seq = self.next_seq();
         self.seq_of.insert(webhook.id.clone(), seq);
         self.by_seq.insert(seq, webhook);
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Webhook> {
+        self.seq_of.get(id).and_then(|seq| self.by_seq.get(seq))
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Webhook> {
+        let seq = self.seq_of.get(id)?;
+        self.by_seq.get_mut(seq)
+    }
+
+    pub fn remove(&mut self, id: &str) -> Option<Webhook> {
+        let seq = self.seq_of.remove(id)?;
+        self.attempts.remove(id);
+        self.by_seq.remove(&seq)
     }
 
     pub fn all(&self) -> impl Iterator<Item = &Webhook> {
@@ -45,6 +100,51 @@ impl Webhooks {
     pub fn is_empty(&self) -> bool {
         self.by_seq.is_empty()
     }
+
+    pub fn list(&self, cursor: Option<u64>, limit: usize) -> Listing<Webhook> {
+        page(self.by_seq.iter(), cursor, limit, |_| true)
+    }
+
+    /// Records a delivery attempt; false if the webhook is gone.
+    pub fn add_attempt(&mut self, attempt: WebhookAttempt) -> bool {
+        if !self.seq_of.contains_key(&attempt.webhook_id) {
+            return false;
+        }
+        let seq = self.next_seq();
+        self.attempts
+            .entry(attempt.webhook_id.clone())
+            .or_default()
+            .insert(seq, attempt);
+        true
+    }
+
+    /// `None` if the webhook is unknown.
+    pub fn list_attempts(
+        &self,
+        webhook_id: &str,
+        filter: &AttemptFilter,
+        cursor: Option<u64>,
+        limit: usize,
+    ) -> Option<Listing<WebhookAttempt>> {
+        self.seq_of.get(webhook_id)?;
+        let keep = |a: &WebhookAttempt| {
+            filter.event_type.as_ref().is_none_or(|t| a.event_type == *t)
+                && filter.successful.is_none_or(|s| a.successful == s)
+        };
+        Some(match self.attempts.get(webhook_id) {
+            Some(attempts) => page(attempts.iter(), cursor, limit, keep),
+            None => Listing {
+                items: Vec::new(),
+                next: None,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct AttemptFilter {
+    pub event_type: Option<String>,
+    pub successful: Option<bool>,
 }
 
 pub struct State {
@@ -149,6 +249,86 @@ mod tests {
         let secret = state.new_secret();
         assert_eq!(secret.len(), 6 + 64);
         assert_ne!(secret, state.new_secret());
+    }
+
+    fn webhook(id: &str) -> Webhook {
+        Webhook {
+            id: id.into(),
+            object: "webhook".into(),
+            status: "active".into(),
+            events: vec!["webset.created".into()],
+            url: "https://e.com".into(),
+            secret: None,
+            metadata: Vec::new(),
+            created_at: "2025-01-01T00:00:00Z".into(),
+            updated_at: "2025-01-01T00:00:00Z".into(),
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    fn ids(listing: &Listing<Webhook>) -> Vec<&str> {
+        listing.items.iter().map(|w| w.id.as_str()).collect()
+    }
+
+    #[test]
+    fn pages_newest_first_and_stay_stable_under_changes() {
+        let mut store = Webhooks::default();
+        for i in 0..5 {
+            store.insert(webhook(&format!("w{i}")));
+        }
+        let first = store.list(None, 2);
+        assert_eq!(ids(&first), ["w4", "w3"]);
+        // Between pages: a new webhook and a deletion of one not yet seen.
+        store.insert(webhook("w5"));
+        store.remove("w1");
+        let second = store.list(first.next, 2);
+        assert_eq!(ids(&second), ["w2", "w0"]);
+        assert_eq!(second.next, None);
+        // Exactly a page left: no next cursor.
+        assert_eq!(store.list(None, 5).next, None);
+        assert!(store.list(None, 4).next.is_some());
+    }
+
+    #[test]
+    fn attempts_filter_and_page() {
+        let mut store = Webhooks::default();
+        store.insert(webhook("w"));
+        for i in 0..6 {
+            let attempt = WebhookAttempt {
+                id: format!("a{i}"),
+                object: "webhook_attempt".into(),
+                event_id: format!("e{i}"),
+                event_type: if i % 2 == 0 { "webset.created" } else { "webset.idle" }.into(),
+                webhook_id: "w".into(),
+                url: "https://e.com".into(),
+                successful: i < 3,
+                response_headers: Vec::new(),
+                response_body: None,
+                response_status_code: 200,
+                attempt: 1,
+                attempted_at: "2025-01-01T00:00:00Z".into(),
+                extra: serde_json::Map::new(),
+            };
+            assert!(store.add_attempt(attempt));
+        }
+        let filter = AttemptFilter {
+            event_type: Some("webset.created".into()),
+            successful: None,
+        };
+        let listing = store.list_attempts("w", &filter, None, 2).unwrap();
+        let got: Vec<&str> = listing.items.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(got, ["a4", "a2"]);
+        let rest = store.list_attempts("w", &filter, listing.next, 2).unwrap();
+        assert_eq!(rest.items.len(), 1);
+        assert_eq!(rest.next, None);
+        let failed = AttemptFilter {
+            event_type: None,
+            successful: Some(false),
+        };
+        assert_eq!(store.list_attempts("w", &failed, None, 10).unwrap().items.len(), 3);
+        assert!(store.list_attempts("nope", &failed, None, 10).is_none());
+        store.remove("w");
+        assert!(store.list_attempts("w", &failed, None, 10).is_none());
     }
 
     #[test]
