@@ -96,7 +96,11 @@ pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
 impl DateTime {
     /// Milliseconds since the Unix epoch.
     pub fn unix_millis(&self) -> i64 {
-        let days = days_from_civil(i64::from(self.year), u32::from(self.month), u32::from(self.day));
+        let days = days_from_civil(
+            i64::from(self.year),
+            u32::from(self.month),
+            u32::from(self.day),
+        );
         let secs = days * 86_400
             + i64::from(self.hour) * 3600
             + i64::from(self.minute) * 60
@@ -214,7 +218,10 @@ mod tests {
         assert_eq!(format_millis(1_699_335_116_123), "2023-11-07T05:31:56.123Z");
         assert_eq!(format_millis(951_782_400_000), "2000-02-29T00:00:00.000Z");
         let now = now_millis();
-        assert_eq!(parse_rfc3339(&format_millis(now)).unwrap().unix_millis(), now);
+        assert_eq!(
+            parse_rfc3339(&format_millis(now)).unwrap().unix_millis(),
+            now
+        );
         let shifted = parse_rfc3339("2023-11-07T07:31:56.123+02:00").unwrap();
         assert_eq!(shifted.unix_millis(), 1_699_335_116_123);
         let parsed = parse_rfc3339(&format_millis(now)).unwrap();

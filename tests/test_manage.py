@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from scripted import Reply, ScriptedServer, webhook_json
 
 import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
+from scripted import Reply, ScriptedServer, webhook_json
 
 URL = "https://example.com/hook"
 
@@ -265,8 +265,12 @@ def attempt_json(i: int, **overrides: Any) -> dict[str, Any]:
 
 def test_attempts_parse_and_paginate(scripted: ScriptedServer) -> None:
     scripted.script(
-        Reply(200, {"data": [attempt_json(1), attempt_json(2)], "hasMore": True, "nextCursor": "c"}),
-        Reply(200, {"data": [attempt_json(3, successful=False, responseBody=None)], "hasMore": False}),
+        Reply(
+            200, {"data": [attempt_json(1), attempt_json(2)], "hasMore": True, "nextCursor": "c"}
+        ),
+        Reply(
+            200, {"data": [attempt_json(3, successful=False, responseBody=None)], "hasMore": False}
+        ),
     )
     attempts = list(scripted.client().iter_webhook_attempts("webhook_1", limit=2))
     assert [a.id for a in attempts] == ["att_1", "att_2", "att_3"]
@@ -277,7 +281,9 @@ def test_attempts_parse_and_paginate(scripted: ScriptedServer) -> None:
     assert first.attempted_at.isoformat() == "2025-03-04T05:06:07.089000+00:00"
     assert first.to_dict() == attempt_json(1)
     assert (last.successful, last.response_body) == (False, None)
-    assert scripted.received[1].path == "/websets/v0/webhooks/webhook_1/attempts?limit=2&cursor=c" or (
+    assert scripted.received[
+        1
+    ].path == "/websets/v0/webhooks/webhook_1/attempts?limit=2&cursor=c" or (
         scripted.received[1].path == "/websets/v0/webhooks/webhook_1/attempts?cursor=c&limit=2"
     )
     assert "webhook_attempt" in repr(first)

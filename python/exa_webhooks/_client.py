@@ -87,7 +87,9 @@ class Client(_Base):
         """Deletes a webhook and returns it as it was."""
         return self._native.delete_webhook(webhook_id)
 
-    def list_webhooks(self, *, limit: int | None = None, cursor: str | None = None) -> Page[Webhook]:
+    def list_webhooks(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Webhook]:
         return Page(*self._native.list_webhooks(limit, cursor))
 
     def iter_webhooks(self, *, limit: int | None = None) -> Iterator[Webhook]:

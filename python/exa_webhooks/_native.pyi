@@ -118,7 +118,9 @@ class NativeClient:
     @overload
     def delete_webhook(self, webhook_id: str, asynchronous: Literal[False] = False) -> Webhook: ...
     @overload
-    def delete_webhook(self, webhook_id: str, asynchronous: Literal[True]) -> Awaitable[Webhook]: ...
+    def delete_webhook(
+        self, webhook_id: str, asynchronous: Literal[True]
+    ) -> Awaitable[Webhook]: ...
     @overload
     def list_webhooks(
         self,

@@ -2,13 +2,13 @@
 
 use super::store::{AttemptFilter, Listing, RecordedRequest, State};
 use crate::models::{Webhook, WebhookAttempt};
-use percent_encoding::percent_decode_str;
 use crate::timefmt;
 use crate::validation::{self, FieldError};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
+use percent_encoding::percent_decode_str;
 use serde_json::{json, Map, Value};
 
 const WEBHOOKS_PATH: &str = "/websets/v0/webhooks";
@@ -271,7 +271,10 @@ fn page_query(query: &str, errors: &mut Vec<FieldError>) -> PageQuery {
                 }
                 _ => errors.push(FieldError::new(
                     "limit",
-                    format!("must be an integer from 1 to {}", validation::MAX_PAGE_LIMIT),
+                    format!(
+                        "must be an integer from 1 to {}",
+                        validation::MAX_PAGE_LIMIT
+                    ),
                 )),
             },
             "cursor" => match decode_cursor(&value) {
@@ -400,7 +403,11 @@ fn check_fields(body: &Map<String, Value>, errors: &mut Vec<FieldError>) {
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -437,7 +444,11 @@ fn create(state: &State, body: &[u8]) -> Answer {
         object: "webhook".into(),
         status: "active".into(),
         events: strings(body.get("events")),
-        url: body.get("url").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        url: body
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
         secret: Some(state.new_secret()),
         metadata: string_pairs(body.get("metadata")),
         created_at: now.clone(),

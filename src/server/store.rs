@@ -128,7 +128,10 @@ impl Webhooks {
     ) -> Option<Listing<WebhookAttempt>> {
         self.seq_of.get(webhook_id)?;
         let keep = |a: &WebhookAttempt| {
-            filter.event_type.as_ref().is_none_or(|t| a.event_type == *t)
+            filter
+                .event_type
+                .as_ref()
+                .is_none_or(|t| a.event_type == *t)
                 && filter.successful.is_none_or(|s| a.successful == s)
         };
         Some(match self.attempts.get(webhook_id) {
@@ -298,7 +301,12 @@ mod tests {
                 id: format!("a{i}"),
                 object: "webhook_attempt".into(),
                 event_id: format!("e{i}"),
-                event_type: if i % 2 == 0 { "webset.created" } else { "webset.idle" }.into(),
+                event_type: if i % 2 == 0 {
+                    "webset.created"
+                } else {
+                    "webset.idle"
+                }
+                .into(),
                 webhook_id: "w".into(),
                 url: "https://e.com".into(),
                 successful: i < 3,
@@ -325,7 +333,14 @@ mod tests {
             event_type: None,
             successful: Some(false),
         };
-        assert_eq!(store.list_attempts("w", &failed, None, 10).unwrap().items.len(), 3);
+        assert_eq!(
+            store
+                .list_attempts("w", &failed, None, 10)
+                .unwrap()
+                .items
+                .len(),
+            3
+        );
         assert!(store.list_attempts("nope", &failed, None, 10).is_none());
         store.remove("w");
         assert!(store.list_attempts("w", &failed, None, 10).is_none());

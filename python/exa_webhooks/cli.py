@@ -1,0 +1,273 @@
+"""``exa-webhooks``: manage Exa webhooks from a terminal, or run the test server.
+
+Readable tables by default, ``--json`` for scripts. Errors are one line on stderr and a
+non-zero exit: 2 for bad input, 1 for anything the API or the network said.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from ._client import Client
+from ._native import EVENT_TYPES, Webhook, WebhookAttempt, __version__
+from ._page import Page
+from .errors import ExaError, ValidationError
+
+__all__ = ["main"]
+
+
+def _metadata(pairs: list[str] | None) -> dict[str, str] | None:
+    if pairs is None:
+        return None
+    metadata = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValidationError(
+                f"1 validation error\n  metadata: expected KEY=VALUE, got {pair!r}",
+                [{"field": "metadata", "message": f"expected KEY=VALUE, got {pair!r}"}],
+            )
+        metadata[key] = value
+    return metadata
+
+
+def _when(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S%z")
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    rows = [list(headers), *([str(c) for c in row] for row in rows)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    return "\n".join(lines)
+
+
+def _show_webhook(wh: Webhook) -> str:
+    fields = [
+        ("id", wh.id),
+        ("status", wh.status),
+        ("events", ", ".join(wh.events)),
+        ("url", wh.url),
+        ("metadata", ", ".join(f"{k}={v}" for k, v in wh.metadata.items()) or "-"),
+        ("created", _when(wh.created_at)),
+        ("updated", _when(wh.updated_at)),
+    ]
+    return "\n".join(f"{name:<9} {value}" for name, value in fields)
+
+
+def _webhook_rows(hooks: Iterable[Webhook]) -> str:
+    rows = ((w.id, w.status, ",".join(w.events), w.url, _when(w.created_at)) for w in hooks)
+    return _table(("ID", "STATUS", "EVENTS", "URL", "CREATED"), rows)
+
+
+def _attempt_rows(attempts: Iterable[WebhookAttempt]) -> str:
+    rows = (
+        (
+            a.id,
+            a.event_type,
+            "ok" if a.successful else "failed",
+            str(a.response_status_code),
+            str(a.attempt),
+            _when(a.attempted_at),
+        )
+        for a in attempts
+    )
+    return _table(("ID", "EVENT", "RESULT", "STATUS", "TRY", "ATTEMPTED"), rows)
+
+
+def _page_json(page: Page[Any]) -> dict[str, Any]:
+    return {
+        "data": [item.to_dict() for item in page.data],
+        "hasMore": page.has_more,
+        "nextCursor": page.next_cursor,
+    }
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _client(args: argparse.Namespace) -> Client:
+    return Client(args.api_key, base_url=args.base_url, timeout=args.timeout)
+
+
+def _cmd_create(args: argparse.Namespace) -> None:
+    with _client(args) as client:
+        wh = client.create_webhook(args.event, args.url, _metadata(args.metadata))
+    if args.json:
+        _print_json(wh.to_dict())
+        print("The secret is shown only once: store it now.", file=sys.stderr)
+        return
+    print(_show_webhook(wh))
+    print(f"secret    {wh.secret}")
+    print("\nThis secret will not be shown again: store it now to verify deliveries.")
+
+
+def _cmd_get(args: argparse.Namespace) -> None:
+    with _client(args) as client:
+        wh = client.get_webhook(args.id)
+    _print_json(wh.to_dict()) if args.json else print(_show_webhook(wh))
+
+
+def _cmd_update(args: argparse.Namespace) -> None:
+    metadata = {} if args.clear_metadata else _metadata(args.metadata)
+    with _client(args) as client:
+        wh = client.update_webhook(args.id, events=args.event, url=args.url, metadata=metadata)
+    _print_json(wh.to_dict()) if args.json else print(_show_webhook(wh))
+
+
+def _cmd_delete(args: argparse.Namespace) -> None:
+    with _client(args) as client:
+        wh = client.delete_webhook(args.id)
+    _print_json(wh.to_dict()) if args.json else print(f"deleted {wh.id}")
+
+
+def _cmd_list(args: argparse.Namespace) -> None:
+    with _client(args) as client:
+        if args.all:
+            hooks = list(client.iter_webhooks(limit=args.limit))
+            if args.json:
+                _print_json([w.to_dict() for w in hooks])
+            else:
+                print(_webhook_rows(hooks))
+            return
+        page = client.list_webhooks(limit=args.limit, cursor=args.cursor)
+    if args.json:
+        _print_json(_page_json(page))
+        return
+    print(_webhook_rows(page))
+    if page.has_more:
+        print(f"\nmore: --cursor {page.next_cursor}  (or --all)")
+
+
+def _cmd_attempts(args: argparse.Namespace) -> None:
+    filters = {"event_type": args.event_type, "successful": args.successful, "limit": args.limit}
+    with _client(args) as client:
+        if args.all:
+            attempts = list(client.iter_webhook_attempts(args.id, **filters))
+            if args.json:
+                _print_json([a.to_dict() for a in attempts])
+            else:
+                print(_attempt_rows(attempts))
+            return
+        page = client.list_webhook_attempts(args.id, cursor=args.cursor, **filters)
+    if args.json:
+        _print_json(_page_json(page))
+        return
+    print(_attempt_rows(page))
+    if page.has_more:
+        print(f"\nmore: --cursor {page.next_cursor}  (or --all)")
+
+
+def _cmd_serve(args: argparse.Namespace) -> None:
+    from .testing import ExaServer
+
+    server = ExaServer(args.server_key, host=args.host, port=args.port)
+    try:
+        key = "test-key" if args.server_key == "test-key" else "the one given with --api-key"
+        print(f"ExaServer listening on {server.url}", flush=True)
+        print(f"API key: {key}. Stop with Ctrl-C.", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("stopped", flush=True)  # Ctrl-C is how a server is meant to stop
+    finally:
+        server.stop()
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--api-key", help="Exa API key (default: $EXA_API_KEY)")
+    common.add_argument("--base-url", help="API base URL (default: $EXA_BASE_URL or Exa's)")
+    common.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    common.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    parser = argparse.ArgumentParser(
+        prog="exa-webhooks", description="Manage Exa Websets webhooks."
+    )
+    parser.add_argument("--version", action="version", version=f"exa-webhooks {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=help, parents=[common])
+
+    events_help = "an event type (repeat for several): " + ", ".join(EVENT_TYPES)
+
+    create = command("create", "create a webhook; shows its secret once")
+    create.add_argument("--event", action="append", required=True, metavar="TYPE", help=events_help)
+    create.add_argument("--url", required=True, help="where Exa will POST events")
+    create.add_argument("--metadata", action="append", metavar="KEY=VALUE")
+    create.set_defaults(run=_cmd_create)
+
+    get = command("get", "show a webhook")
+    get.add_argument("id")
+    get.set_defaults(run=_cmd_get)
+
+    update = command("update", "change a webhook's events, url or metadata")
+    update.add_argument("id")
+    update.add_argument("--event", action="append", metavar="TYPE", help=events_help)
+    update.add_argument("--url")
+    meta = update.add_mutually_exclusive_group()
+    meta.add_argument("--metadata", action="append", metavar="KEY=VALUE", help="replaces all")
+    meta.add_argument("--clear-metadata", action="store_true")
+    update.set_defaults(run=_cmd_update)
+
+    delete = command("delete", "delete a webhook")
+    delete.add_argument("id")
+    delete.set_defaults(run=_cmd_delete)
+
+    list_ = command("list", "list webhooks, newest first")
+    list_.add_argument("--limit", type=int, help="page size, 1 to 200 (default 25)")
+    list_.add_argument("--cursor", help="the page after this cursor")
+    list_.add_argument("--all", action="store_true", help="follow every page")
+    list_.set_defaults(run=_cmd_list)
+
+    attempts = command("attempts", "list a webhook's delivery attempts, newest first")
+    attempts.add_argument("id")
+    attempts.add_argument("--event-type", metavar="TYPE")
+    outcome = attempts.add_mutually_exclusive_group()
+    outcome.add_argument("--successful", dest="successful", action="store_true", default=None)
+    outcome.add_argument("--failed", dest="successful", action="store_false")
+    attempts.add_argument("--limit", type=int, help="page size, 1 to 200 (default 25)")
+    attempts.add_argument("--cursor", help="the page after this cursor")
+    attempts.add_argument("--all", action="store_true", help="follow every page")
+    attempts.set_defaults(run=_cmd_attempts)
+
+    serve = commands.add_parser(
+        "serve", help="run the Exa-compatible test server until Ctrl-C", description=None
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    serve.add_argument("--api-key", dest="server_key", default="test-key")
+    serve.set_defaults(run=_cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        args.run(args)
+    except ValidationError as error:
+        problems = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
+        print(f"exa-webhooks: invalid input: {problems}", file=sys.stderr)
+        return 2
+    except ExaError as error:
+        print(f"exa-webhooks: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except OSError as error:
+        print(f"exa-webhooks: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""The exa-webhooks command, run as a subprocess against ExaServer."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+import exa_webhooks as ew
+from exa_webhooks.testing import ExaServer
+
+
+def run(server: ExaServer | None, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXA_")}
+    if server is not None:
+        environ.update(EXA_API_KEY=server.api_key, EXA_BASE_URL=server.url)
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "exa_webhooks", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+    )
+
+
+def ok(server: ExaServer, *args: str) -> str:
+    result = run(server, *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def ok_json(server: ExaServer, *args: str) -> Any:
+    return json.loads(ok(server, *args, "--json"))
+
+
+def test_create_shows_the_secret_once(server: ExaServer) -> None:
+    out = ok(
+        server,
+        "create",
+        "--event",
+        "webset.created",
+        "--event",
+        "import.completed",
+        "--url",
+        "https://example.com/h",
+        "--metadata",
+        "team=growth",
+        "--metadata",
+        "env=a=b",
+    )
+    (stored,) = server.webhooks
+    assert stored.events == ("webset.created", "import.completed")
+    assert stored.metadata == {"team": "growth", "env": "a=b"}
+    assert stored.id in out
+    assert stored.secret is not None
+    assert out.count(stored.secret) == 1
+    assert "will not be shown again" in out
+
+
+def test_create_json(server: ExaServer) -> None:
+    body = ok_json(server, "create", "--event", "webset.idle", "--url", "https://e.com")
+    assert body["events"] == ["webset.idle"]
+    assert body["secret"] == server.webhooks[0].secret
+
+
+def test_get_update_delete(server: ExaServer) -> None:
+    wh = server.client().create_webhook(["webset.created"], "https://e.com", {"a": "b"})
+    assert wh.id in ok(server, "get", wh.id)
+    assert ok_json(server, "get", wh.id)["secret"] is None
+
+    updated = ok_json(
+        server, "update", wh.id, "--url", "https://e.com/new", "--event", "webset.idle"
+    )
+    assert (updated["url"], updated["events"], updated["metadata"]) == (
+        "https://e.com/new",
+        ["webset.idle"],
+        {"a": "b"},
+    )
+    assert ok_json(server, "update", wh.id, "--clear-metadata")["metadata"] == {}
+
+    assert ok(server, "delete", wh.id).strip() == f"deleted {wh.id}"
+    assert server.webhooks == []
+
+
+def test_list_table_json_and_all(server: ExaServer) -> None:
+    client = server.client()
+    hooks = [client.create_webhook(["webset.created"], f"https://e.com/{i}") for i in range(5)]
+    table = ok(server, "list", "--limit", "2")
+    lines = table.splitlines()
+    assert lines[0].split() == ["ID", "STATUS", "EVENTS", "URL", "CREATED"]
+    assert hooks[-1].id in lines[1]
+    assert "--cursor" in table
+    page = ok_json(server, "list", "--limit", "2")
+    assert (len(page["data"]), page["hasMore"]) == (2, True)
+    second = ok_json(server, "list", "--limit", "2", "--cursor", page["nextCursor"])
+    assert second["data"][0]["id"] == hooks[2].id
+    everything = ok_json(server, "list", "--all", "--limit", "2")
+    assert sorted(w["id"] for w in everything) == sorted(h.id for h in hooks)
+    assert len(ok(server, "list", "--all").splitlines()) == 6
+
+
+def test_attempts(server: ExaServer) -> None:
+    wh = server.client().create_webhook(["webset.created"], "https://e.com")
+    out = ok(server, "attempts", wh.id, "--event-type", "webset.created", "--failed")
+    assert out.split() == ["ID", "EVENT", "RESULT", "STATUS", "TRY", "ATTEMPTED"]
+    assert server.requests[-1].query == "eventType=webset.created&successful=false"
+    assert ok_json(server, "attempts", wh.id, "--successful", "--all") == []
+    assert server.requests[-1].query == "successful=true"
+
+
+def test_flags_instead_of_env(server: ExaServer) -> None:
+    result = run(None, "list", "--api-key", server.api_key, "--base-url", server.url, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["data"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (("get", "webhook_missing"), 1, "NotFoundError: 404 Webhook not found"),
+        (("get", "../etc"), 2, "webhook_id"),
+        (("create", "--event", "webset.completed", "--url", "https://e.com"), 2, "webset.idle"),
+        (
+            ("create", "--event", "webset.created", "--url", "https://e.com", "--metadata", "x"),
+            2,
+            "KEY=VALUE",
+        ),
+        (("update", "webhook_1"), 2, "nothing to update"),
+        (("list", "--limit", "500"), 2, "limit"),
+    ],
+)
+def test_errors_are_one_line_on_stderr(
+    server: ExaServer, args: tuple[str, ...], code: int, fragment: str
+) -> None:
+    result = run(server, *args)
+    assert result.returncode == code
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert fragment in result.stderr
+
+
+def test_key_never_printed(server: ExaServer) -> None:
+    secret_key = "sk-do-not-print-me"
+    for args in (("list",), ("get", "webhook_x"), ("list", "--json")):
+        result = run(server, *args, EXA_API_KEY=secret_key)
+        assert result.returncode == 1
+        assert "AuthenticationError" in result.stderr
+        assert secret_key not in result.stdout + result.stderr
+
+
+def test_missing_key() -> None:
+    result = run(None, "list")
+    assert result.returncode == 2
+    assert "EXA_API_KEY" in result.stderr
+
+
+def test_serve_until_ctrl_c() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "exa_webhooks", "serve", "--port", "0", "--api-key", "k2"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline().split()
+        assert first[:3] == ["ExaServer", "listening", "on"]
+        url = first[3]
+        assert "k2" not in proc.stdout.readline()
+        wh = ew.Client("k2", base_url=url, timeout=5).create_webhook(
+            ["webset.idle"], "https://e.com"
+        )
+        assert wh.status == "active"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        proc.kill()
+    with pytest.raises(ew.APIConnectionError):
+        ew.Client("k2", base_url=url, timeout=2).list_webhooks()
