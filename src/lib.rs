@@ -8,10 +8,12 @@ pub mod py_attempt;
 pub mod py_client;
 pub mod py_convert;
 pub mod py_errors;
+pub mod py_event;
 pub mod py_server;
 pub mod py_webhook;
 pub mod runtime;
 pub mod server;
+pub mod signature;
 pub mod timefmt;
 pub mod transport;
 pub mod validation;
@@ -24,6 +26,10 @@ mod _native {
     use crate::py_attempt::PyWebhookAttempt;
     #[pymodule_export]
     use crate::py_client::NativeClient;
+    #[pymodule_export]
+    use crate::py_event::{
+        construct_event, parse_event, sign_payload, verify_signature, PyWebhookEvent,
+    };
     #[pymodule_export]
     use crate::py_server::{NativeServer, PyRecordedRequest};
     #[pymodule_export]

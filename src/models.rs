@@ -376,6 +376,62 @@ impl<T> Page<T> {
     }
 }
 
+/// An event as Exa delivers it: `{id, object, type, data, createdAt}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEvent {
+    pub id: String,
+    pub object: String,
+    pub event_type: String,
+    pub data: Map<String, Value>,
+    pub created_at: String,
+    pub extra: Map<String, Value>,
+}
+
+const EVENT_FIELDS: [&str; 5] = ["id", "object", "type", "data", "createdAt"];
+
+impl WebhookEvent {
+    /// Parses an event; unknown types are fine (Exa adds them over time).
+    pub fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
+        let Value::Object(object) = value else {
+            let message = format!("should be a JSON object, got {}", json_type(value));
+            return Err(vec![FieldError::new("event", message)]);
+        };
+        let mut f = Fields {
+            object,
+            problems: Vec::new(),
+        };
+        let data = match object.get("data") {
+            Some(Value::Object(data)) => data.clone(),
+            other => {
+                f.problem("data", "an object", other);
+                Map::new()
+            }
+        };
+        let event = WebhookEvent {
+            id: f.string("id"),
+            object: f.string_or("object", "event"),
+            event_type: f.string("type"),
+            data,
+            created_at: f.timestamp("createdAt"),
+            extra: f.extra(&EVENT_FIELDS),
+        };
+        f.finish(event)
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut object = Map::with_capacity(EVENT_FIELDS.len() + self.extra.len());
+        object.insert("id".into(), self.id.clone().into());
+        object.insert("object".into(), self.object.clone().into());
+        object.insert("type".into(), self.event_type.clone().into());
+        object.insert("data".into(), Value::Object(self.data.clone()));
+        object.insert("createdAt".into(), self.created_at.clone().into());
+        for (k, v) in &self.extra {
+            object.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        Value::Object(object)
+    }
+}
+
 /// The body of a create request, already validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateWebhook {
@@ -585,6 +641,24 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["hasMore", "data[1].url"]);
+    }
+
+    #[test]
+    fn events_parse_with_unknown_types_and_refuse_other_shapes() {
+        let body = json!({
+            "id": "evt_1", "object": "event", "type": "webset.teleported",
+            "data": {"id": "ws_1"}, "createdAt": "2025-01-01T00:00:00Z", "extra": true
+        });
+        let event = WebhookEvent::from_json(&body).unwrap();
+        assert_eq!(event.event_type, "webset.teleported");
+        assert_eq!(event.to_json(), body);
+        let fields: Vec<String> = WebhookEvent::from_json(&json!({"type": 1, "data": []}))
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["data", "id", "type", "createdAt"]);
+        assert!(WebhookEvent::from_json(&json!("event")).is_err());
     }
 
     #[test]

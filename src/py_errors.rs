@@ -90,3 +90,23 @@ pub fn check(errors: Vec<FieldError>) -> PyResult<()> {
         Err(Error::Validation(errors).into())
     }
 }
+
+/// A `ValidationError` for one problem.
+pub fn invalid<T>(field: &str, message: impl Into<String>) -> PyResult<T> {
+    Err(Error::Validation(vec![FieldError::new(field, message)]).into())
+}
+
+/// `SignatureVerificationError`, with the reason code and a message free of secrets.
+pub fn signature_error(error: &crate::signature::VerifyError) -> PyErr {
+    Python::attach(|py| {
+        let kwargs = PyDict::new(py);
+        let built = kwargs
+            .set_item("reason", error.reason())
+            .and_then(|()| class(py, "SignatureVerificationError"))
+            .and_then(|cls| cls.call((error.message(),), Some(&kwargs)));
+        match built {
+            Ok(exception) => PyErr::from_value(exception),
+            Err(failed) => failed,
+        }
+    })
+}

@@ -1,23 +1,22 @@
 //! `exa_webhooks._native.NativeServer` and `RecordedRequest`: the test server for Python.
 
+use crate::py_convert;
+use crate::py_errors::check;
+use crate::py_event::PyWebhookEvent;
 use crate::py_webhook::PyWebhook;
 use crate::server::{RecordedRequest, Server};
+use crate::validation::{self, FieldError};
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
-use std::sync::Mutex;
+use serde_json::Value;
+use std::time::Duration;
 
 #[pyclass(frozen, module = "exa_webhooks._native")]
 pub struct NativeServer {
-    server: Mutex<Server>,
+    server: Server,
     url: String,
     api_key: String,
-}
-
-impl NativeServer {
-    fn server(&self) -> std::sync::MutexGuard<'_, Server> {
-        self.server.lock().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 #[pymethods]
@@ -36,7 +35,7 @@ impl NativeServer {
             .map_err(|e| PyOSError::new_err(format!("cannot start the Exa test server: {e}")))?;
         Ok(Self {
             url: server.url(),
-            server: Mutex::new(server),
+            server,
             api_key,
         })
     }
@@ -53,23 +52,22 @@ impl NativeServer {
 
     #[getter]
     fn port(&self) -> u16 {
-        self.server().addr().port()
+        self.server.addr().port()
     }
 
     #[getter]
     fn running(&self) -> bool {
-        self.server().is_running()
+        self.server.is_running()
     }
 
     /// Every stored webhook, in creation order, secrets included.
     fn webhooks(&self) -> Vec<PyWebhook> {
-        let server = self.server();
-        let webhooks = server.state().webhooks();
+        let webhooks = self.server.state().webhooks();
         webhooks.all().cloned().map(PyWebhook::from).collect()
     }
 
     fn requests(&self) -> Vec<PyRecordedRequest> {
-        self.server()
+        self.server
             .state()
             .requests()
             .into_iter()
@@ -77,11 +75,51 @@ impl NativeServer {
             .collect()
     }
 
+    /// Delivers an event to every subscribed active webhook; see `ExaServer.emit`.
+    #[pyo3(signature = (event_type, data, timeout))]
+    fn emit(
+        &self,
+        py: Python<'_>,
+        event_type: &Bound<'_, PyAny>,
+        data: Option<&Bound<'_, PyAny>>,
+        timeout: f64,
+    ) -> PyResult<PyWebhookEvent> {
+        let mut errors = Vec::new();
+        let event_type = py_convert::string("event_type", event_type, &mut errors);
+        if let Some(t) = &event_type {
+            validation::validate_event_type("event_type", t, &mut errors);
+        }
+        let data = match data.filter(|d| !d.is_none()) {
+            None => None,
+            Some(d) if d.is_instance_of::<PyDict>() => {
+                match py_convert::to_json(d, "data", &mut errors) {
+                    Value::Object(map) => Some(map),
+                    _ => None,
+                }
+            }
+            Some(d) => {
+                let message = format!("must be a dict, got {}", py_convert::type_name(d));
+                errors.push(FieldError::new("data", message));
+                None
+            }
+        };
+        validation::validate_timeout(timeout, &mut errors);
+        check(errors)?;
+        let event_type = event_type.unwrap_or_default();
+        let timeout = Duration::from_secs_f64(timeout);
+        // Deliveries may reach a receiver in this very process: let it run meanwhile.
+        let emitted = py.detach(|| self.server.emit(&event_type, data, timeout));
+        match emitted {
+            Ok((event, _attempts)) => Ok(event.into()),
+            Err(message) => Err(PyRuntimeError::new_err(message)),
+        }
+    }
+
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
         // The runtime's threads never take the interpreter lock, but shutting it down waits
         // for them: release the lock meanwhile.
-        py.detach(|| self.server().stop());
-        if self.server().is_running() {
+        py.detach(|| self.server.stop());
+        if self.server.is_running() {
             return Err(PyRuntimeError::new_err("the Exa test server did not stop"));
         }
         Ok(())

@@ -6,8 +6,9 @@ wh = ew.create_webhook([ew.EventType.WEBSET_CREATED], "https://example.com/hooks
 
 from ._client import AsyncClient, Client, create_webhook
 from ._event_type import EventType
-from ._native import Webhook, WebhookAttempt, __version__
+from ._native import Webhook, WebhookAttempt, WebhookEvent, __version__
 from ._page import Page
+from ._signing import construct_event, parse_event, sign_payload, verify_signature
 from .errors import (
     APIConnectionError,
     APIError,
@@ -20,6 +21,7 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    SignatureVerificationError,
     UnprocessableEntityError,
     ValidationError,
 )
@@ -40,10 +42,16 @@ __all__ = [
     "Page",
     "PermissionDeniedError",
     "RateLimitError",
+    "SignatureVerificationError",
     "UnprocessableEntityError",
     "ValidationError",
     "Webhook",
     "WebhookAttempt",
+    "WebhookEvent",
     "__version__",
+    "construct_event",
     "create_webhook",
+    "parse_event",
+    "sign_payload",
+    "verify_signature",
 ]

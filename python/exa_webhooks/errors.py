@@ -20,6 +20,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "SignatureVerificationError",
     "UnprocessableEntityError",
     "ValidationError",
 ]
@@ -122,3 +123,23 @@ class APIConnectionError(ExaError):
 
 class APITimeoutError(APIConnectionError, TimeoutError):
     """No answer within the timeout."""
+
+
+class SignatureVerificationError(ExaError):
+    """A delivery's ``Exa-Signature`` does not hold. Answer it with HTTP 400.
+
+    ``reason`` is one of ``missing_header``, ``malformed_header``, ``no_timestamp``,
+    ``no_signature``, ``timestamp_outside_tolerance``, ``no_matching_signature``. The message
+    never contains the secret or the payload.
+    """
+
+    def __init__(self, message: str, *, reason: str = "no_matching_signature") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_signature_error, (str(self), self.reason))
+
+
+def _rebuild_signature_error(message: str, reason: str) -> SignatureVerificationError:
+    return SignatureVerificationError(message, reason=reason)

@@ -11,9 +11,10 @@ It runs in Rust on background threads and answers real HTTP on loopback, as Exa 
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 from ._client import AsyncClient, Client
-from ._native import NativeServer, RecordedRequest, Webhook
+from ._native import NativeServer, RecordedRequest, Webhook, WebhookEvent
 
 __all__ = ["ExaServer", "RecordedRequest"]
 
@@ -54,6 +55,19 @@ class ExaServer:
     def requests(self) -> list[RecordedRequest]:
         """The requests received, oldest first (the most recent 10,000)."""
         return self._native.requests()
+
+    def emit(
+        self, event_type: str, data: dict[str, Any] | None = None, *, timeout: float = 10.0
+    ) -> WebhookEvent:
+        """Delivers an event as Exa does, and returns it once every delivery has finished.
+
+        Every active webhook subscribed to ``event_type`` gets an HTTP POST of the event's JSON,
+        signed in ``Exa-Signature`` with that webhook's secret; redirects are not followed and
+        each delivery waits at most ``timeout`` seconds. Each try is recorded as a
+        ``WebhookAttempt`` (successful on a 2xx), listed by ``list_webhook_attempts``.
+        ``data`` defaults to a plausible resource for the type (a Webset for ``webset.*``...).
+        """
+        return self._native.emit(event_type, data, timeout)
 
     def client(self, *, timeout: float = 60.0) -> Client:
         """A ``Client`` bound to this server."""

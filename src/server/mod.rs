@@ -1,18 +1,25 @@
 //! An Exa-compatible Webhooks API server on loopback, for tests, demos and benchmarks.
 //! It runs on its own tokio runtime and threads, never touching Python.
 
+mod deliver;
+mod resources;
 mod routes;
 mod store;
 
 pub use store::RecordedRequest;
 
+use crate::events;
+use crate::models::{WebhookAttempt, WebhookEvent};
+use crate::timefmt;
+use deliver::Target;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value};
 use std::convert::Infallible;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::runtime::Runtime;
 use tokio::sync::oneshot;
@@ -22,7 +29,9 @@ pub use store::State;
 pub struct Server {
     addr: SocketAddr,
     state: Arc<State>,
-    running: Option<(Runtime, oneshot::Sender<()>)>,
+    /// Locked only briefly: `emit` works on a handle, so a slow delivery never blocks `stop`
+    /// or another caller.
+    running: Mutex<Option<(Runtime, oneshot::Sender<()>)>>,
 }
 
 impl Server {
@@ -46,7 +55,7 @@ impl Server {
         Ok(Self {
             addr,
             state,
-            running: Some((runtime, stop_tx)),
+            running: Mutex::new(Some((runtime, stop_tx))),
         })
     }
 
@@ -62,13 +71,96 @@ impl Server {
         &self.state
     }
 
+    fn running(&self) -> std::sync::MutexGuard<'_, Option<(Runtime, oneshot::Sender<()>)>> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn is_running(&self) -> bool {
-        self.running.is_some()
+        self.running().is_some()
+    }
+
+    /// Delivers an event to every active webhook subscribed to its type, concurrently, and
+    /// returns once every try has finished (and was recorded as an attempt).
+    pub fn emit(
+        &self,
+        event_type: &str,
+        data: Option<Map<String, Value>>,
+        timeout: Duration,
+    ) -> Result<(WebhookEvent, Vec<WebhookAttempt>), String> {
+        if !events::is_known(event_type) {
+            return Err(format!("unknown event type {event_type:?}"));
+        }
+        let Some(runtime) = self.running().as_ref().map(|(rt, _)| rt.handle().clone()) else {
+            return Err("the server is stopped".into());
+        };
+        let state = &self.state;
+        let now = timefmt::format_millis(timefmt::now_millis());
+        let data = data.unwrap_or_else(|| {
+            let new_id = |prefix: &str| state.new_id(prefix, 24);
+            match resources::default_data(event_type, &new_id, &now) {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            }
+        });
+        let event = WebhookEvent {
+            id: state.new_id("event_", 24),
+            object: "event".into(),
+            event_type: event_type.to_owned(),
+            data,
+            created_at: now,
+            extra: Map::new(),
+        };
+        let body: Arc<[u8]> = event.to_json().to_string().into_bytes().into();
+        let shared_event = Arc::new(event.clone());
+        let targets: Vec<Target> = state
+            .webhooks()
+            .all()
+            .filter(|w| w.status == "active" && w.events.iter().any(|e| e == event_type))
+            .filter_map(|w| {
+                Some(Target {
+                    webhook_id: w.id.clone(),
+                    url: w.url.clone(),
+                    secret: w.secret.clone()?,
+                })
+            })
+            .collect();
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err("emit cannot be called from a tokio runtime thread".into());
+        }
+        let attempts = runtime.block_on(async {
+            let handles: Vec<_> = targets
+                .into_iter()
+                .map(|target| {
+                    let (state, event, body) = (
+                        Arc::clone(state),
+                        Arc::clone(&shared_event),
+                        Arc::clone(&body),
+                    );
+                    tokio::spawn(async move {
+                        deliver::deliver(&state, &target, &event, &body, timeout).await
+                    })
+                })
+                .collect();
+            let mut attempts = Vec::with_capacity(handles.len());
+            for handle in handles {
+                // A delivery task cannot panic short of a bug; one that did records nothing.
+                if let Ok(attempt) = handle.await {
+                    attempts.push(attempt);
+                }
+            }
+            attempts
+        });
+        let mut webhooks = state.webhooks();
+        for attempt in &attempts {
+            webhooks.add_attempt(attempt.clone());
+        }
+        Ok((event, attempts))
     }
 
     /// Closes the listener and every connection. Idempotent.
-    pub fn stop(&mut self) {
-        if let Some((runtime, stop)) = self.running.take() {
+    pub fn stop(&self) {
+        let running = self.running().take();
+        if let Some((runtime, stop)) = running {
             let _ = stop.send(());
             runtime.shutdown_timeout(Duration::from_secs(2));
         }

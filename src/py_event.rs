@@ -1,0 +1,343 @@
+//! `exa_webhooks.WebhookEvent`, and the functions that verify, parse and sign deliveries.
+
+use crate::error::Error;
+use crate::models::WebhookEvent;
+use crate::py_convert::{self, to_datetime};
+use crate::py_errors::{check, invalid, signature_error};
+use crate::signature;
+use crate::timefmt;
+use crate::validation::FieldError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyMapping, PyString, PyTuple, PyType};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+#[pyclass(frozen, module = "exa_webhooks", name = "WebhookEvent")]
+pub struct PyWebhookEvent {
+    pub inner: WebhookEvent,
+}
+
+impl From<WebhookEvent> for PyWebhookEvent {
+    fn from(inner: WebhookEvent) -> Self {
+        Self { inner }
+    }
+}
+
+fn event_from_value(value: &Value) -> PyResult<PyWebhookEvent> {
+    WebhookEvent::from_json(value)
+        .map(PyWebhookEvent::from)
+        .map_err(|problems| Error::Validation(problems).into())
+}
+
+#[pymethods]
+impl PyWebhookEvent {
+    /// A `WebhookEvent` from the delivered JSON shape, already decoded.
+    #[classmethod]
+    fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut errors = Vec::new();
+        let value = py_convert::to_json(data, "event", &mut errors);
+        check(errors)?;
+        event_from_value(&value)
+    }
+
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_convert::from_json(py, &self.inner.to_json())
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    #[getter]
+    fn object(&self) -> &str {
+        &self.inner.object
+    }
+
+    #[getter]
+    fn r#type(&self) -> &str {
+        &self.inner.event_type
+    }
+
+    /// The resource the event is about (a Webset, an item, a monitor run...), as a new dict.
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_convert::from_json(py, &Value::Object(self.inner.data.clone()))
+    }
+
+    #[getter]
+    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_datetime(py, &self.inner.created_at)
+    }
+
+    #[classattr]
+    fn __match_args__(py: Python<'_>) -> PyResult<Py<PyTuple>> {
+        Ok(PyTuple::new(py, ["id", "object", "type", "data", "created_at"])?.unbind())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = |obj: Bound<'_, PyAny>| obj.repr().map(|s| s.to_string());
+        let s = |text: &str| r(PyString::new(py, text).into_any());
+        Ok(format!(
+            "WebhookEvent(id={}, object={}, type={}, data={}, created_at={})",
+            s(&self.inner.id)?,
+            s(&self.inner.object)?,
+            s(&self.inner.event_type)?,
+            r(self.data(py)?)?,
+            r(self.created_at(py)?)?,
+        ))
+    }
+
+    fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
+        self.inner == other.inner
+    }
+
+    fn __hash__(&self) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        self.inner.id.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
+        let from_dict = slf.get_type().getattr("from_dict")?;
+        Ok((from_dict, (slf.get().to_dict(slf.py())?,)))
+    }
+}
+
+/// The raw body: `bytes` (or another bytes-like object), or `str` taken as UTF-8.
+fn payload<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
+    if let Ok(bytes) = obj.cast::<PyBytes>() {
+        return Ok(Cow::Borrowed(bytes.as_bytes()));
+    }
+    if let Ok(text) = obj.cast::<PyString>() {
+        return Ok(Cow::Owned(text.to_str()?.as_bytes().to_vec()));
+    }
+    if let Ok(array) = obj.cast::<PyByteArray>() {
+        return Ok(Cow::Owned(array.to_vec()));
+    }
+    if obj.hasattr("__buffer__").unwrap_or(false) || obj.get_type().name()? == "memoryview" {
+        if let Ok(bytes) = obj.py().get_type::<PyBytes>().call1((obj,)) {
+            if let Ok(bytes) = bytes.extract::<Vec<u8>>() {
+                return Ok(Cow::Owned(bytes));
+            }
+        }
+    }
+    invalid(
+        "payload",
+        format!(
+            "must be the raw body as bytes or str, got {}",
+            py_convert::type_name(obj)
+        ),
+    )
+}
+
+fn text_of(obj: &Bound<'_, PyAny>) -> Option<String> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s.to_str().ok().map(str::to_owned);
+    }
+    // Raw ASGI headers are bytes, ISO-8859-1 by the HTTP spec.
+    obj.cast::<PyBytes>()
+        .ok()
+        .map(|b| b.as_bytes().iter().map(|&c| char::from(c)).collect())
+}
+
+/// The header value: given as is, or looked up case-insensitively in any mapping of headers
+/// (a dict, Flask's or Starlette's headers). `None` when it is absent.
+fn header_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        return Ok(text_of(obj));
+    }
+    let items = match obj.cast::<PyMapping>() {
+        Ok(mapping) => Some(mapping.items()?.into_any()),
+        Err(_) if obj.hasattr("items")? => Some(obj.call_method0("items")?),
+        Err(_) => None,
+    };
+    let Some(items) = items else {
+        return invalid(
+            "signature",
+            format!(
+                "must be the Exa-Signature header value or a mapping of headers, got {}",
+                py_convert::type_name(obj)
+            ),
+        );
+    };
+    for item in items.try_iter()? {
+        let (key, value) = item?.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
+        if text_of(&key).is_some_and(|k| k.eq_ignore_ascii_case("exa-signature")) {
+            return Ok(text_of(&value));
+        }
+    }
+    Ok(None)
+}
+
+/// One secret or a sequence of them (during rotation); each as its UTF-8 bytes.
+fn secrets(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
+    let one =
+        |item: &Bound<'_, PyAny>, field: &str, errors: &mut Vec<FieldError>| match text_of(item)
+            .filter(|_| item.is_instance_of::<PyString>())
+        {
+            Some(s) if !s.is_empty() => Some(s.into_bytes()),
+            Some(_) => {
+                errors.push(FieldError::new(field, "must not be empty"));
+                None
+            }
+            None => match item.cast::<PyBytes>() {
+                Ok(b) if !b.as_bytes().is_empty() => Some(b.as_bytes().to_vec()),
+                _ => {
+                    errors.push(FieldError::new(
+                        field,
+                        format!("must be a str, got {}", py_convert::type_name(item)),
+                    ));
+                    None
+                }
+            },
+        };
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        out.extend(one(obj, "secret", &mut errors));
+    } else if let Ok(iter) = obj.try_iter() {
+        for (i, item) in iter.enumerate() {
+            out.extend(one(&item?, &format!("secret[{i}]"), &mut errors));
+        }
+        if out.is_empty() && errors.is_empty() {
+            errors.push(FieldError::new(
+                "secret",
+                "must contain at least one secret",
+            ));
+        }
+    } else {
+        errors.push(FieldError::new(
+            "secret",
+            format!(
+                "must be a str or a list of str, got {}",
+                py_convert::type_name(obj)
+            ),
+        ));
+    }
+    check(errors)?;
+    Ok(out)
+}
+
+/// Seconds since the epoch: `now` as a number or a `datetime`, else the clock.
+fn unix_now(now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
+    let Some(now) = now.filter(|n| !n.is_none()) else {
+        return Ok(timefmt::now_millis().div_euclid(1000));
+    };
+    let seconds = if now.hasattr("timestamp")? {
+        now.call_method0("timestamp")?.extract::<f64>()
+    } else {
+        now.extract::<f64>()
+    };
+    match seconds {
+        Ok(s) if s.is_finite() && !now.is_instance_of::<PyBool>() => Ok(s.floor() as i64),
+        _ => invalid("now", "must be Unix seconds or a datetime"),
+    }
+}
+
+fn tolerance_secs(tolerance: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i64>> {
+    let Some(tolerance) = tolerance.filter(|t| !t.is_none()) else {
+        return Ok(None);
+    };
+    match tolerance.extract::<f64>() {
+        Ok(t) if t.is_finite() && t >= 0.0 && !tolerance.is_instance_of::<PyBool>() => {
+            Ok(Some(t.floor() as i64))
+        }
+        _ => invalid(
+            "tolerance",
+            "must be a number of seconds (0 or more), or None to skip the check",
+        ),
+    }
+}
+
+fn verify(
+    payload_obj: &Bound<'_, PyAny>,
+    signature_obj: &Bound<'_, PyAny>,
+    secret: &Bound<'_, PyAny>,
+    tolerance: Option<&Bound<'_, PyAny>>,
+    now: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let body = payload(payload_obj)?;
+    let header = header_value(signature_obj)?;
+    let secrets = secrets(secret)?;
+    let tolerance = tolerance_secs(tolerance)?;
+    let now = unix_now(now)?;
+    let Some(header) = header else {
+        return Err(signature_error(&signature::VerifyError::Missing));
+    };
+    let keys: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
+    signature::verify(&body, &header, &keys, tolerance, now)
+        .map(|_| ())
+        .map_err(|e| signature_error(&e))
+}
+
+/// Checks an `Exa-Signature` for a raw body; raises `SignatureVerificationError` with the
+/// precise reason if it does not hold. (`exa_webhooks.verify_signature` documents the rest.)
+#[pyfunction]
+#[pyo3(signature = (payload, signature, secret, tolerance, now))]
+pub fn verify_signature(
+    payload: &Bound<'_, PyAny>,
+    signature: &Bound<'_, PyAny>,
+    secret: &Bound<'_, PyAny>,
+    tolerance: Option<&Bound<'_, PyAny>>,
+    now: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    verify(payload, signature, secret, tolerance, now)
+}
+
+/// Parses an event body, without verifying it.
+#[pyfunction]
+pub fn parse_event(payload: &Bound<'_, PyAny>) -> PyResult<PyWebhookEvent> {
+    let body = self::payload(payload)?;
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(value) => event_from_value(&value),
+        Err(e) => invalid("payload", format!("is not a JSON event ({e})")),
+    }
+}
+
+/// Verifies, then parses.
+#[pyfunction]
+#[pyo3(signature = (payload, signature, secret, tolerance, now))]
+pub fn construct_event(
+    payload: &Bound<'_, PyAny>,
+    signature: &Bound<'_, PyAny>,
+    secret: &Bound<'_, PyAny>,
+    tolerance: Option<&Bound<'_, PyAny>>,
+    now: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyWebhookEvent> {
+    verify(payload, signature, secret, tolerance, now)?;
+    parse_event(payload)
+}
+
+/// An `Exa-Signature` header value for a body, signed at `timestamp` (default: now).
+#[pyfunction]
+#[pyo3(signature = (payload, secret, timestamp))]
+pub fn sign_payload(
+    payload: &Bound<'_, PyAny>,
+    secret: &Bound<'_, PyAny>,
+    timestamp: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let body = self::payload(payload)?;
+    let secrets = secrets(secret)?;
+    let timestamp = match timestamp.filter(|t| !t.is_none()) {
+        None => unix_now(None)?,
+        Some(t) if t.is_instance_of::<PyBool>() => {
+            return invalid("timestamp", "must be Unix seconds (an int), not a bool")
+        }
+        Some(t) => match t.extract::<i64>() {
+            Ok(t) if (0..=9_999_999_999).contains(&t) => t,
+            _ => return invalid("timestamp", "must be Unix seconds (an int from 0)"),
+        },
+    };
+    match secrets.as_slice() {
+        [secret] => Ok(signature::sign(&body, secret, timestamp)),
+        _ => invalid("secret", "must be one secret to sign with"),
+    }
+}
