@@ -9,10 +9,22 @@ pub enum Error {
     Validation(Vec<FieldError>),
     /// The server answered, with an error status or a response that makes no sense.
     Api(ApiError),
-    /// The request did not get an answer: refused, reset, DNS, TLS.
-    Connection(String),
-    /// No answer within the timeout.
-    Timeout(String),
+    /// No (complete) answer: refused, reset, DNS, TLS, or nothing within the timeout.
+    Connection {
+        message: String,
+        timed_out: bool,
+        attempts: u32,
+    },
+}
+
+impl Error {
+    pub fn connection(message: impl Into<String>) -> Self {
+        Self::Connection {
+            message: message.into(),
+            timed_out: false,
+            attempts: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +36,8 @@ pub struct ApiError {
     pub body: String,
     /// Seconds the server asked us to wait, from `retry-after-ms` or `Retry-After`.
     pub retry_after: Option<f64>,
+    /// How many tries were made, retries included.
+    pub attempts: u32,
 }
 
 impl ApiError {
@@ -65,6 +79,7 @@ impl ApiError {
             request_id: text("requestId").or(header_request_id),
             body,
             retry_after,
+            attempts: 1,
         }
     }
 }
@@ -86,12 +101,22 @@ pub fn reason(status: u16) -> &'static str {
         .unwrap_or("Unknown status")
 }
 
-/// `retry-after-ms` (milliseconds), else `Retry-After` in seconds.
-pub fn parse_retry_after(retry_after_ms: Option<&str>, retry_after: Option<&str>) -> Option<f64> {
+/// `retry-after-ms` (milliseconds), else `Retry-After` in seconds or as an HTTP date
+/// (relative to `now`, Unix seconds).
+pub fn parse_retry_after(
+    retry_after_ms: Option<&str>,
+    retry_after: Option<&str>,
+    now: i64,
+) -> Option<f64> {
     let ms = retry_after_ms
         .and_then(|v| v.trim().parse::<f64>().ok())
         .map(|ms| ms / 1000.0);
-    let secs = || retry_after.and_then(|v| v.trim().parse::<f64>().ok());
+    let secs = || {
+        let value = retry_after?.trim();
+        value.parse::<f64>().ok().or_else(|| {
+            crate::timefmt::parse_http_date(value).map(|at| (at - now).max(0) as f64)
+        })
+    };
     ms.or_else(secs).filter(|s| s.is_finite() && *s >= 0.0)
 }
 
@@ -159,10 +184,13 @@ mod tests {
 
     #[test]
     fn retry_after_forms() {
-        assert_eq!(parse_retry_after(Some("1500"), Some("9")), Some(1.5));
-        assert_eq!(parse_retry_after(None, Some(" 3 ")), Some(3.0));
-        assert_eq!(parse_retry_after(None, Some("soon")), None);
-        assert_eq!(parse_retry_after(Some("-5"), None), None);
-        assert_eq!(parse_retry_after(None, None), None);
+        assert_eq!(parse_retry_after(Some("1500"), Some("9"), 0), Some(1.5));
+        assert_eq!(parse_retry_after(None, Some(" 3 "), 0), Some(3.0));
+        assert_eq!(parse_retry_after(None, Some("soon"), 0), None);
+        assert_eq!(parse_retry_after(Some("-5"), None, 0), None);
+        assert_eq!(parse_retry_after(None, None, 0), None);
+        let date = "Sun, 06 Nov 1994 08:49:37 GMT";
+        assert_eq!(parse_retry_after(None, Some(date), 784_111_770), Some(7.0));
+        assert_eq!(parse_retry_after(None, Some(date), 784_111_800), Some(0.0));
     }
 }

@@ -8,10 +8,11 @@ use crate::py_convert;
 use crate::py_errors::check;
 use crate::py_webhook::PyWebhook;
 use crate::runtime;
-use crate::transport::{Config, Transport};
+use crate::transport::{AttemptLog, Config, LogFn, Transport};
 use crate::validation::{self, FieldError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::PyBool;
 use pyo3::IntoPyObjectExt;
 use std::future::Future;
@@ -20,6 +21,8 @@ use std::time::Duration;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.exa.ai";
 pub const DEFAULT_TIMEOUT: f64 = 60.0;
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+const MAX_RETRIES_LIMIT: u32 = 10;
 
 enum Pool {
     /// Nothing built yet, or a forked child's turn to build its own.
@@ -47,6 +50,8 @@ fn resolve_config(
     api_key: Option<&Bound<'_, PyAny>>,
     base_url: Option<&Bound<'_, PyAny>>,
     timeout: Option<&Bound<'_, PyAny>>,
+    max_retries: Option<&Bound<'_, PyAny>>,
+    ca_bundle: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Config> {
     let mut errors = Vec::new();
     let api_key = match api_key.filter(|k| !k.is_none()) {
@@ -75,6 +80,35 @@ fn resolve_config(
         Some(t) => validation::validate_timeout(t, &mut errors),
         None => errors.push(FieldError::new("timeout", "must be a number of seconds")),
     }
+    let max_retries = match max_retries.filter(|m| !m.is_none()) {
+        None => DEFAULT_MAX_RETRIES,
+        Some(m) => match m.extract::<u32>() {
+            Ok(n) if n <= MAX_RETRIES_LIMIT && !m.is_instance_of::<pyo3::types::PyBool>() => n,
+            _ => {
+                let message = format!("must be an int from 0 to {MAX_RETRIES_LIMIT}");
+                errors.push(FieldError::new("max_retries", message));
+                0
+            }
+        },
+    };
+    let ca_pem = match ca_bundle.filter(|c| !c.is_none()) {
+        None => None,
+        Some(path) => match path.extract::<std::path::PathBuf>() {
+            Ok(path) => match std::fs::read(&path) {
+                Ok(pem) => Some(pem),
+                Err(e) => {
+                    let message = format!("cannot read {}: {e}", path.display());
+                    errors.push(FieldError::new("ca_bundle", message));
+                    None
+                }
+            },
+            Err(_) => {
+                let message = format!("must be a path, got {}", py_convert::type_name(path));
+                errors.push(FieldError::new("ca_bundle", message));
+                None
+            }
+        },
+    };
     check(errors)?;
     // With no errors reported, all three are set.
     let incomplete = || PyValueError::new_err("incomplete client configuration");
@@ -82,6 +116,8 @@ fn resolve_config(
         api_key: api_key.ok_or_else(incomplete)?,
         base_url: base_url.ok_or_else(incomplete)?,
         timeout: Duration::from_secs_f64(timeout.ok_or_else(incomplete)?),
+        max_retries,
+        ca_pem,
     })
 }
 
@@ -119,7 +155,7 @@ fn checked_metadata(
     obj: Option<&Bound<'_, PyAny>>,
     errors: &mut Vec<FieldError>,
 ) -> Option<Option<Vec<(String, String)>>> {
-    let metadata = py_convert::metadata(obj, errors)?;
+    let metadata = py_convert::string_map("metadata", obj, errors)?;
     if let Some(pairs) = &metadata {
         validation::validate_metadata(pairs, errors);
     }
@@ -202,6 +238,47 @@ fn page_tuple<T, U: From<T>>(page: Page<T>) -> PageTuple<U> {
     (data, page.has_more, page.next_cursor)
 }
 
+/// The DEBUG logger for one call, if `exa_webhooks` logs at DEBUG; checked per call so the
+/// common case costs one cheap Python call and never takes the interpreter lock in I/O.
+fn logger(py: Python<'_>) -> Option<LogFn> {
+    static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let logger = LOGGER
+        .get_or_try_init(py, || {
+            py.import("logging")?
+                .call_method1("getLogger", ("exa_webhooks",))
+                .map(Bound::unbind)
+        })
+        .ok()?;
+    let enabled = logger
+        .bind(py)
+        .call_method1("isEnabledFor", (10,))
+        .and_then(|b| b.is_truthy())
+        .unwrap_or(false);
+    if !enabled {
+        return None;
+    }
+    let logger = logger.clone_ref(py);
+    Some(Arc::new(move |entry: &AttemptLog| {
+        Python::attach(|py| {
+            let status = entry.status.map_or_else(|| "-".to_owned(), |s| s.to_string());
+            let request_id = entry.request_id.as_deref().unwrap_or("-");
+            let _ = logger.bind(py).call_method1(
+                "debug",
+                (
+                    "%s %s -> %s (request id %s, attempt %d, %.1f ms): %s",
+                    entry.method.as_str(),
+                    &entry.path,
+                    status,
+                    request_id,
+                    entry.attempt,
+                    entry.elapsed.as_secs_f64() * 1000.0,
+                    &entry.outcome,
+                ),
+            );
+        });
+    }))
+}
+
 /// Runs a call blocking (the interpreter lock released) or as an awaitable for asyncio.
 fn run<'py, T, F>(py: Python<'py>, asynchronous: bool, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
@@ -253,14 +330,16 @@ fn closed_error() -> PyErr {
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (api_key=None, base_url=None, timeout=None))]
+    #[pyo3(signature = (api_key=None, base_url=None, timeout=None, max_retries=None, ca_bundle=None))]
     fn new(
         api_key: Option<&Bound<'_, PyAny>>,
         base_url: Option<&Bound<'_, PyAny>>,
         timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+        ca_bundle: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         Ok(Self {
-            config: resolve_config(api_key, base_url, timeout)?,
+            config: resolve_config(api_key, base_url, timeout, max_retries, ca_bundle)?,
             pool: Mutex::new(Pool::Idle),
         })
     }
@@ -273,6 +352,11 @@ impl NativeClient {
     #[getter]
     fn timeout(&self) -> f64 {
         self.config.timeout.as_secs_f64()
+    }
+
+    #[getter]
+    fn max_retries(&self) -> u32 {
+        self.config.max_retries
     }
 
     #[getter]
@@ -289,7 +373,9 @@ impl NativeClient {
             &mut *self.pool.lock().unwrap_or_else(|p| p.into_inner()),
             Pool::Closed,
         );
-        drop(previous);
+        if let Pool::Open { transport, .. } = previous {
+            transport.close();
+        }
     }
 
     #[pyo3(signature = (events, url, metadata=None, asynchronous=false))]
@@ -302,9 +388,9 @@ impl NativeClient {
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let body = create_body(events, url, metadata)?;
-        let transport = self.transport()?;
+        let (transport, log) = (self.transport()?, logger(py));
         run(py, asynchronous, async move {
-            transport.create_webhook(&body).await.map(PyWebhook::from)
+            transport.create_webhook(&body, log).await.map(PyWebhook::from)
         })
     }
 
@@ -316,9 +402,9 @@ impl NativeClient {
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let id = self::webhook_id(webhook_id)?;
-        let transport = self.transport()?;
+        let (transport, log) = (self.transport()?, logger(py));
         run(py, asynchronous, async move {
-            transport.get_webhook(&id).await.map(PyWebhook::from)
+            transport.get_webhook(&id, log).await.map(PyWebhook::from)
         })
     }
 
@@ -347,10 +433,10 @@ impl NativeClient {
             metadata: checked_metadata(metadata, &mut errors).flatten(),
         };
         check(errors)?;
-        let transport = self.transport()?;
+        let (transport, log) = (self.transport()?, logger(py));
         run(py, asynchronous, async move {
             transport
-                .update_webhook(&id, &body)
+                .update_webhook(&id, &body, log)
                 .await
                 .map(PyWebhook::from)
         })
@@ -364,9 +450,9 @@ impl NativeClient {
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let id = self::webhook_id(webhook_id)?;
-        let transport = self.transport()?;
+        let (transport, log) = (self.transport()?, logger(py));
         run(py, asynchronous, async move {
-            transport.delete_webhook(&id).await.map(PyWebhook::from)
+            transport.delete_webhook(&id, log).await.map(PyWebhook::from)
         })
     }
 
@@ -382,9 +468,9 @@ impl NativeClient {
         let mut errors = Vec::new();
         let query = list_query(limit, cursor, None, None, &mut errors);
         check(errors)?;
-        let transport = self.transport()?;
+        let (transport, log) = (self.transport()?, logger(py));
         run(py, asynchronous, async move {
-            let page = transport.list_webhooks(&query).await?;
+            let page = transport.list_webhooks(&query, log).await?;
             Ok(page_tuple::<_, PyWebhook>(page))
         })
     }
@@ -405,18 +491,19 @@ impl NativeClient {
         let id = checked_id(webhook_id, &mut errors);
         let query = list_query(limit, cursor, event_type, successful, &mut errors);
         check(errors)?;
-        let transport = self.transport()?;
+        let (transport, log) = (self.transport()?, logger(py));
         run(py, asynchronous, async move {
-            let page = transport.list_webhook_attempts(&id, &query).await?;
+            let page = transport.list_webhook_attempts(&id, &query, log).await?;
             Ok(page_tuple::<_, PyWebhookAttempt>(page))
         })
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "NativeClient(base_url={:?}, timeout={})",
+            "NativeClient(base_url={:?}, timeout={}, max_retries={})",
             self.config.base_url,
-            self.config.timeout.as_secs_f64()
+            self.config.timeout.as_secs_f64(),
+            self.config.max_retries
         )
     }
 }

@@ -77,8 +77,9 @@ pub fn events(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<Ve
     Some(out)
 }
 
-/// Optional metadata: a mapping of str to str, order kept.
-pub fn metadata(
+/// An optional mapping of str to str (metadata, headers), order kept.
+pub fn string_map(
+    field: &str,
     obj: Option<&Bound<'_, PyAny>>,
     errors: &mut Vec<FieldError>,
 ) -> Option<Option<Vec<(String, String)>>> {
@@ -93,7 +94,7 @@ pub fn metadata(
         Ok(items) => items,
         Err(_) => {
             errors.push(FieldError::new(
-                "metadata",
+                field,
                 format!("must be a dict of str to str, got {}", type_name(obj)),
             ));
             return None;
@@ -110,14 +111,14 @@ pub fn metadata(
                 .repr()
                 .map_or_else(|_| "?".to_owned(), |r| r.to_string());
             let message = format!("keys must be str, got {} {shown}", type_name(&key));
-            errors.push(FieldError::new("metadata", message));
+            errors.push(FieldError::new(field, message));
             continue;
         }
-        let Some(key) = string("metadata", &key, errors) else {
+        let Some(key) = string(field, &key, errors) else {
             continue;
         };
-        let field = format!("metadata[{}]", crate::validation::quote(&key));
-        if let Some(value) = string(&field, &value, errors) {
+        let item = format!("{field}[{}]", crate::validation::quote(&key));
+        if let Some(value) = string(&item, &value, errors) {
             out.push((key, value));
         }
     }

@@ -38,8 +38,20 @@ fn build(py: Python<'_>, error: Error) -> PyResult<Bound<'_, PyAny>> {
     match error {
         Error::Validation(errors) => validation_error(py, &errors),
         Error::Api(e) => api_error(py, e),
-        Error::Connection(message) => class(py, "APIConnectionError")?.call1((message,)),
-        Error::Timeout(message) => class(py, "APITimeoutError")?.call1((message,)),
+        Error::Connection {
+            message,
+            timed_out,
+            attempts,
+        } => {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("attempts", attempts)?;
+            let name = if timed_out {
+                "APITimeoutError"
+            } else {
+                "APIConnectionError"
+            };
+            class(py, name)?.call((message,), Some(&kwargs))
+        }
     }
 }
 
@@ -63,6 +75,7 @@ fn api_error(py: Python<'_>, e: ApiError) -> PyResult<Bound<'_, PyAny>> {
     kwargs.set_item("tag", e.tag)?;
     kwargs.set_item("request_id", e.request_id)?;
     kwargs.set_item("body", e.body)?;
+    kwargs.set_item("attempts", e.attempts)?;
     if name == "RateLimitError" {
         kwargs.set_item("retry_after", e.retry_after)?;
     }

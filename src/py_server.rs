@@ -4,7 +4,7 @@ use crate::py_convert;
 use crate::py_errors::check;
 use crate::py_event::PyWebhookEvent;
 use crate::py_webhook::PyWebhook;
-use crate::server::{RecordedRequest, Server};
+use crate::server::{Action, Fault, RecordedRequest, Server};
 use crate::validation::{self, FieldError};
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
@@ -113,6 +113,80 @@ impl NativeServer {
             Ok((event, _attempts)) => Ok(event.into()),
             Err(message) => Err(PyRuntimeError::new_err(message)),
         }
+    }
+
+    /// Scripts the next matching requests to fail; see `ExaServer.add_fault`.
+    #[pyo3(signature = (status, body, headers, reset, truncate, hang, delay, after_processing, times, method, path))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_fault(
+        &self,
+        status: Option<u16>,
+        body: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        reset: bool,
+        truncate: bool,
+        hang: bool,
+        delay: f64,
+        after_processing: bool,
+        times: u32,
+        method: Option<String>,
+        path: Option<String>,
+    ) -> PyResult<()> {
+        let mut errors = Vec::new();
+        let chosen = [status.is_some(), reset, truncate, hang];
+        if chosen.iter().filter(|c| **c).count() > 1 {
+            errors.push(FieldError::new(
+                "fault",
+                "choose at most one of status, reset, truncate, hang",
+            ));
+        }
+        if status.is_some_and(|s| !(100..=599).contains(&s)) {
+            errors.push(FieldError::new("status", "must be an HTTP status from 100 to 599"));
+        }
+        if !(delay.is_finite() && (0.0..=3600.0).contains(&delay)) {
+            errors.push(FieldError::new("delay", "must be 0 to 3600 seconds"));
+        }
+        if times == 0 {
+            errors.push(FieldError::new("times", "must be at least 1"));
+        }
+        let body = match body.filter(|b| !b.is_none()) {
+            None => None,
+            Some(b) if b.is_instance_of::<pyo3::types::PyString>() => b.extract::<String>().ok(),
+            Some(b) => Some(py_convert::to_json(b, "body", &mut errors).to_string()),
+        };
+        let headers = py_convert::string_map("headers", headers, &mut errors)
+            .flatten()
+            .unwrap_or_default();
+        check(errors)?;
+        let action = match (status, reset, truncate, hang) {
+            (Some(status), ..) => Action::Respond {
+                status,
+                body,
+                headers,
+            },
+            (_, true, ..) => Action::Reset,
+            (_, _, true, _) => Action::Truncate,
+            (_, _, _, true) => Action::Hang,
+            _ => Action::Normal,
+        };
+        self.server.state().faults().add(Fault {
+            action,
+            delay: Duration::from_secs_f64(delay),
+            after_processing,
+            times,
+            method,
+            path,
+        });
+        Ok(())
+    }
+
+    fn clear_faults(&self) {
+        self.server.state().faults().clear();
+    }
+
+    #[getter]
+    fn pending_faults(&self) -> u32 {
+        self.server.state().faults().pending()
     }
 
     fn stop(&self, py: Python<'_>) -> PyResult<()> {

@@ -75,7 +75,7 @@ impl PyWebhook {
                 .and_then(|s| py_convert::string("secret", s, &mut errors))
                 .map(Value::from),
         );
-        let metadata = py_convert::metadata(metadata, &mut errors)
+        let metadata = py_convert::string_map("metadata", metadata, &mut errors)
             .flatten()
             .unwrap_or_default();
         put(

@@ -1,12 +1,17 @@
-//! HTTP to Exa: one pooled reqwest client per `Client`, no redirects, bounded bodies.
+//! HTTP to Exa: one pooled reqwest client per `Client`, no redirects, bounded bodies,
+//! retries by `retry`'s policy within an overall deadline.
 
 use crate::error::{parse_retry_after, ApiError, Error};
 use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook, Webhook, WebhookAttempt};
+use crate::retry::{self, Decision, Failure, Op};
+use crate::timefmt;
 use crate::validation::FieldError;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use reqwest::{Method, Response, StatusCode, Url};
 use serde_json::Value;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
 pub const USER_AGENT: &str = concat!("exa-webhooks/", env!("CARGO_PKG_VERSION"));
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -18,7 +23,11 @@ pub struct Config {
     pub api_key: String,
     /// Validated, without a trailing slash.
     pub base_url: String,
+    /// Per try.
     pub timeout: Duration,
+    pub max_retries: u32,
+    /// Extra trusted CA certificates (PEM), for TLS-inspecting proxies and private APIs.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 // Written out so the key can never reach a log through `{:?}`.
@@ -28,36 +37,71 @@ impl std::fmt::Debug for Config {
             .field("api_key", &"<redacted>")
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
             .finish()
     }
 }
+
+/// What one try did, for the `exa_webhooks` logger.
+#[derive(Debug, Clone)]
+pub struct AttemptLog {
+    pub method: Method,
+    pub path: String,
+    pub status: Option<u16>,
+    pub request_id: Option<String>,
+    pub attempt: u32,
+    pub elapsed: Duration,
+    pub outcome: String,
+}
+
+pub type LogFn = Arc<dyn Fn(&AttemptLog) + Send + Sync>;
 
 #[derive(Debug)]
 pub struct Transport {
     http: reqwest::Client,
     webhooks_url: Url,
+    timeout: Duration,
+    max_retries: u32,
+    /// Flips to true on `close()`: calls in flight end at once instead of running on.
+    closed: watch::Sender<bool>,
 }
 
 impl Transport {
     pub fn new(config: &Config) -> Result<Self, Error> {
         let mut key = HeaderValue::from_str(&config.api_key)
-            .map_err(|_| Error::Connection("the API key is not a valid header value".into()))?;
+            .map_err(|_| Error::connection("the API key is not a valid header value"))?;
         key.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert("x-api-key", key);
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .default_headers(headers)
             // An API client must never forward its key to wherever a 3xx points.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(config.timeout)
-            .tcp_nodelay(true)
+            .tcp_nodelay(true);
+        if let Some(pem) = &config.ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::connection(format!("invalid CA bundle: {}", chain(&e))))?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
             .build()
-            .map_err(|e| Error::Connection(format!("could not set up HTTP: {}", chain(&e))))?;
+            .map_err(|e| Error::connection(format!("could not set up HTTP: {}", chain(&e))))?;
         let webhooks_url = Url::parse(&format!("{}/websets/v0/webhooks", config.base_url))
-            .map_err(|e| Error::Connection(format!("invalid base URL: {e}")))?;
-        Ok(Self { http, webhooks_url })
+            .map_err(|e| Error::connection(format!("invalid base URL: {e}")))?;
+        Ok(Self {
+            http,
+            webhooks_url,
+            timeout: config.timeout,
+            max_retries: config.max_retries,
+            closed: watch::Sender::new(false),
+        })
+    }
+
+    /// Ends every call in flight with an error; later calls are refused by the owner.
+    pub fn close(&self) {
+        self.closed.send_replace(true);
     }
 
     /// `{base}/websets/v0/webhooks/{id}/{rest...}`, each part one escaped path segment.
@@ -69,34 +113,40 @@ impl Transport {
         url
     }
 
-    pub async fn create_webhook(&self, body: &CreateWebhook) -> Result<Webhook, Error> {
+    pub async fn create_webhook(&self, body: &CreateWebhook, log: Option<LogFn>) -> Result<Webhook, Error> {
         let resp = self
-            .send(Method::POST, self.url(&[]), Some(body.to_json()))
+            .send(Method::POST, self.url(&[]), Some(body.to_json()), Op::Create, log)
             .await?;
         parse_with(&resp, Webhook::from_json)
     }
 
-    pub async fn get_webhook(&self, id: &str) -> Result<Webhook, Error> {
-        let resp = self.send(Method::GET, self.url(&[id]), None).await?;
+    pub async fn get_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Webhook, Error> {
+        let resp = self.send(Method::GET, self.url(&[id]), None, Op::Idempotent, log).await?;
         parse_with(&resp, Webhook::from_json)
     }
 
-    pub async fn update_webhook(&self, id: &str, body: &UpdateWebhook) -> Result<Webhook, Error> {
+    pub async fn update_webhook(
+        &self,
+        id: &str,
+        body: &UpdateWebhook,
+        log: Option<LogFn>,
+    ) -> Result<Webhook, Error> {
+        let url = self.url(&[id]);
         let resp = self
-            .send(Method::PATCH, self.url(&[id]), Some(body.to_json()))
+            .send(Method::PATCH, url, Some(body.to_json()), Op::Idempotent, log)
             .await?;
         parse_with(&resp, Webhook::from_json)
     }
 
-    pub async fn delete_webhook(&self, id: &str) -> Result<Webhook, Error> {
-        let resp = self.send(Method::DELETE, self.url(&[id]), None).await?;
+    pub async fn delete_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Webhook, Error> {
+        let resp = self.send(Method::DELETE, self.url(&[id]), None, Op::Idempotent, log).await?;
         parse_with(&resp, Webhook::from_json)
     }
 
-    pub async fn list_webhooks(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
+    pub async fn list_webhooks(&self, query: &ListQuery, log: Option<LogFn>) -> Result<Page<Webhook>, Error> {
         let mut url = self.url(&[]);
         set_query(&mut url, query);
-        let resp = self.send(Method::GET, url, None).await?;
+        let resp = self.send(Method::GET, url, None, Op::Idempotent, log).await?;
         parse_with(&resp, |v| Page::from_json(v, Webhook::from_json))
     }
 
@@ -104,27 +154,80 @@ impl Transport {
         &self,
         id: &str,
         query: &ListQuery,
+        log: Option<LogFn>,
     ) -> Result<Page<WebhookAttempt>, Error> {
         let mut url = self.url(&[id, "attempts"]);
         set_query(&mut url, query);
-        let resp = self.send(Method::GET, url, None).await?;
+        let resp = self.send(Method::GET, url, None, Op::Idempotent, log).await?;
         parse_with(&resp, |v| Page::from_json(v, WebhookAttempt::from_json))
     }
 
-    /// Sends one request and returns the JSON of a 2xx answer; anything else is an `Error`.
-    async fn send(&self, method: Method, url: Url, body: Option<Value>) -> Result<Resp, Error> {
-        let mut request = self.http.request(method, url);
+    /// Sends a request, retrying by the policy, and returns the JSON of a 2xx answer.
+    /// No call outlives `(max_retries + 1) * timeout` plus the backoff between tries.
+    async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        op: Op,
+        log: Option<LogFn>,
+    ) -> Result<Resp, Error> {
+        let mut closed = self.closed.subscribe();
+        if *closed.borrow() {
+            return Err(closed_error());
+        }
+        let body = body.map(|b| b.to_string());
+        let started = Instant::now();
+        let budget = self.timeout * (self.max_retries + 1) + retry::max_total_backoff(self.max_retries);
+        let deadline = started + budget;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let try_started = Instant::now();
+            let remaining = deadline.saturating_duration_since(try_started);
+            let per_try = self.timeout.min(remaining).max(Duration::from_millis(1));
+            let outcome = tokio::select! {
+                outcome = self.try_once(&method, &url, body.as_deref(), per_try) => outcome,
+                _ = closed.wait_for(|c| *c) => return Err(closed_error()),
+            };
+            if let Some(log) = &log {
+                log(&attempt_log(&method, &url, &outcome, attempt, try_started.elapsed()));
+            }
+            let failure = match outcome {
+                Ok(resp) => return Ok(resp),
+                Err(failure) => failure,
+            };
+            let wait = match retry::decide(&failure, op, attempt - 1, self.max_retries, jitter()) {
+                Decision::Retry(wait) if Instant::now() + wait < deadline => wait,
+                _ => return Err(final_error(failure, op, attempt)),
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                _ = closed.wait_for(|c| *c) => return Err(closed_error()),
+            }
+        }
+    }
+
+    async fn try_once(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Resp, Failure> {
+        let mut request = self.http.request(method.clone(), url.clone()).timeout(timeout);
         if let Some(body) = body {
             request = request
                 .header(CONTENT_TYPE, "application/json")
-                .body(body.to_string());
+                .body(body.to_owned());
         }
-        let response = request.send().await.map_err(transport_error)?;
+        let response = request.send().await.map_err(failure_of)?;
         let status = response.status();
         let request_id = header(&response, "x-request-id");
         let retry_after = parse_retry_after(
             header(&response, "retry-after-ms").as_deref(),
             header(&response, "retry-after").as_deref(),
+            timefmt::now_millis().div_euclid(1000),
         );
         let location = header(&response, "location");
         let bytes = read_bounded(response).await?;
@@ -138,12 +241,12 @@ impl Transport {
                     text,
                     json,
                 }),
-                Err(e) => Err(invalid(
+                Err(e) => Err(Failure::Final(invalid(
                     status,
                     request_id,
                     text,
                     format!("its body is not JSON ({e})"),
-                )),
+                ))),
             };
         }
         let mut error = ApiError::from_response(status.as_u16(), request_id, retry_after, text);
@@ -153,7 +256,80 @@ impl Transport {
                 "unexpected redirect to {target}; redirects are not followed (check base_url)"
             );
         }
-        Err(Error::Api(error))
+        Err(Failure::Status(error))
+    }
+}
+
+fn closed_error() -> Error {
+    Error::connection("the client was closed while the call was in flight")
+}
+
+/// Uniform jitter in [0, 1), from the OS: backoffs of many clients must not align.
+fn jitter() -> f64 {
+    getrandom::u32().map_or(0.5, |n| f64::from(n) / (f64::from(u32::MAX) + 1.0))
+}
+
+fn attempt_log(
+    method: &Method,
+    url: &Url,
+    outcome: &Result<Resp, Failure>,
+    attempt: u32,
+    elapsed: Duration,
+) -> AttemptLog {
+    let (status, request_id, text) = match outcome {
+        Ok(resp) => (Some(resp.status.as_u16()), resp.request_id.clone(), "ok".to_owned()),
+        Err(Failure::Status(e)) => (Some(e.status_code), e.request_id.clone(), e.message.clone()),
+        Err(Failure::Final(Error::Api(e))) => (Some(e.status_code), e.request_id.clone(), e.message.clone()),
+        Err(Failure::NotSent(m) | Failure::Timeout(m) | Failure::Broken(m)) => (None, None, m.clone()),
+        Err(Failure::Final(_)) => (None, None, "failed".to_owned()),
+    };
+    AttemptLog {
+        method: method.clone(),
+        path: url.path().to_owned(),
+        status,
+        request_id,
+        attempt,
+        elapsed,
+        outcome: text,
+    }
+}
+
+/// The error a caller sees once no more tries will be made.
+fn final_error(failure: Failure, op: Op, attempts: u32) -> Error {
+    let maybe_applied = retry::maybe_applied(&failure, op);
+    let note = |message: String| {
+        if maybe_applied {
+            format!("{message}; {}", retry::MAYBE_CREATED)
+        } else {
+            message
+        }
+    };
+    match failure {
+        Failure::NotSent(m) | Failure::Broken(m) => Error::Connection {
+            message: note(m),
+            timed_out: false,
+            attempts,
+        },
+        Failure::Timeout(m) => Error::Connection {
+            message: note(m),
+            timed_out: true,
+            attempts,
+        },
+        Failure::Status(mut e) => {
+            e.message = note(e.message);
+            e.attempts = attempts;
+            Error::Api(e)
+        }
+        Failure::Final(Error::Api(mut e)) => {
+            e.attempts = attempts;
+            Error::Api(e)
+        }
+        Failure::Final(Error::Connection { message, timed_out, .. }) => Error::Connection {
+            message,
+            timed_out,
+            attempts,
+        },
+        Failure::Final(other) => other,
     }
 }
 
@@ -198,6 +374,7 @@ fn invalid(status: StatusCode, request_id: Option<String>, body: String, why: St
         request_id,
         body,
         retry_after: None,
+        attempts: 1,
     })
 }
 
@@ -209,18 +386,18 @@ fn header(response: &Response, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn read_bounded(mut response: Response) -> Result<Vec<u8>, Error> {
+async fn read_bounded(mut response: Response) -> Result<Vec<u8>, Failure> {
     let too_large = || {
-        Error::Connection(format!(
+        Failure::Final(Error::connection(format!(
             "the response body is larger than {MAX_RESPONSE_BYTES} bytes; refused"
-        ))
+        )))
     };
     let declared = response.content_length().unwrap_or(0);
     if declared > MAX_RESPONSE_BYTES as u64 {
         return Err(too_large());
     }
     let mut body = Vec::with_capacity(declared as usize);
-    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+    while let Some(chunk) = response.chunk().await.map_err(failure_of)? {
         if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
             return Err(too_large());
         }
@@ -229,12 +406,15 @@ async fn read_bounded(mut response: Response) -> Result<Vec<u8>, Error> {
     Ok(body)
 }
 
-fn transport_error(e: reqwest::Error) -> Error {
+/// Sorts a reqwest error by whether the request can have reached the server.
+fn failure_of(e: reqwest::Error) -> Failure {
     let message = chain(&e);
-    if e.is_timeout() {
-        Error::Timeout(message)
+    if e.is_connect() {
+        Failure::NotSent(message)
+    } else if e.is_timeout() {
+        Failure::Timeout(message)
     } else {
-        Error::Connection(message)
+        Failure::Broken(message)
     }
 }
 

@@ -87,7 +87,7 @@ def test_all_config_problems_at_once_and_key_never_shown() -> None:
 
 def test_repr_never_shows_the_key() -> None:
     client = ew.Client("super-secret-key", base_url="https://api.exa.ai", timeout=5)
-    assert repr(client) == "Client(base_url='https://api.exa.ai', timeout=5.0)"
+    assert repr(client) == "Client(base_url='https://api.exa.ai', timeout=5.0, max_retries=2)"
     assert "super-secret-key" not in repr(client._native)
     with pytest.raises(TypeError):
         pickle.dumps(client)

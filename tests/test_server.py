@@ -135,7 +135,7 @@ def test_stop_closes_the_port_and_is_idempotent() -> None:
     with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), 1):
         pass
     with pytest.raises(ew.APIConnectionError):
-        ew.Client("test-key", base_url=server.url, timeout=2).create_webhook(
+        ew.Client("test-key", base_url=server.url, timeout=2, max_retries=0).create_webhook(
             ["webset.created"], "https://e.com"
         )
 

@@ -32,9 +32,15 @@ class _Base:
     __slots__ = ("_native",)
 
     def __init__(
-        self, api_key: str | None = None, *, base_url: str | None = None, timeout: float = 60.0
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 2,
+        ca_bundle: str | os.PathLike[str] | None = None,
     ) -> None:
-        self._native = NativeClient(api_key, base_url, timeout)
+        self._native = NativeClient(api_key, base_url, timeout, max_retries, ca_bundle)
 
     @property
     def base_url(self) -> str:
@@ -45,20 +51,29 @@ class _Base:
         return self._native.timeout
 
     @property
+    def max_retries(self) -> int:
+        return self._native.max_retries
+
+    @property
     def closed(self) -> bool:
         return self._native.closed
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r})"
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, "
+            f"max_retries={self.max_retries!r})"
+        )
 
 
 class Client(_Base):
     """A client for Exa's Webhooks API, with one connection pool reused across calls.
 
     ``api_key`` falls back to ``EXA_API_KEY``; ``base_url`` to ``EXA_BASE_URL``, then
-    ``https://api.exa.ai``. ``timeout`` is in seconds per request. Calls release the
-    interpreter lock while they wait, and never touch asyncio (so they work in Jupyter).
-    Every argument is validated before any request is sent.
+    ``https://api.exa.ai``. ``timeout`` is in seconds per try; ``max_retries`` retries
+    transient failures (a create only when it provably had no effect); ``ca_bundle`` adds
+    trusted CA certificates (PEM). Calls release the interpreter lock while they wait, and
+    never touch asyncio (so they work in Jupyter). Every argument is validated before any
+    request is sent.
     """
 
     __slots__ = ()

@@ -1,6 +1,7 @@
 import builtins
 from collections.abc import Awaitable, Iterable, Mapping
 from datetime import datetime
+from os import PathLike
 from typing import Any, ClassVar, Literal, TypeVar, final, overload
 
 _T = TypeVar("_T")
@@ -73,12 +74,19 @@ _PageTuple = tuple[list[_T], bool, str | None]
 @final
 class NativeClient:
     def __new__(
-        cls, api_key: str | None = None, base_url: str | None = None, timeout: float | None = None
+        cls,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        ca_bundle: str | PathLike[str] | None = None,
     ) -> NativeClient: ...
     @property
     def base_url(self) -> str: ...
     @property
     def timeout(self) -> float: ...
+    @property
+    def max_retries(self) -> int: ...
     @property
     def closed(self) -> bool: ...
     def close(self) -> None: ...
@@ -210,6 +218,23 @@ class NativeServer:
     def emit(
         self, event_type: str, data: Mapping[str, Any] | None, timeout: float
     ) -> WebhookEvent: ...
+    def add_fault(
+        self,
+        status: int | None,
+        body: str | Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        reset: bool,
+        truncate: bool,
+        hang: bool,
+        delay: float,
+        after_processing: bool,
+        times: int,
+        method: str | None,
+        path: str | None,
+    ) -> None: ...
+    def clear_faults(self) -> None: ...
+    @property
+    def pending_faults(self) -> int: ...
     def stop(self) -> None: ...
 
 @final

@@ -55,6 +55,7 @@ class APIError(ExaError):
         tag: str | None = None,
         request_id: str | None = None,
         body: str = "",
+        attempts: int = 1,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -62,6 +63,7 @@ class APIError(ExaError):
         self.tag = tag
         self.request_id = request_id
         self.body = body
+        self.attempts = attempts
 
     def __str__(self) -> str:
         details = [f"tag: {self.tag}"] if self.tag else []
@@ -118,7 +120,24 @@ class InternalServerError(APIError):
 
 
 class APIConnectionError(ExaError):
-    """No answer: the connection failed, was reset, or TLS failed."""
+    """No answer: the connection failed, was reset, or TLS failed.
+
+    ``attempts`` is how many tries were made; ``request_id`` is None (no answer carried one).
+    """
+
+    def __init__(self, message: str, *, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.request_id: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_connection_error, (type(self), str(self), self.attempts))
+
+
+def _rebuild_connection_error(
+    cls: type[APIConnectionError], message: str, attempts: int
+) -> APIConnectionError:
+    return cls(message, attempts=attempts)
 
 
 class APITimeoutError(APIConnectionError, TimeoutError):

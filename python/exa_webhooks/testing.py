@@ -11,6 +11,7 @@ It runs in Rust on background threads and answers real HTTP on loopback, as Exa 
 from __future__ import annotations
 
 from types import TracebackType
+from collections.abc import Mapping
 from typing import Any
 
 from ._client import AsyncClient, Client
@@ -68,6 +69,55 @@ class ExaServer:
         ``data`` defaults to a plausible resource for the type (a Webset for ``webset.*``...).
         """
         return self._native.emit(event_type, data, timeout)
+
+    def add_fault(
+        self,
+        *,
+        status: int | None = None,
+        body: str | dict[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        reset: bool = False,
+        truncate: bool = False,
+        hang: bool = False,
+        delay: float = 0.0,
+        after_processing: bool = False,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Makes the next ``times`` matching requests fail, to test retry and timeout handling.
+
+        Choose at most one action: ``status`` (answer with it, in Exa's error shape unless
+        ``body`` is given, plus ``headers`` such as ``Retry-After``), ``reset`` (close the
+        connection without an answer), ``truncate`` (half the answer, then close) or ``hang``
+        (never answer). ``delay`` waits first; alone, it only makes the answer late.
+        ``after_processing`` handles the request for real first (a create really creates),
+        then misbehaves: the case where a client cannot know whether it worked.
+        ``method`` and ``path`` (e.g. ``"/websets/v0/webhooks"``) limit which requests match.
+        Faults apply in the order added; the request is recorded in ``requests`` either way.
+        """
+        self._native.add_fault(
+            status,
+            body,
+            headers,
+            reset,
+            truncate,
+            hang,
+            delay,
+            after_processing,
+            times,
+            method,
+            path,
+        )
+
+    def clear_faults(self) -> None:
+        """Drops every fault not yet used."""
+        self._native.clear_faults()
+
+    @property
+    def pending_faults(self) -> int:
+        """How many requests the remaining faults will still affect."""
+        return self._native.pending_faults
 
     def client(self, *, timeout: float = 60.0) -> Client:
         """A ``Client`` bound to this server."""

@@ -2,10 +2,12 @@
 //! It runs on its own tokio runtime and threads, never touching Python.
 
 mod deliver;
+mod faults;
 mod resources;
 mod routes;
 mod store;
 
+pub use faults::{Action, Fault};
 pub use store::RecordedRequest;
 
 use crate::events;
@@ -16,7 +18,6 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value};
-use std::convert::Infallible;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
@@ -195,7 +196,7 @@ async fn accept_loop(
         tokio::spawn(async move {
             let service = service_fn(move |request| {
                 let state = Arc::clone(&state);
-                async move { Ok::<_, Infallible>(routes::handle(&state, request).await) }
+                async move { routes::handle(&state, request).await }
             });
             // A client that goes away mid-request is not the server's problem.
             let _ = http1::Builder::new()

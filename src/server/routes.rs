@@ -4,9 +4,12 @@ use super::store::{AttemptFilter, Listing, RecordedRequest, State};
 use crate::models::{Webhook, WebhookAttempt};
 use crate::timefmt;
 use crate::validation::{self, FieldError};
+use super::faults::Action;
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use hyper::body::{Bytes, Frame, Incoming};
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use std::io;
 use hyper::{Method, Request, Response, StatusCode};
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Map, Value};
@@ -50,48 +53,124 @@ impl Answer {
     }
 }
 
-pub async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
+pub type Body = BoxBody<Bytes, io::Error>;
+
+/// Serves one request. An `Err` makes hyper drop the connection without an answer, which is
+/// how a scripted `Reset` fault looks to the client.
+pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Body>, io::Error> {
     let request_id = state.new_id("req_", 20);
     let (parts, body) = request.into_parts();
-    let answer = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
-        Ok(collected) => {
-            let body = collected.to_bytes();
-            let answer = route(state, &parts, &body);
-            state.record(RecordedRequest {
-                method: parts.method.to_string(),
-                path: parts.uri.path().to_owned(),
-                query: parts.uri.query().map(str::to_owned),
-                headers: parts
-                    .headers
-                    .iter()
-                    .map(|(k, v)| {
-                        (
-                            k.as_str().to_owned(),
-                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                        )
-                    })
-                    .collect(),
-                body: body.to_vec(),
-            });
-            answer
+    let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            let answer = Answer::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("request body larger than {MAX_REQUEST_BYTES} bytes"),
+                "PAYLOAD_TOO_LARGE",
+            );
+            return Ok(respond(answer, &request_id, &[]));
         }
-        Err(_) => Answer::error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body larger than {MAX_REQUEST_BYTES} bytes"),
-            "PAYLOAD_TOO_LARGE",
-        ),
     };
-    respond(answer, &request_id)
+    state.record(RecordedRequest {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: body.to_vec(),
+    });
+    let path = collapse_slashes(parts.uri.path());
+    let fault = state.faults().take(parts.method.as_str(), &path);
+    let Some(fault) = fault else {
+        return Ok(respond(route(state, &parts, &body), &request_id, &[]));
+    };
+    if !fault.delay.is_zero() {
+        tokio::time::sleep(fault.delay).await;
+    }
+    let processed = (fault.after_processing || fault.action == Action::Normal)
+        .then(|| route(state, &parts, &body));
+    match fault.action {
+        Action::Normal => Ok(respond(
+            processed.unwrap_or_else(|| route(state, &parts, &body)),
+            &request_id,
+            &[],
+        )),
+        Action::Respond {
+            status,
+            body,
+            headers,
+        } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let answer = match body {
+                Some(text) => Answer {
+                    status,
+                    body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                },
+                None => Answer::error(
+                    status,
+                    status.canonical_reason().unwrap_or("Injected fault"),
+                    "INJECTED_FAULT",
+                ),
+            };
+            Ok(respond(answer, &request_id, &headers))
+        }
+        Action::Reset => Err(io::Error::new(io::ErrorKind::ConnectionReset, "injected reset")),
+        Action::Hang => std::future::pending().await,
+        Action::Truncate => {
+            let answer = processed.unwrap_or_else(|| route(state, &parts, &body));
+            Ok(truncated(respond(answer, &request_id, &[])).await)
+        }
+    }
 }
 
-fn respond(answer: Answer, request_id: &str) -> Response<Full<Bytes>> {
+/// The same answer, its body cut in half and the connection broken after it.
+async fn truncated(response: Response<Body>) -> Response<Body> {
+    let (mut parts, body) = response.into_parts();
+    let full = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(full.len()));
+    let half = full.slice(..full.len() / 2);
+    let frames = Frames(
+        vec![
+            Ok(Frame::data(half)),
+            Err(io::Error::new(io::ErrorKind::ConnectionReset, "injected truncation")),
+        ]
+        .into_iter(),
+    );
+    Response::from_parts(parts, BodyExt::boxed(frames))
+}
+
+/// A body of frames that are all ready: here, half an answer and then an error.
+struct Frames(std::vec::IntoIter<Result<Frame<Bytes>, io::Error>>);
+
+impl hyper::body::Body for Frames {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        std::task::Poll::Ready(self.0.next())
+    }
+}
+
+fn respond(answer: Answer, request_id: &str, extra: &[(String, String)]) -> Response<Body> {
     let mut body = answer.body;
     if answer.status.is_client_error() || answer.status.is_server_error() {
         if let Value::Object(map) = &mut body {
             map.insert("requestId".into(), request_id.into());
         }
     }
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    let full = Full::new(Bytes::from(body.to_string())).map_err(|never| match never {});
+    let mut response = Response::new(BodyExt::boxed(full));
     *response.status_mut() = answer.status;
     let headers = response.headers_mut();
     headers.insert(
@@ -100,6 +179,14 @@ fn respond(answer: Answer, request_id: &str) -> Response<Full<Bytes>> {
     );
     if let Ok(id) = HeaderValue::from_str(request_id) {
         headers.insert("x-request-id", id);
+    }
+    for (name, value) in extra {
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
     }
     response
 }

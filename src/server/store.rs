@@ -1,5 +1,6 @@
 //! What the server holds: webhooks in creation order, and the requests it received.
 
+use super::faults::Faults;
 use crate::models::{Webhook, WebhookAttempt};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -152,6 +153,7 @@ pub struct AttemptFilter {
 
 pub struct State {
     api_key: String,
+    faults: Mutex<Faults>,
     webhooks: Mutex<Webhooks>,
     requests: Mutex<VecDeque<RecordedRequest>>,
     rng: AtomicU64,
@@ -171,6 +173,7 @@ impl State {
             getrandom::fill(&mut seed).map_or(0x9E37_79B9_7F4A_7C15, |()| u64::from_le_bytes(seed));
         Self {
             api_key,
+            faults: Mutex::new(Faults::default()),
             webhooks: Mutex::new(Webhooks::default()),
             requests: Mutex::new(VecDeque::new()),
             rng: AtomicU64::new(seed),
@@ -179,6 +182,10 @@ impl State {
 
     pub fn api_key(&self) -> &str {
         &self.api_key
+    }
+
+    pub fn faults(&self) -> MutexGuard<'_, Faults> {
+        lock(&self.faults)
     }
 
     pub fn webhooks(&self) -> MutexGuard<'_, Webhooks> {
