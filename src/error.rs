@@ -113,9 +113,10 @@ pub fn parse_retry_after(
         .map(|ms| ms / 1000.0);
     let secs = || {
         let value = retry_after?.trim();
-        value.parse::<f64>().ok().or_else(|| {
-            crate::timefmt::parse_http_date(value).map(|at| (at - now).max(0) as f64)
-        })
+        value
+            .parse::<f64>()
+            .ok()
+            .or_else(|| crate::timefmt::parse_http_date(value).map(|at| (at - now).max(0) as f64))
     };
     ms.or_else(secs).filter(|s| s.is_finite() && *s >= 0.0)
 }

@@ -95,7 +95,12 @@ fn resolve_config(
         None => None,
         Some(path) => match path.extract::<std::path::PathBuf>() {
             Ok(path) => match std::fs::read(&path) {
-                Ok(pem) => Some(pem),
+                Ok(pem) if crate::transport::count_certificates(&pem) > 0 => Some(pem),
+                Ok(_) => {
+                    let message = format!("{} holds no PEM certificate", path.display());
+                    errors.push(FieldError::new("ca_bundle", message));
+                    None
+                }
                 Err(e) => {
                     let message = format!("cannot read {}: {e}", path.display());
                     errors.push(FieldError::new("ca_bundle", message));
@@ -260,7 +265,9 @@ fn logger(py: Python<'_>) -> Option<LogFn> {
     let logger = logger.clone_ref(py);
     Some(Arc::new(move |entry: &AttemptLog| {
         Python::attach(|py| {
-            let status = entry.status.map_or_else(|| "-".to_owned(), |s| s.to_string());
+            let status = entry
+                .status
+                .map_or_else(|| "-".to_owned(), |s| s.to_string());
             let request_id = entry.request_id.as_deref().unwrap_or("-");
             let _ = logger.bind(py).call_method1(
                 "debug",
@@ -390,7 +397,10 @@ impl NativeClient {
         let body = create_body(events, url, metadata)?;
         let (transport, log) = (self.transport()?, logger(py));
         run(py, asynchronous, async move {
-            transport.create_webhook(&body, log).await.map(PyWebhook::from)
+            transport
+                .create_webhook(&body, log)
+                .await
+                .map(PyWebhook::from)
         })
     }
 
@@ -452,7 +462,10 @@ impl NativeClient {
         let id = self::webhook_id(webhook_id)?;
         let (transport, log) = (self.transport()?, logger(py));
         run(py, asynchronous, async move {
-            transport.delete_webhook(&id, log).await.map(PyWebhook::from)
+            transport
+                .delete_webhook(&id, log)
+                .await
+                .map(PyWebhook::from)
         })
     }
 

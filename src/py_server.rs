@@ -141,7 +141,10 @@ impl NativeServer {
             ));
         }
         if status.is_some_and(|s| !(100..=599).contains(&s)) {
-            errors.push(FieldError::new("status", "must be an HTTP status from 100 to 599"));
+            errors.push(FieldError::new(
+                "status",
+                "must be an HTTP status from 100 to 599",
+            ));
         }
         if !(delay.is_finite() && (0.0..=3600.0).contains(&delay)) {
             errors.push(FieldError::new("delay", "must be 0 to 3600 seconds"));

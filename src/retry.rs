@@ -122,23 +122,51 @@ mod tests {
     fn reads_retry_on_transient_failures_only() {
         let op = Op::Idempotent;
         for code in [408, 409, 429, 500, 502, 503, 504] {
-            assert!(matches!(decide(&status(code, None), op, 0, 2, 1.0), Decision::Retry(_)), "{code}");
+            assert!(
+                matches!(
+                    decide(&status(code, None), op, 0, 2, 1.0),
+                    Decision::Retry(_)
+                ),
+                "{code}"
+            );
         }
         for code in [400, 401, 402, 403, 404, 422, 301] {
-            assert_eq!(decide(&status(code, None), op, 0, 2, 1.0), Decision::GiveUp, "{code}");
+            assert_eq!(
+                decide(&status(code, None), op, 0, 2, 1.0),
+                Decision::GiveUp,
+                "{code}"
+            );
         }
-        assert!(matches!(decide(&Failure::Timeout(String::new()), op, 1, 2, 1.0), Decision::Retry(_)));
-        assert!(matches!(decide(&Failure::Broken(String::new()), op, 0, 2, 1.0), Decision::Retry(_)));
-        assert_eq!(decide(&Failure::Timeout(String::new()), op, 2, 2, 1.0), Decision::GiveUp);
+        assert!(matches!(
+            decide(&Failure::Timeout(String::new()), op, 1, 2, 1.0),
+            Decision::Retry(_)
+        ));
+        assert!(matches!(
+            decide(&Failure::Broken(String::new()), op, 0, 2, 1.0),
+            Decision::Retry(_)
+        ));
+        assert_eq!(
+            decide(&Failure::Timeout(String::new()), op, 2, 2, 1.0),
+            Decision::GiveUp
+        );
         assert_eq!(decide(&status(503, None), op, 0, 0, 1.0), Decision::GiveUp);
     }
 
     #[test]
     fn creates_retry_only_when_nothing_happened() {
         let op = Op::Create;
-        assert!(matches!(decide(&Failure::NotSent(String::new()), op, 0, 2, 1.0), Decision::Retry(_)));
-        assert!(matches!(decide(&status(429, None), op, 0, 2, 1.0), Decision::Retry(_)));
-        assert!(matches!(decide(&status(503, None), op, 0, 2, 1.0), Decision::Retry(_)));
+        assert!(matches!(
+            decide(&Failure::NotSent(String::new()), op, 0, 2, 1.0),
+            Decision::Retry(_)
+        ));
+        assert!(matches!(
+            decide(&status(429, None), op, 0, 2, 1.0),
+            Decision::Retry(_)
+        ));
+        assert!(matches!(
+            decide(&status(503, None), op, 0, 2, 1.0),
+            Decision::Retry(_)
+        ));
         for failure in [
             Failure::Timeout(String::new()),
             Failure::Broken(String::new()),
@@ -148,22 +176,41 @@ mod tests {
             status(408, None),
             status(409, None),
         ] {
-            assert_eq!(decide(&failure, op, 0, 2, 1.0), Decision::GiveUp, "{failure:?}");
+            assert_eq!(
+                decide(&failure, op, 0, 2, 1.0),
+                Decision::GiveUp,
+                "{failure:?}"
+            );
         }
         assert!(maybe_applied(&Failure::Timeout(String::new()), op));
         assert!(maybe_applied(&status(502, None), op));
         assert!(!maybe_applied(&status(503, None), op));
         assert!(!maybe_applied(&Failure::NotSent(String::new()), op));
-        assert!(!maybe_applied(&Failure::Timeout(String::new()), Op::Idempotent));
+        assert!(!maybe_applied(
+            &Failure::Timeout(String::new()),
+            Op::Idempotent
+        ));
     }
 
     #[test]
     fn retry_after_is_honoured_up_to_a_minute() {
         let op = Op::Idempotent;
-        assert_eq!(decide(&status(429, Some(2.5)), op, 0, 2, 0.0), Decision::Retry(Duration::from_millis(2500)));
-        assert_eq!(decide(&status(503, Some(0.0)), op, 0, 2, 0.0), Decision::Retry(Duration::ZERO));
-        assert_eq!(decide(&status(429, Some(61.0)), op, 0, 2, 0.0), Decision::GiveUp);
+        assert_eq!(
+            decide(&status(429, Some(2.5)), op, 0, 2, 0.0),
+            Decision::Retry(Duration::from_millis(2500))
+        );
+        assert_eq!(
+            decide(&status(503, Some(0.0)), op, 0, 2, 0.0),
+            Decision::Retry(Duration::ZERO)
+        );
+        assert_eq!(
+            decide(&status(429, Some(61.0)), op, 0, 2, 0.0),
+            Decision::GiveUp
+        );
         // Retry-After on a status that is not retried changes nothing.
-        assert_eq!(decide(&status(400, Some(1.0)), op, 0, 2, 0.0), Decision::GiveUp);
+        assert_eq!(
+            decide(&status(400, Some(1.0)), op, 0, 2, 0.0),
+            Decision::GiveUp
+        );
     }
 }

@@ -162,7 +162,10 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let year: i64 = year.parse().ok()?;
     let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    let valid = (1..=31).contains(&day) && (0..24).contains(&h) && (0..60).contains(&m) && (0..61).contains(&sec);
+    let valid = (1..=31).contains(&day)
+        && (0..24).contains(&h)
+        && (0..60).contains(&m)
+        && (0..61).contains(&sec);
     valid.then(|| days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
 }
 
@@ -232,7 +235,10 @@ mod tests {
 
     #[test]
     fn http_dates() {
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
         assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
         assert_eq!(parse_http_date("tomorrow"), None);

@@ -42,6 +42,11 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// How many certificates a PEM bundle holds (0 if it is not one).
+pub fn count_certificates(pem: &[u8]) -> usize {
+    reqwest::Certificate::from_pem_bundle(pem).map_or(0, |certs| certs.len())
+}
+
 /// What one try did, for the `exa_webhooks` logger.
 #[derive(Debug, Clone)]
 pub struct AttemptLog {
@@ -113,15 +118,27 @@ impl Transport {
         url
     }
 
-    pub async fn create_webhook(&self, body: &CreateWebhook, log: Option<LogFn>) -> Result<Webhook, Error> {
+    pub async fn create_webhook(
+        &self,
+        body: &CreateWebhook,
+        log: Option<LogFn>,
+    ) -> Result<Webhook, Error> {
         let resp = self
-            .send(Method::POST, self.url(&[]), Some(body.to_json()), Op::Create, log)
+            .send(
+                Method::POST,
+                self.url(&[]),
+                Some(body.to_json()),
+                Op::Create,
+                log,
+            )
             .await?;
         parse_with(&resp, Webhook::from_json)
     }
 
     pub async fn get_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Webhook, Error> {
-        let resp = self.send(Method::GET, self.url(&[id]), None, Op::Idempotent, log).await?;
+        let resp = self
+            .send(Method::GET, self.url(&[id]), None, Op::Idempotent, log)
+            .await?;
         parse_with(&resp, Webhook::from_json)
     }
 
@@ -133,20 +150,34 @@ impl Transport {
     ) -> Result<Webhook, Error> {
         let url = self.url(&[id]);
         let resp = self
-            .send(Method::PATCH, url, Some(body.to_json()), Op::Idempotent, log)
+            .send(
+                Method::PATCH,
+                url,
+                Some(body.to_json()),
+                Op::Idempotent,
+                log,
+            )
             .await?;
         parse_with(&resp, Webhook::from_json)
     }
 
     pub async fn delete_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Webhook, Error> {
-        let resp = self.send(Method::DELETE, self.url(&[id]), None, Op::Idempotent, log).await?;
+        let resp = self
+            .send(Method::DELETE, self.url(&[id]), None, Op::Idempotent, log)
+            .await?;
         parse_with(&resp, Webhook::from_json)
     }
 
-    pub async fn list_webhooks(&self, query: &ListQuery, log: Option<LogFn>) -> Result<Page<Webhook>, Error> {
+    pub async fn list_webhooks(
+        &self,
+        query: &ListQuery,
+        log: Option<LogFn>,
+    ) -> Result<Page<Webhook>, Error> {
         let mut url = self.url(&[]);
         set_query(&mut url, query);
-        let resp = self.send(Method::GET, url, None, Op::Idempotent, log).await?;
+        let resp = self
+            .send(Method::GET, url, None, Op::Idempotent, log)
+            .await?;
         parse_with(&resp, |v| Page::from_json(v, Webhook::from_json))
     }
 
@@ -158,7 +189,9 @@ impl Transport {
     ) -> Result<Page<WebhookAttempt>, Error> {
         let mut url = self.url(&[id, "attempts"]);
         set_query(&mut url, query);
-        let resp = self.send(Method::GET, url, None, Op::Idempotent, log).await?;
+        let resp = self
+            .send(Method::GET, url, None, Op::Idempotent, log)
+            .await?;
         parse_with(&resp, |v| Page::from_json(v, WebhookAttempt::from_json))
     }
 
@@ -178,7 +211,8 @@ impl Transport {
         }
         let body = body.map(|b| b.to_string());
         let started = Instant::now();
-        let budget = self.timeout * (self.max_retries + 1) + retry::max_total_backoff(self.max_retries);
+        let budget =
+            self.timeout * (self.max_retries + 1) + retry::max_total_backoff(self.max_retries);
         let deadline = started + budget;
         let mut attempt = 0;
         loop {
@@ -191,7 +225,13 @@ impl Transport {
                 _ = closed.wait_for(|c| *c) => return Err(closed_error()),
             };
             if let Some(log) = &log {
-                log(&attempt_log(&method, &url, &outcome, attempt, try_started.elapsed()));
+                log(&attempt_log(
+                    &method,
+                    &url,
+                    &outcome,
+                    attempt,
+                    try_started.elapsed(),
+                ));
             }
             let failure = match outcome {
                 Ok(resp) => return Ok(resp),
@@ -215,7 +255,10 @@ impl Transport {
         body: Option<&str>,
         timeout: Duration,
     ) -> Result<Resp, Failure> {
-        let mut request = self.http.request(method.clone(), url.clone()).timeout(timeout);
+        let mut request = self
+            .http
+            .request(method.clone(), url.clone())
+            .timeout(timeout);
         if let Some(body) = body {
             request = request
                 .header(CONTENT_TYPE, "application/json")
@@ -231,25 +274,24 @@ impl Transport {
         );
         let location = header(&response, "location");
         let bytes = read_bounded(response).await?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let text = || String::from_utf8_lossy(&bytes).into_owned();
 
         if status.is_success() {
             return match serde_json::from_slice::<Value>(&bytes) {
                 Ok(json) => Ok(Resp {
                     status,
                     request_id,
-                    text,
                     json,
                 }),
                 Err(e) => Err(Failure::Final(invalid(
                     status,
                     request_id,
-                    text,
+                    text(),
                     format!("its body is not JSON ({e})"),
                 ))),
             };
         }
-        let mut error = ApiError::from_response(status.as_u16(), request_id, retry_after, text);
+        let mut error = ApiError::from_response(status.as_u16(), request_id, retry_after, text());
         if status.is_redirection() {
             let target = location.unwrap_or_else(|| "nowhere".into());
             error.message = format!(
@@ -277,10 +319,18 @@ fn attempt_log(
     elapsed: Duration,
 ) -> AttemptLog {
     let (status, request_id, text) = match outcome {
-        Ok(resp) => (Some(resp.status.as_u16()), resp.request_id.clone(), "ok".to_owned()),
+        Ok(resp) => (
+            Some(resp.status.as_u16()),
+            resp.request_id.clone(),
+            "ok".to_owned(),
+        ),
         Err(Failure::Status(e)) => (Some(e.status_code), e.request_id.clone(), e.message.clone()),
-        Err(Failure::Final(Error::Api(e))) => (Some(e.status_code), e.request_id.clone(), e.message.clone()),
-        Err(Failure::NotSent(m) | Failure::Timeout(m) | Failure::Broken(m)) => (None, None, m.clone()),
+        Err(Failure::Final(Error::Api(e))) => {
+            (Some(e.status_code), e.request_id.clone(), e.message.clone())
+        }
+        Err(Failure::NotSent(m) | Failure::Timeout(m) | Failure::Broken(m)) => {
+            (None, None, m.clone())
+        }
         Err(Failure::Final(_)) => (None, None, "failed".to_owned()),
     };
     AttemptLog {
@@ -324,7 +374,9 @@ fn final_error(failure: Failure, op: Op, attempts: u32) -> Error {
             e.attempts = attempts;
             Error::Api(e)
         }
-        Failure::Final(Error::Connection { message, timed_out, .. }) => Error::Connection {
+        Failure::Final(Error::Connection {
+            message, timed_out, ..
+        }) => Error::Connection {
             message,
             timed_out,
             attempts,
@@ -344,7 +396,6 @@ fn set_query(url: &mut Url, query: &ListQuery) {
 struct Resp {
     status: StatusCode,
     request_id: Option<String>,
-    text: String,
     json: Value,
 }
 
@@ -357,13 +408,34 @@ fn parse_with<T>(
             .iter()
             .map(|p| format!("'{}' {}", p.field, p.message))
             .collect();
+        // The body is kept for debugging, but a webhook's signing secret must not ride
+        // along in an exception that may be logged.
         invalid(
             resp.status,
             resp.request_id.clone(),
-            resp.text.clone(),
+            redact_secrets(&resp.json).to_string(),
             format!("it does not match the API: {}", problems.join("; ")),
         )
     })
+}
+
+/// A copy of `value` with every `"secret"` string masked, at any depth.
+fn redact_secrets(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(_) if k == "secret" => Value::String("********".into()),
+                        other => redact_secrets(other),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact_secrets).collect()),
+        other => other.clone(),
+    }
 }
 
 fn invalid(status: StatusCode, request_id: Option<String>, body: String, why: String) -> Error {
@@ -430,4 +502,22 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = cause.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secrets_are_redacted_at_any_depth() {
+        let value = json!({"secret": "whsec_1", "data": [{"secret": "whsec_2", "n": 1}], "secret_note": "x"});
+        let redacted = redact_secrets(&value).to_string();
+        assert!(!redacted.contains("whsec_"));
+        assert!(redacted.contains("secret_note"));
+        assert_eq!(
+            redact_secrets(&json!({"secret": null}))["secret"],
+            Value::Null
+        );
+    }
 }

@@ -10,8 +10,8 @@ It runs in Rust on background threads and answers real HTTP on loopback, as Exa 
 
 from __future__ import annotations
 
-from types import TracebackType
 from collections.abc import Mapping
+from types import TracebackType
 from typing import Any
 
 from ._client import AsyncClient, Client

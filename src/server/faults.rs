@@ -41,7 +41,10 @@ impl Fault {
         self.method
             .as_deref()
             .is_none_or(|m| m.eq_ignore_ascii_case(method))
-            && self.path.as_deref().is_none_or(|p| p.trim_end_matches('/') == path.trim_end_matches('/'))
+            && self
+                .path
+                .as_deref()
+                .is_none_or(|p| p.trim_end_matches('/') == path.trim_end_matches('/'))
     }
 }
 

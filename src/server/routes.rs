@@ -1,18 +1,18 @@
 //! Exa's Webhooks endpoints: auth, validation and answers in Exa's shapes.
 
+use super::faults::Action;
 use super::store::{AttemptFilter, Listing, RecordedRequest, State};
 use crate::models::{Webhook, WebhookAttempt};
 use crate::timefmt;
 use crate::validation::{self, FieldError};
-use super::faults::Action;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Frame, Incoming};
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
-use std::io;
 use hyper::{Method, Request, Response, StatusCode};
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Map, Value};
+use std::io;
 
 const WEBHOOKS_PATH: &str = "/websets/v0/webhooks";
 /// Larger request bodies get 413: no valid webhook request comes close.
@@ -57,7 +57,10 @@ pub type Body = BoxBody<Bytes, io::Error>;
 
 /// Serves one request. An `Err` makes hyper drop the connection without an answer, which is
 /// how a scripted `Reset` fault looks to the client.
-pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Body>, io::Error> {
+pub async fn handle(
+    state: &State,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, io::Error> {
     let request_id = state.new_id("req_", 20);
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
@@ -92,11 +95,11 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Respons
     let Some(fault) = fault else {
         return Ok(respond(route(state, &parts, &body), &request_id, &[]));
     };
+    // Processed first, so a client that gives up during the delay still left its mark.
+    let processed = fault.after_processing.then(|| route(state, &parts, &body));
     if !fault.delay.is_zero() {
         tokio::time::sleep(fault.delay).await;
     }
-    let processed = (fault.after_processing || fault.action == Action::Normal)
-        .then(|| route(state, &parts, &body));
     match fault.action {
         Action::Normal => Ok(respond(
             processed.unwrap_or_else(|| route(state, &parts, &body)),
@@ -122,7 +125,10 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Respons
             };
             Ok(respond(answer, &request_id, &headers))
         }
-        Action::Reset => Err(io::Error::new(io::ErrorKind::ConnectionReset, "injected reset")),
+        Action::Reset => Err(io::Error::new(
+            io::ErrorKind::ConnectionReset,
+            "injected reset",
+        )),
         Action::Hang => std::future::pending().await,
         Action::Truncate => {
             let answer = processed.unwrap_or_else(|| route(state, &parts, &body));
@@ -134,13 +140,22 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Respons
 /// The same answer, its body cut in half and the connection broken after it.
 async fn truncated(response: Response<Body>) -> Response<Body> {
     let (mut parts, body) = response.into_parts();
-    let full = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
-    parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(full.len()));
+    let full = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    parts
+        .headers
+        .insert(CONTENT_LENGTH, HeaderValue::from(full.len()));
     let half = full.slice(..full.len() / 2);
     let frames = Frames(
         vec![
             Ok(Frame::data(half)),
-            Err(io::Error::new(io::ErrorKind::ConnectionReset, "injected truncation")),
+            Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "injected truncation",
+            )),
         ]
         .into_iter(),
     );
