@@ -338,3 +338,25 @@ def test_eight_threads_one_thousand_calls(server: ExaServer) -> None:
         t.join()
     assert errors == []
     assert count(server, "GET") == 1000
+
+
+def test_async_retries_and_deadline(server: ExaServer) -> None:
+    async def main() -> None:
+        client = ew.AsyncClient(server.api_key, base_url=server.url, timeout=0.3)
+        wh = await client.create_webhook(EVENTS, URL)
+        server.add_fault(status=503, times=2, headers={"retry-after-ms": "1"})
+        assert (await client.get_webhook(wh.id)).id == wh.id
+        server.add_fault(reset=True)
+        assert len(await client.list_webhooks()) == 1
+        server.add_fault(status=404, times=3)
+        with pytest.raises(ew.NotFoundError) as not_found:
+            await client.get_webhook(wh.id)
+        assert not_found.value.attempts == 1
+        server.add_fault(hang=True, times=10)
+        started = time.monotonic()
+        with pytest.raises(ew.APITimeoutError) as timed_out:
+            await client.list_webhooks()
+        assert time.monotonic() - started < 3 * 0.3 + 1.5 + 0.5
+        assert timed_out.value.attempts == 3
+
+    asyncio.run(main())
