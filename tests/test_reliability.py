@@ -352,6 +352,8 @@ def test_async_retries_and_deadline(server: ExaServer) -> None:
         with pytest.raises(ew.NotFoundError) as not_found:
             await client.get_webhook(wh.id)
         assert not_found.value.attempts == 1
+        assert server.pending_faults == 2
+        server.clear_faults()
         server.add_fault(hang=True, times=10)
         started = time.monotonic()
         with pytest.raises(ew.APITimeoutError) as timed_out:
