@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: demo test dev release lint rust-test py-test clean
+.PHONY: demo test dev release lint rust-test py-test bench bench-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ py-test: dev
 	$(BIN)/python -m pytest
 
 test: lint rust-test py-test
+
+# Side by side in one run: exa-webhooks vs exa-py vs the pure-Rust limit (bench/RESULTS.md).
+bench: release
+	cargo build --quiet --release -p exa-bench-limit
+	$(BIN)/python bench/run.py
+
+# Tiny sizes, only to prove the harness works (CI).
+bench-smoke: dev
+	cargo build --quiet -p exa-bench-limit
+	$(BIN)/python bench/run.py --smoke
 
 clean:
 	rm -rf $(VENV) target

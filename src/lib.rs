@@ -43,6 +43,8 @@ mod _native {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("EVENT_TYPES", crate::events::EVENT_TYPES.to_vec())?;
         m.add("DEFAULT_BASE_URL", crate::py_client::DEFAULT_BASE_URL)?;
+        let drain = wrap_pyfunction!(crate::runtime::drain, m)?;
+        m.py().import("atexit")?.call_method1("register", (drain,))?;
         Ok(())
     }
 }

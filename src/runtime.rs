@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3_async_runtimes::{generic, TaskLocals};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::runtime::{Builder, Handle, Runtime};
@@ -74,6 +75,38 @@ where
     })
 }
 
+/// Result deliveries to asyncio still running. One may release the interpreter lock in the
+/// middle (`call_soon_threadsafe` writes to a socket); if the interpreter starts finalizing
+/// then, the thread cannot take the lock back and the process aborts. `drain` runs at exit,
+/// before finalization, and lets them finish.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> Self {
+        IN_FLIGHT.fetch_add(1, Ordering::AcqRel);
+        Self
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Registered with `atexit`: waits (lock released, at most a second) for deliveries in flight.
+#[pyfunction]
+pub fn drain(py: Python<'_>) {
+    py.detach(|| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(1);
+        while IN_FLIGHT.load(Ordering::Acquire) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+}
+
 /// Lets pyo3-async-runtimes spawn on our fork-aware runtime instead of its own static one.
 pub struct AsyncRuntime;
 
@@ -108,7 +141,12 @@ impl generic::Runtime for AsyncRuntime {
     where
         F: FnOnce() + Send + 'static,
     {
-        spawn_handle().spawn_blocking(f)
+        // These closures hand results to asyncio with the interpreter lock; see `drain`.
+        let guard = InFlight::enter();
+        spawn_handle().spawn_blocking(move || {
+            let _guard = guard;
+            f();
+        })
     }
 }
 

@@ -6,6 +6,7 @@ import asyncio
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -79,3 +80,25 @@ def test_multiprocessing_pool_with_fork(server: ExaServer) -> None:
         SHARED = None
     assert sorted(ids) == sorted(w.id for w in server.webhooks)
     assert len(ids) == 6
+
+
+EXIT_SCRIPT = """
+import asyncio, sys, exa_webhooks as ew
+
+async def main():
+    client = ew.AsyncClient("test-key", base_url=sys.argv[1])
+    await asyncio.gather(*(client.create_webhook(["webset.created"], "https://e.com")
+                           for _ in range(200)))
+
+asyncio.run(main())
+"""
+
+
+def test_interpreter_exit_right_after_async_calls_is_clean(server: ExaServer) -> None:
+    """Results are handed to asyncio from tokio threads; the interpreter must never be
+    finalized under one of them (that aborted the process before `runtime::drain`)."""
+    for _ in range(8):
+        result = subprocess.run(
+            [sys.executable, "-c", EXIT_SCRIPT, server.url], capture_output=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr.decode()[-2000:]

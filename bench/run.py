@@ -1,0 +1,457 @@
+"""``make bench``: exa-webhooks against exa-py and the pure-Rust limit, side by side in one run.
+
+Every contender runs in a fresh subprocess against an ExaServer started in yet another
+process (the ``serve`` CLI), so no client shares an interpreter with the server or with
+another contender. Contenders alternate within each repeat, so a noisy neighbour hurts all
+of them alike. ``--smoke`` runs tiny sizes only to prove the harness works (CI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = "bench-key"
+EVENTS = ["webset.created"]
+
+
+# --- Workers: one measurement each, in their own process ------------------------------------
+
+
+def _measure(run: Callable[[], int]) -> dict[str, Any]:
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    requests = run()
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"wall_s": wall, "cpu_s": cpu, "requests": requests, "max_rss_kb": rss}
+
+
+def worker(contender: str, scenario: str, url: str, n: int, in_flight: int) -> dict[str, Any]:
+    body = {"events": EVENTS, "metadata": {"team": "bench"}}
+    warmup = 10
+    if contender == "exa-webhooks":
+        import exa_webhooks as ew
+
+        if scenario == "seq":
+            client = ew.Client(KEY, base_url=url)
+            for i in range(warmup):
+                client.create_webhook(EVENTS, f"https://example.com/w/{i}", {"team": "bench"})
+
+            def run() -> int:
+                for i in range(n):
+                    client.create_webhook(EVENTS, f"https://example.com/hooks/{i}", {"team": "bench"})
+                return n
+
+            return _measure(run)
+        if scenario == "async":
+
+            async def main() -> int:
+                aclient = ew.AsyncClient(KEY, base_url=url)
+                counter = iter(range(n))
+
+                async def one_worker() -> None:
+                    for i in counter:
+                        await aclient.create_webhook(
+                            EVENTS, f"https://example.com/hooks/{i}", {"team": "bench"}
+                        )
+
+                await asyncio.gather(*(one_worker() for _ in range(in_flight)))
+                return n
+
+            asyncio.run(main_warm(ew, url))
+            return _measure(lambda: asyncio.run(main()))
+        if scenario == "list":
+            client = ew.Client(KEY, base_url=url)
+            client.list_webhooks(limit=1)
+
+            def run() -> int:
+                hooks = list(client.iter_webhooks(limit=200))
+                assert len(hooks) == n, len(hooks)
+                return -(-n // 200)
+
+            return _measure(run)
+    if contender == "exa-py":
+        from exa_py import AsyncExa, Exa
+
+        if scenario == "seq":
+            hooks = Exa(KEY, base_url=url).websets.webhooks
+            for i in range(warmup):
+                hooks.create(params={**body, "url": f"https://example.com/w/{i}"})
+
+            def run() -> int:
+                for i in range(n):
+                    hooks.create(params={**body, "url": f"https://example.com/hooks/{i}"})
+                return n
+
+            return _measure(run)
+        if scenario == "async":
+
+            async def main() -> int:
+                ahooks = AsyncExa(KEY, api_base=url).websets.webhooks
+                counter = iter(range(n))
+
+                async def one_worker() -> None:
+                    for i in counter:
+                        await ahooks.create(params={**body, "url": f"https://example.com/hooks/{i}"})
+
+                await asyncio.gather(*(one_worker() for _ in range(in_flight)))
+                return n
+
+            return _measure(lambda: asyncio.run(main()))
+        if scenario == "list":
+            hooks = Exa(KEY, base_url=url).websets.webhooks
+            hooks.list(limit=1)
+
+            def run() -> int:
+                listed = list(hooks.list_all(limit=200))
+                assert len(listed) == n, len(listed)
+                return -(-n // 200)
+
+            return _measure(run)
+    raise SystemExit(f"unknown contender/scenario {contender}/{scenario}")
+
+
+async def main_warm(ew: Any, url: str) -> None:
+    aclient = ew.AsyncClient(KEY, base_url=url)
+    await asyncio.gather(
+        *(aclient.create_webhook(EVENTS, f"https://example.com/w/{i}") for i in range(20))
+    )
+
+
+# --- The harness -----------------------------------------------------------------------------
+
+
+class Server:
+    """``exa-webhooks serve`` in its own process."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "exa_webhooks", "serve", "--port", "0", "--api-key", KEY],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().split()[3]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def limit_binary(profile: str) -> Path:
+    path = ROOT / "target" / profile / "exa-bench-limit"
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: build it with cargo build -p exa-bench-limit")
+    return path
+
+
+def run_contender(
+    contender: str, scenario: str, url: str, n: int, in_flight: int, limit: Path
+) -> dict[str, Any]:
+    if contender == "rust":
+        mode = {"seq": "seq-create", "async": "async-create", "list": "list"}[scenario]
+        cmd = [str(limit), mode, url, KEY, str(n), str(in_flight)]
+    else:
+        cmd = [sys.executable, __file__, "--worker", contender, scenario, url, str(n), str(in_flight)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        raise SystemExit(f"{contender} {scenario} failed:\n{out.stderr}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    wall = statistics.median(r["wall_s"] for r in runs)
+    requests = runs[0]["requests"]
+    return {
+        "median_wall_s": wall,
+        "cpu_us_per_request": statistics.median(r["cpu_s"] / r["requests"] for r in runs) * 1e6,
+        "requests_per_s": requests / wall,
+        "max_rss_mb": max(r["max_rss_kb"] for r in runs) / 1024,
+        "requests": requests,
+        "repeats": len(runs),
+    }
+
+
+def scenario(
+    name: str, url: str, n: int, in_flight: int, repeats: int, limit: Path, contenders: list[str]
+) -> dict[str, Any]:
+    runs: dict[str, list[dict[str, Any]]] = {c: [] for c in contenders}
+    for rep in range(repeats):
+        order = contenders[rep % len(contenders) :] + contenders[: rep % len(contenders)]
+        for contender in order:
+            runs[contender].append(run_contender(contender, name, url, n, in_flight, limit))
+    return {c: summarize(r) for c, r in runs.items()}
+
+
+def import_times(runs: int) -> dict[str, float]:
+    times: dict[str, list[float]] = {"exa_webhooks": [], "exa_py": []}
+    code = "import time; t = time.perf_counter(); import {m}; print(time.perf_counter() - t)"
+    for _ in range(runs):
+        for module in times:
+            out = subprocess.run(
+                [sys.executable, "-c", code.format(m=module)], capture_output=True, text=True
+            )
+            times[module].append(float(out.stdout))
+    return {m: statistics.median(t) * 1000 for m, t in times.items()}
+
+
+def stdlib_verify(payload: bytes, header: str, secret: str, tolerance: int = 300) -> None:
+    """Exa's documented verification, written with the standard library."""
+    pairs = [part.split("=", 1) for part in header.split(",")]
+    timestamp = next(v for k, v in pairs if k == "t")
+    signatures = [v for k, v in pairs if k == "v1"]
+    signed = f"{timestamp}.{payload.decode()}".encode()
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    if not any(hmac.compare_digest(expected, s) for s in signatures):
+        raise ValueError("no signature matches")
+    if abs(time.time() - int(timestamp)) > tolerance:
+        raise ValueError("timestamp outside tolerance")
+
+
+def verify_bench(iterations: int, repeats: int) -> dict[str, float]:
+    import exa_webhooks as ew
+
+    payload = json.dumps({"type": "webset.item.enriched", "data": {"x": "y" * 1950}}).encode()
+    payload = payload[:2048]
+    secret = "whsec_" + "a" * 64
+    header = ew.sign_payload(payload, secret)
+    ew.verify_signature(payload, header, secret)
+    stdlib_verify(payload, header, secret)
+    verify = ew.verify_signature
+
+    def ours() -> None:
+        for _ in range(iterations):
+            verify(payload, header, secret)
+
+    def stdlib() -> None:
+        for _ in range(iterations):
+            stdlib_verify(payload, header, secret)
+
+    best: dict[str, list[float]] = {"exa-webhooks": [], "stdlib hmac": []}
+    for _ in range(repeats):
+        for name, fn in (("exa-webhooks", ours), ("stdlib hmac", stdlib)):
+            started = time.perf_counter()
+            fn()
+            best[name].append(iterations / (time.perf_counter() - started))
+    return {name: statistics.median(v) for name, v in best.items()}
+
+
+def wheel_size_mb() -> float | None:
+    out_dir = ROOT / "target" / "bench-wheel"
+    result = subprocess.run(
+        [sys.executable, "-m", "maturin", "build", "--release", "--quiet", "-o", str(out_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    wheels = sorted(out_dir.glob("exa_webhooks-*.whl"), key=lambda p: p.stat().st_mtime)
+    if result.returncode != 0 or not wheels:
+        print(result.stderr, file=sys.stderr)
+        return None
+    return wheels[-1].stat().st_size / 1e6
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import exa_py  # noqa: F401
+    from importlib.metadata import version
+
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "rustc": rustc,
+        "exa-webhooks": version("exa-webhooks"),
+        "exa-py": version("exa-py"),
+    }
+
+
+TARGETS = """\
+- Scenario 1: >= 5x exa-py's requests/s, and CPU per request within 1.5x of the Rust loop.
+- Scenario 2: >= 10x exa-py's requests/s, and >= 0.6x the Rust loop.
+- Scenario 4: `import exa_webhooks` under 30 ms.
+- Scenario 5: >= 5x the standard-library snippet.
+- ExaServer: >= 20,000 creates/s from the pure-Rust client.
+- Wheel under 8 MB."""
+
+
+def check_targets(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    s1, s2, s4, s5 = (results[k] for k in ("seq", "async", "import_ms", "verify_ops"))
+    checks = []
+
+    def add(name: str, ok: bool, detail: str) -> None:
+        checks.append((name, ok, detail))
+
+    r = s1["exa-webhooks"]["requests_per_s"] / s1["exa-py"]["requests_per_s"]
+    add("S1 req/s vs exa-py >= 5x", r >= 5, f"{r:.1f}x")
+    r = s1["exa-webhooks"]["cpu_us_per_request"] / s1["rust"]["cpu_us_per_request"]
+    add("S1 CPU/request vs Rust <= 1.5x", r <= 1.5, f"{r:.2f}x")
+    r = s2["exa-webhooks"]["requests_per_s"] / s2["exa-py"]["requests_per_s"]
+    add("S2 req/s vs exa-py >= 10x", r >= 10, f"{r:.1f}x")
+    r = s2["exa-webhooks"]["requests_per_s"] / s2["rust"]["requests_per_s"]
+    add("S2 req/s vs Rust >= 0.6x", r >= 0.6, f"{r:.2f}x")
+    add("S4 import < 30 ms", s4["exa_webhooks"] < 30, f"{s4['exa_webhooks']:.1f} ms")
+    r = s5["exa-webhooks"] / s5["stdlib hmac"]
+    add("S5 verify vs stdlib >= 5x", r >= 5, f"{r:.1f}x")
+    served = s2["rust"]["requests_per_s"]
+    add("ExaServer >= 20,000 creates/s", served >= 20_000, f"{served:,.0f}/s")
+    wheel = results.get("wheel_mb")
+    add("wheel < 8 MB", wheel is not None and wheel < 8, "n/a" if wheel is None else f"{wheel:.1f} MB")
+    return checks
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def scenario_table(result: dict[str, Any], base: str) -> str:
+    rows = []
+    for name, r in result.items():
+        rows.append([
+            name,
+            f"{r['median_wall_s'] * 1000:,.0f} ms",
+            f"{r['cpu_us_per_request']:,.0f}",
+            f"{r['requests_per_s']:,.0f}",
+            f"{r['requests_per_s'] / result[base]['requests_per_s']:.2f}x",
+            f"{r['max_rss_mb']:.0f} MB",
+        ])
+    header = ["contender", "median wall", "CPU µs/request", "requests/s",
+              f"vs {base}", "peak RSS"]
+    return table(rows, header)
+
+
+def report(results: dict[str, Any], sizes: dict[str, int], smoke: bool) -> str:
+    m = results["machine"]
+    checks = check_targets(results)
+    out = [
+        "# Benchmark results" + (" (smoke run: sizes too small to mean anything)" if smoke else ""),
+        "",
+        f"{m['date']}, {m['cpu']} ({m['cores']} cores), {m['os']}, Python {m['python']}, "
+        f"{m['rustc']}, exa-webhooks {m['exa-webhooks']}, exa-py {m['exa-py']}.",
+        "",
+        "All contenders ran in the same `make bench` run, alternating, each in its own process,",
+        "against an ExaServer in another process on loopback. CPU is the client process's own.",
+        "",
+        "## Targets",
+        "",
+        table([[n, "met" if ok else "**missed**", d] for n, ok, d in checks],
+              ["target", "", "measured"]),
+        "",
+        f"## 1. Sequential sync creates ({sizes['seq']:,})",
+        "",
+        scenario_table(results["seq"], "exa-py"),
+        "",
+        f"## 2. Async creates ({sizes['async']:,}, {sizes['in_flight']} in flight)",
+        "",
+        scenario_table(results["async"], "exa-py"),
+        "",
+        "The Rust contender's requests/s is also ExaServer's throughput.",
+        "",
+        f"## 3. Listing {sizes['list']:,} webhooks, 200 a page, decoded into objects",
+        "",
+        scenario_table(results["list"], "exa-py"),
+        "",
+        "## 4. Import time (fresh interpreter each run, median)",
+        "",
+        table([[k, f"{v:.1f} ms"] for k, v in results["import_ms"].items()], ["module", "import"]),
+        "",
+        "## 5. `verify_signature` on a 2 KB body",
+        "",
+        table(
+            [[k, f"{v:,.0f}", f"{v / results['verify_ops']['stdlib hmac']:.1f}x"]
+             for k, v in results["verify_ops"].items()],
+            ["implementation", "verifications/s", "vs stdlib"],
+        ),
+        "",
+        "## 6. Peak memory of scenario 1",
+        "",
+        table([[k, f"{v['max_rss_mb']:.0f} MB"] for k, v in results["seq"].items()],
+              ["contender", "peak RSS (whole process)"]),
+        "",
+        f"Wheel: {results['wheel_mb']:.1f} MB." if results.get("wheel_mb") else "Wheel: not built.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, to prove it works")
+    parser.add_argument("--worker", nargs=5, metavar=("CONTENDER", "SCENARIO", "URL", "N", "IN_FLIGHT"))
+    parser.add_argument("--out", help="where results go (default: bench/, or target/ for smoke)")
+    args = parser.parse_args()
+    if args.worker:
+        contender, name, url, n, in_flight = args.worker
+        print(json.dumps(worker(contender, name, url, int(n), int(in_flight))))
+        return
+
+    smoke = args.smoke
+    sizes = {"seq": 50, "async": 300, "in_flight": 100, "list": 450} if smoke else {
+        "seq": 2000, "async": 10_000, "in_flight": 100, "list": 5000}
+    repeats = 1 if smoke else 5
+    limit = limit_binary("debug" if smoke else "release")
+    contenders = ["exa-webhooks", "exa-py", "rust"]
+    results: dict[str, Any] = {"machine": machine(), "sizes": sizes, "smoke": smoke}
+
+    for name in ("seq", "async"):
+        server = Server()
+        try:
+            print(f"scenario {name} ...", flush=True)
+            results[name] = scenario(
+                name, server.url, sizes[name], sizes["in_flight"], repeats if name == "seq"
+                else max(1, repeats - 2), limit, contenders)
+        finally:
+            server.stop()
+
+    server = Server()
+    try:
+        print("scenario list ...", flush=True)
+        subprocess.run([str(limit), "async-create", server.url, KEY, str(sizes["list"]), "50"],
+                       check=True, capture_output=True)
+        results["list"] = scenario("list", server.url, sizes["list"], 1, repeats, limit, contenders)
+    finally:
+        server.stop()
+
+    print("import times, verify, wheel ...", flush=True)
+    results["import_ms"] = import_times(3 if smoke else 15)
+    results["verify_ops"] = verify_bench(2000 if smoke else 50_000, 3 if smoke else 7)
+    results["wheel_mb"] = None if smoke else wheel_size_mb()
+
+    out = Path(args.out or (ROOT / "target" / "bench-smoke" if smoke else ROOT / "bench"))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    text = report(results, sizes, smoke)
+    (out / "RESULTS.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
