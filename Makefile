@@ -28,8 +28,8 @@ demo: release
 lint: dev
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
-	$(BIN)/ruff check python tests examples
-	$(BIN)/ruff format --check python tests examples
+	$(BIN)/ruff check python tests examples bench
+	$(BIN)/ruff format --check python tests examples bench
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest exa_webhooks._native
 

@@ -54,7 +54,9 @@ def worker(contender: str, scenario: str, url: str, n: int, in_flight: int) -> d
 
             def run() -> int:
                 for i in range(n):
-                    client.create_webhook(EVENTS, f"https://example.com/hooks/{i}", {"team": "bench"})
+                    client.create_webhook(
+                        EVENTS, f"https://example.com/hooks/{i}", {"team": "bench"}
+                    )
                 return n
 
             return _measure(run)
@@ -107,7 +109,9 @@ def worker(contender: str, scenario: str, url: str, n: int, in_flight: int) -> d
 
                 async def one_worker() -> None:
                     for i in counter:
-                        await ahooks.create(params={**body, "url": f"https://example.com/hooks/{i}"})
+                        await ahooks.create(
+                            params={**body, "url": f"https://example.com/hooks/{i}"}
+                        )
 
                 await asyncio.gather(*(one_worker() for _ in range(in_flight)))
                 return n
@@ -167,7 +171,16 @@ def run_contender(
         mode = {"seq": "seq-create", "async": "async-create", "list": "list"}[scenario]
         cmd = [str(limit), mode, url, KEY, str(n), str(in_flight)]
     else:
-        cmd = [sys.executable, __file__, "--worker", contender, scenario, url, str(n), str(in_flight)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--worker",
+            contender,
+            scenario,
+            url,
+            str(n),
+            str(in_flight),
+        ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     if out.returncode != 0:
         raise SystemExit(f"{contender} {scenario} failed:\n{out.stderr}")
@@ -276,8 +289,9 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    import exa_py  # noqa: F401
     from importlib.metadata import version
+
+    import exa_py  # noqa: F401
 
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
     return {
@@ -322,7 +336,11 @@ def check_targets(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
     served = s2["rust"]["requests_per_s"]
     add("ExaServer >= 20,000 creates/s", served >= 20_000, f"{served:,.0f}/s")
     wheel = results.get("wheel_mb")
-    add("wheel < 8 MB", wheel is not None and wheel < 8, "n/a" if wheel is None else f"{wheel:.1f} MB")
+    add(
+        "wheel < 8 MB",
+        wheel is not None and wheel < 8,
+        "n/a" if wheel is None else f"{wheel:.1f} MB",
+    )
     return checks
 
 
@@ -335,16 +353,17 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 def scenario_table(result: dict[str, Any], base: str) -> str:
     rows = []
     for name, r in result.items():
-        rows.append([
-            name,
-            f"{r['median_wall_s'] * 1000:,.0f} ms",
-            f"{r['cpu_us_per_request']:,.0f}",
-            f"{r['requests_per_s']:,.0f}",
-            f"{r['requests_per_s'] / result[base]['requests_per_s']:.2f}x",
-            f"{r['max_rss_mb']:.0f} MB",
-        ])
-    header = ["contender", "median wall", "CPU µs/request", "requests/s",
-              f"vs {base}", "peak RSS"]
+        rows.append(
+            [
+                name,
+                f"{r['median_wall_s'] * 1000:,.0f} ms",
+                f"{r['cpu_us_per_request']:,.0f}",
+                f"{r['requests_per_s']:,.0f}",
+                f"{r['requests_per_s'] / result[base]['requests_per_s']:.2f}x",
+                f"{r['max_rss_mb']:.0f} MB",
+            ]
+        )
+    header = ["contender", "median wall", "CPU µs/request", "requests/s", f"vs {base}", "peak RSS"]
     return table(rows, header)
 
 
@@ -362,8 +381,10 @@ def report(results: dict[str, Any], sizes: dict[str, int], smoke: bool) -> str:
         "",
         "## Targets",
         "",
-        table([[n, "met" if ok else "**missed**", d] for n, ok, d in checks],
-              ["target", "", "measured"]),
+        table(
+            [[n, "met" if ok else "**missed**", d] for n, ok, d in checks],
+            ["target", "", "measured"],
+        ),
         "",
         f"## 1. Sequential sync creates ({sizes['seq']:,})",
         "",
@@ -386,15 +407,19 @@ def report(results: dict[str, Any], sizes: dict[str, int], smoke: bool) -> str:
         "## 5. `verify_signature` on a 2 KB body",
         "",
         table(
-            [[k, f"{v:,.0f}", f"{v / results['verify_ops']['stdlib hmac']:.1f}x"]
-             for k, v in results["verify_ops"].items()],
+            [
+                [k, f"{v:,.0f}", f"{v / results['verify_ops']['stdlib hmac']:.1f}x"]
+                for k, v in results["verify_ops"].items()
+            ],
             ["implementation", "verifications/s", "vs stdlib"],
         ),
         "",
         "## 6. Peak memory of scenario 1",
         "",
-        table([[k, f"{v['max_rss_mb']:.0f} MB"] for k, v in results["seq"].items()],
-              ["contender", "peak RSS (whole process)"]),
+        table(
+            [[k, f"{v['max_rss_mb']:.0f} MB"] for k, v in results["seq"].items()],
+            ["contender", "peak RSS (whole process)"],
+        ),
         "",
         f"Wheel: {results['wheel_mb']:.1f} MB." if results.get("wheel_mb") else "Wheel: not built.",
         "",
@@ -405,7 +430,9 @@ def report(results: dict[str, Any], sizes: dict[str, int], smoke: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, to prove it works")
-    parser.add_argument("--worker", nargs=5, metavar=("CONTENDER", "SCENARIO", "URL", "N", "IN_FLIGHT"))
+    parser.add_argument(
+        "--worker", nargs=5, metavar=("CONTENDER", "SCENARIO", "URL", "N", "IN_FLIGHT")
+    )
     parser.add_argument("--out", help="where results go (default: bench/, or target/ for smoke)")
     args = parser.parse_args()
     if args.worker:
@@ -414,8 +441,11 @@ def main() -> None:
         return
 
     smoke = args.smoke
-    sizes = {"seq": 50, "async": 300, "in_flight": 100, "list": 450} if smoke else {
-        "seq": 2000, "async": 10_000, "in_flight": 100, "list": 5000}
+    sizes = (
+        {"seq": 50, "async": 300, "in_flight": 100, "list": 450}
+        if smoke
+        else {"seq": 2000, "async": 10_000, "in_flight": 100, "list": 5000}
+    )
     repeats = 1 if smoke else 5
     limit = limit_binary("debug" if smoke else "release")
     contenders = ["exa-webhooks", "exa-py", "rust"]
@@ -426,16 +456,25 @@ def main() -> None:
         try:
             print(f"scenario {name} ...", flush=True)
             results[name] = scenario(
-                name, server.url, sizes[name], sizes["in_flight"], repeats if name == "seq"
-                else max(1, repeats - 2), limit, contenders)
+                name,
+                server.url,
+                sizes[name],
+                sizes["in_flight"],
+                repeats if name == "seq" else max(1, repeats - 2),
+                limit,
+                contenders,
+            )
         finally:
             server.stop()
 
     server = Server()
     try:
         print("scenario list ...", flush=True)
-        subprocess.run([str(limit), "async-create", server.url, KEY, str(sizes["list"]), "50"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(limit), "async-create", server.url, KEY, str(sizes["list"]), "50"],
+            check=True,
+            capture_output=True,
+        )
         results["list"] = scenario("list", server.url, sizes["list"], 1, repeats, limit, contenders)
     finally:
         server.stop()

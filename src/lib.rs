@@ -5,6 +5,8 @@ pub mod error;
 pub mod events;
 pub mod models;
 pub mod py_attempt;
+#[cfg(unix)]
+pub mod py_bridge;
 pub mod py_client;
 pub mod py_convert;
 pub mod py_errors;
@@ -25,6 +27,9 @@ use pyo3::prelude::*;
 mod _native {
     #[pymodule_export]
     use crate::py_attempt::PyWebhookAttempt;
+    #[cfg(unix)]
+    #[pymodule_export]
+    use crate::py_bridge::Completer;
     #[pymodule_export]
     use crate::py_client::NativeClient;
     #[pymodule_export]
@@ -44,7 +49,9 @@ mod _native {
         m.add("EVENT_TYPES", crate::events::EVENT_TYPES.to_vec())?;
         m.add("DEFAULT_BASE_URL", crate::py_client::DEFAULT_BASE_URL)?;
         let drain = wrap_pyfunction!(crate::runtime::drain, m)?;
-        m.py().import("atexit")?.call_method1("register", (drain,))?;
+        m.py()
+            .import("atexit")?
+            .call_method1("register", (drain,))?;
         Ok(())
     }
 }

@@ -24,14 +24,26 @@ pub const DEFAULT_TIMEOUT: f64 = 60.0;
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 const MAX_RETRIES_LIMIT: u32 = 10;
 
+/// A connection pool and what drives it. Sync calls get a single-threaded runtime of their
+/// own, driven by the calling thread itself: a request and its connection never hop between
+/// threads, which halves the CPU of a blocking call. Async calls share the process runtime.
+#[derive(Clone)]
+struct Lane {
+    transport: Arc<Transport>,
+    /// `None` for the async lane.
+    local: Option<Arc<runtime::LocalRuntime>>,
+}
+
+/// The lanes of one process: a forked child must not share its parent's connections.
+#[derive(Default)]
+struct Lanes {
+    pid: u32,
+    sync: Option<Lane>,
+    asynchronous: Option<Lane>,
+}
+
 enum Pool {
-    /// Nothing built yet, or a forked child's turn to build its own.
-    Idle,
-    /// Built by process `pid`: a forked child must not share the parent's connections.
-    Open {
-        pid: u32,
-        transport: Arc<Transport>,
-    },
+    Open(Lanes),
     Closed,
 }
 
@@ -286,38 +298,67 @@ fn logger(py: Python<'_>) -> Option<LogFn> {
     }))
 }
 
-/// Runs a call blocking (the interpreter lock released) or as an awaitable for asyncio.
-fn run<'py, T, F>(py: Python<'py>, asynchronous: bool, fut: F) -> PyResult<Bound<'py, PyAny>>
+/// Runs a call blocking (the interpreter lock released) or as an awaitable for asyncio:
+/// through the loop's `Completer` where there is one, else through pyo3-async-runtimes.
+fn run<'py, T, F>(
+    py: Python<'py>,
+    lane: &Lane,
+    completer: Option<&Bound<'py, PyAny>>,
+    fut: F,
+) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = Result<T, Error>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    let fut = async move { fut.await.map_err(PyErr::from) };
-    if asynchronous {
-        runtime::future_into_py(py, fut)
-    } else {
-        runtime::block_on(py, fut)?.into_bound_py_any(py)
+    if let Some(local) = &lane.local {
+        let fut = async move { fut.await.map_err(PyErr::from) };
+        return runtime::block_on(py, local, fut)?.into_bound_py_any(py);
     }
+    #[cfg(unix)]
+    if let Some(completer) = completer.and_then(|c| c.cast::<crate::py_bridge::Completer>().ok()) {
+        return completer.get().spawn(py, fut);
+    }
+    let _ = completer;
+    runtime::future_into_py(py, async move { fut.await.map_err(PyErr::from) })
 }
 
 impl NativeClient {
-    fn transport(&self) -> PyResult<Arc<Transport>> {
-        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
-        let pid = std::process::id();
-        match &*pool {
-            Pool::Closed => return Err(closed_error()),
-            Pool::Open {
-                pid: owner,
-                transport,
-            } if *owner == pid => return Ok(Arc::clone(transport)),
-            Pool::Open { .. } | Pool::Idle => {}
-        }
-        let transport = Arc::new(Transport::new(&self.config)?);
-        *pool = Pool::Open {
-            pid,
-            transport: Arc::clone(&transport),
+    fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
+        self.pool.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The lane for a call, built on first use (and again in a forked child).
+    fn lane(&self, asynchronous: bool) -> PyResult<Lane> {
+        let mut pool = self.pool();
+        let Pool::Open(lanes) = &mut *pool else {
+            return Err(closed_error());
         };
-        Ok(transport)
+        let pid = std::process::id();
+        if lanes.pid != pid {
+            *lanes = Lanes {
+                pid,
+                ..Lanes::default()
+            };
+        }
+        let slot = if asynchronous {
+            &mut lanes.asynchronous
+        } else {
+            &mut lanes.sync
+        };
+        if let Some(lane) = slot {
+            return Ok(lane.clone());
+        }
+        let local = if asynchronous {
+            None
+        } else {
+            Some(Arc::new(runtime::LocalRuntime::new()?))
+        };
+        let lane = Lane {
+            transport: Arc::new(Transport::new(&self.config)?),
+            local,
+        };
+        *slot = Some(lane.clone());
+        Ok(lane)
     }
 }
 
@@ -347,7 +388,7 @@ impl NativeClient {
     ) -> PyResult<Self> {
         Ok(Self {
             config: resolve_config(api_key, base_url, timeout, max_retries, ca_bundle)?,
-            pool: Mutex::new(Pool::Idle),
+            pool: Mutex::new(Pool::Open(Lanes::default())),
         })
     }
 
@@ -368,24 +409,20 @@ impl NativeClient {
 
     #[getter]
     fn closed(&self) -> bool {
-        matches!(
-            *self.pool.lock().unwrap_or_else(|p| p.into_inner()),
-            Pool::Closed
-        )
+        matches!(*self.pool(), Pool::Closed)
     }
 
     /// Drops the connection pool; later calls raise.
     fn close(&self) {
-        let previous = std::mem::replace(
-            &mut *self.pool.lock().unwrap_or_else(|p| p.into_inner()),
-            Pool::Closed,
-        );
-        if let Pool::Open { transport, .. } = previous {
-            transport.close();
+        let previous = std::mem::replace(&mut *self.pool(), Pool::Closed);
+        if let Pool::Open(lanes) = previous {
+            for lane in [lanes.sync, lanes.asynchronous].into_iter().flatten() {
+                lane.transport.close();
+            }
         }
     }
 
-    #[pyo3(signature = (events, url, metadata=None, asynchronous=false))]
+    #[pyo3(signature = (events, url, metadata=None, asynchronous=false, completer=None))]
     fn create_webhook<'py>(
         &self,
         py: Python<'py>,
@@ -393,10 +430,12 @@ impl NativeClient {
         url: &Bound<'py, PyAny>,
         metadata: Option<&Bound<'py, PyAny>>,
         asynchronous: bool,
+        completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let body = create_body(events, url, metadata)?;
-        let (transport, log) = (self.transport()?, logger(py));
-        run(py, asynchronous, async move {
+        let (lane, log) = (self.lane(asynchronous)?, logger(py));
+        let transport = Arc::clone(&lane.transport);
+        run(py, &lane, completer, async move {
             transport
                 .create_webhook(&body, log)
                 .await
@@ -404,21 +443,24 @@ impl NativeClient {
         })
     }
 
-    #[pyo3(signature = (webhook_id, asynchronous=false))]
+    #[pyo3(signature = (webhook_id, asynchronous=false, completer=None))]
     fn get_webhook<'py>(
         &self,
         py: Python<'py>,
         webhook_id: &Bound<'py, PyAny>,
         asynchronous: bool,
+        completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let id = self::webhook_id(webhook_id)?;
-        let (transport, log) = (self.transport()?, logger(py));
-        run(py, asynchronous, async move {
+        let (lane, log) = (self.lane(asynchronous)?, logger(py));
+        let transport = Arc::clone(&lane.transport);
+        run(py, &lane, completer, async move {
             transport.get_webhook(&id, log).await.map(PyWebhook::from)
         })
     }
 
-    #[pyo3(signature = (webhook_id, events=None, url=None, metadata=None, asynchronous=false))]
+    #[pyo3(signature = (webhook_id, events=None, url=None, metadata=None, asynchronous=false, completer=None))]
+    #[allow(clippy::too_many_arguments)]
     fn update_webhook<'py>(
         &self,
         py: Python<'py>,
@@ -427,6 +469,7 @@ impl NativeClient {
         url: Option<&Bound<'py, PyAny>>,
         metadata: Option<&Bound<'py, PyAny>>,
         asynchronous: bool,
+        completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut errors = Vec::new();
         let id = checked_id(webhook_id, &mut errors);
@@ -443,8 +486,9 @@ impl NativeClient {
             metadata: checked_metadata(metadata, &mut errors).flatten(),
         };
         check(errors)?;
-        let (transport, log) = (self.transport()?, logger(py));
-        run(py, asynchronous, async move {
+        let (lane, log) = (self.lane(asynchronous)?, logger(py));
+        let transport = Arc::clone(&lane.transport);
+        run(py, &lane, completer, async move {
             transport
                 .update_webhook(&id, &body, log)
                 .await
@@ -452,16 +496,18 @@ impl NativeClient {
         })
     }
 
-    #[pyo3(signature = (webhook_id, asynchronous=false))]
+    #[pyo3(signature = (webhook_id, asynchronous=false, completer=None))]
     fn delete_webhook<'py>(
         &self,
         py: Python<'py>,
         webhook_id: &Bound<'py, PyAny>,
         asynchronous: bool,
+        completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let id = self::webhook_id(webhook_id)?;
-        let (transport, log) = (self.transport()?, logger(py));
-        run(py, asynchronous, async move {
+        let (lane, log) = (self.lane(asynchronous)?, logger(py));
+        let transport = Arc::clone(&lane.transport);
+        run(py, &lane, completer, async move {
             transport
                 .delete_webhook(&id, log)
                 .await
@@ -470,25 +516,27 @@ impl NativeClient {
     }
 
     /// One page, as `(items, has_more, next_cursor)`; Python wraps it in a `Page`.
-    #[pyo3(signature = (limit=None, cursor=None, asynchronous=false))]
+    #[pyo3(signature = (limit=None, cursor=None, asynchronous=false, completer=None))]
     fn list_webhooks<'py>(
         &self,
         py: Python<'py>,
         limit: Option<&Bound<'py, PyAny>>,
         cursor: Option<&Bound<'py, PyAny>>,
         asynchronous: bool,
+        completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut errors = Vec::new();
         let query = list_query(limit, cursor, None, None, &mut errors);
         check(errors)?;
-        let (transport, log) = (self.transport()?, logger(py));
-        run(py, asynchronous, async move {
+        let (lane, log) = (self.lane(asynchronous)?, logger(py));
+        let transport = Arc::clone(&lane.transport);
+        run(py, &lane, completer, async move {
             let page = transport.list_webhooks(&query, log).await?;
             Ok(page_tuple::<_, PyWebhook>(page))
         })
     }
 
-    #[pyo3(signature = (webhook_id, event_type=None, successful=None, limit=None, cursor=None, asynchronous=false))]
+    #[pyo3(signature = (webhook_id, event_type=None, successful=None, limit=None, cursor=None, asynchronous=false, completer=None))]
     #[allow(clippy::too_many_arguments)]
     fn list_webhook_attempts<'py>(
         &self,
@@ -499,13 +547,15 @@ impl NativeClient {
         limit: Option<&Bound<'py, PyAny>>,
         cursor: Option<&Bound<'py, PyAny>>,
         asynchronous: bool,
+        completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut errors = Vec::new();
         let id = checked_id(webhook_id, &mut errors);
         let query = list_query(limit, cursor, event_type, successful, &mut errors);
         check(errors)?;
-        let (transport, log) = (self.transport()?, logger(py));
-        run(py, asynchronous, async move {
+        let (lane, log) = (self.lane(asynchronous)?, logger(py));
+        let transport = Arc::clone(&lane.transport);
+        run(py, &lane, completer, async move {
             let page = transport.list_webhook_attempts(&id, &query, log).await?;
             Ok(page_tuple::<_, PyWebhookAttempt>(page))
         })

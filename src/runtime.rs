@@ -41,25 +41,68 @@ pub fn handle() -> PyResult<Handle> {
     Ok(runtime.handle().clone())
 }
 
+/// A single-threaded runtime, driven by whichever thread blocks on it. Several threads may
+/// block on it at once: one drives the I/O of all, the others wait for their own future.
+pub struct LocalRuntime {
+    pid: u32,
+    runtime: Option<Runtime>,
+}
+
+impl LocalRuntime {
+    pub fn new() -> PyResult<Self> {
+        let runtime = Builder::new_current_thread()
+            .enable_all()
+            .thread_name("exa-webhooks-sync")
+            .build()
+            .map_err(|e| {
+                pyo3::exceptions::PyRuntimeError::new_err(format!(
+                    "cannot start the I/O runtime: {e}"
+                ))
+            })?;
+        Ok(Self {
+            pid: std::process::id(),
+            runtime: Some(runtime),
+        })
+    }
+}
+
+impl Drop for LocalRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            if self.pid == std::process::id() {
+                // Never wait here: this may run with the interpreter lock held.
+                runtime.shutdown_background();
+            } else {
+                // Inherited through fork: its threads are gone, so leave it be.
+                std::mem::forget(runtime);
+            }
+        }
+    }
+}
+
 /// How often a blocked sync call looks for Ctrl-C.
 const SIGNAL_CHECK_EVERY: Duration = Duration::from_millis(100);
 
-/// Runs `fut` to completion with the interpreter lock released, raising `KeyboardInterrupt`
-/// (or whatever a signal handler raises) within a tick of a signal. Never touches asyncio, so
-/// it works where an event loop is already running (Jupyter).
-pub fn block_on<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
+/// Runs `fut` to completion on `local` with the interpreter lock released, raising
+/// `KeyboardInterrupt` (or whatever a signal handler raises) within a tick of a signal. Never
+/// touches asyncio, so it works where an event loop is already running (Jupyter).
+pub fn block_on<T, F>(py: Python<'_>, local: &LocalRuntime, fut: F) -> PyResult<T>
 where
     F: Future<Output = PyResult<T>> + Send,
     T: Send,
 {
+    let Some(runtime) = local.runtime.as_ref() else {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "the I/O runtime is gone",
+        ));
+    };
     if Handle::try_current().is_ok() {
         return Err(pyo3::exceptions::PyRuntimeError::new_err(
             "a blocking call cannot run on a tokio runtime thread; use AsyncClient",
         ));
     }
-    let handle = handle()?;
     py.detach(|| {
-        handle.block_on(async {
+        runtime.block_on(async {
             tokio::pin!(fut);
             let mut ticks = tokio::time::interval_at(
                 tokio::time::Instant::now() + SIGNAL_CHECK_EVERY,

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
+from ._async import completer
 from ._native import NativeClient, Webhook, WebhookAttempt
 from ._page import Page
 from .errors import APIError
@@ -174,10 +175,10 @@ class AsyncClient(_Base):
         self, events: Events, url: str, metadata: Mapping[str, str] | None = None
     ) -> Webhook:
         """Creates a webhook. The returned ``secret`` is shown by Exa this once: store it."""
-        return await self._native.create_webhook(events, url, metadata, True)
+        return await self._native.create_webhook(events, url, metadata, True, completer())
 
     async def get_webhook(self, webhook_id: str) -> Webhook:
-        return await self._native.get_webhook(webhook_id, True)
+        return await self._native.get_webhook(webhook_id, True, completer())
 
     async def update_webhook(
         self,
@@ -188,16 +189,18 @@ class AsyncClient(_Base):
         metadata: Mapping[str, str] | None = None,
     ) -> Webhook:
         """Changes only the fields given (at least one)."""
-        return await self._native.update_webhook(webhook_id, events, url, metadata, True)
+        return await self._native.update_webhook(
+            webhook_id, events, url, metadata, True, completer()
+        )
 
     async def delete_webhook(self, webhook_id: str) -> Webhook:
         """Deletes a webhook and returns it as it was."""
-        return await self._native.delete_webhook(webhook_id, True)
+        return await self._native.delete_webhook(webhook_id, True, completer())
 
     async def list_webhooks(
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Page[Webhook]:
-        return Page(*await self._native.list_webhooks(limit, cursor, True))
+        return Page(*await self._native.list_webhooks(limit, cursor, True, completer()))
 
     async def iter_webhooks(self, *, limit: int | None = None) -> AsyncIterator[Webhook]:
         """Every webhook, fetching pages of ``limit`` lazily as the iteration goes."""
@@ -220,7 +223,9 @@ class AsyncClient(_Base):
     ) -> Page[WebhookAttempt]:
         """Delivery attempts of a webhook, newest first, optionally filtered."""
         native = self._native.list_webhook_attempts
-        return Page(*await native(webhook_id, event_type, successful, limit, cursor, True))
+        return Page(
+            *await native(webhook_id, event_type, successful, limit, cursor, True, completer())
+        )
 
     async def iter_webhook_attempts(
         self,

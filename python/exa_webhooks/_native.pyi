@@ -9,6 +9,7 @@ _T = TypeVar("_T")
 __all__ = [
     "DEFAULT_BASE_URL",
     "EVENT_TYPES",
+    "Completer",
     "NativeClient",
     "NativeServer",
     "RecordedRequest",
@@ -97,6 +98,7 @@ class NativeClient:
         url: str,
         metadata: Mapping[str, str] | None = None,
         asynchronous: Literal[False] = False,
+        completer: None = None,
     ) -> Webhook: ...
     @overload
     def create_webhook(
@@ -105,11 +107,16 @@ class NativeClient:
         url: str,
         metadata: Mapping[str, str] | None,
         asynchronous: Literal[True],
+        completer: Completer | None = None,
     ) -> Awaitable[Webhook]: ...
     @overload
-    def get_webhook(self, webhook_id: str, asynchronous: Literal[False] = False) -> Webhook: ...
+    def get_webhook(
+        self, webhook_id: str, asynchronous: Literal[False] = False, completer: None = None
+    ) -> Webhook: ...
     @overload
-    def get_webhook(self, webhook_id: str, asynchronous: Literal[True]) -> Awaitable[Webhook]: ...
+    def get_webhook(
+        self, webhook_id: str, asynchronous: Literal[True], completer: Completer | None = None
+    ) -> Awaitable[Webhook]: ...
     @overload
     def update_webhook(
         self,
@@ -118,6 +125,7 @@ class NativeClient:
         url: str | None = None,
         metadata: Mapping[str, str] | None = None,
         asynchronous: Literal[False] = False,
+        completer: None = None,
     ) -> Webhook: ...
     @overload
     def update_webhook(
@@ -127,12 +135,15 @@ class NativeClient:
         url: str | None,
         metadata: Mapping[str, str] | None,
         asynchronous: Literal[True],
+        completer: Completer | None = None,
     ) -> Awaitable[Webhook]: ...
     @overload
-    def delete_webhook(self, webhook_id: str, asynchronous: Literal[False] = False) -> Webhook: ...
+    def delete_webhook(
+        self, webhook_id: str, asynchronous: Literal[False] = False, completer: None = None
+    ) -> Webhook: ...
     @overload
     def delete_webhook(
-        self, webhook_id: str, asynchronous: Literal[True]
+        self, webhook_id: str, asynchronous: Literal[True], completer: Completer | None = None
     ) -> Awaitable[Webhook]: ...
     @overload
     def list_webhooks(
@@ -140,10 +151,15 @@ class NativeClient:
         limit: int | None = None,
         cursor: str | None = None,
         asynchronous: Literal[False] = False,
+        completer: None = None,
     ) -> _PageTuple[Webhook]: ...
     @overload
     def list_webhooks(
-        self, limit: int | None, cursor: str | None, asynchronous: Literal[True]
+        self,
+        limit: int | None,
+        cursor: str | None,
+        asynchronous: Literal[True],
+        completer: Completer | None = None,
     ) -> Awaitable[_PageTuple[Webhook]]: ...
     @overload
     def list_webhook_attempts(
@@ -154,6 +170,7 @@ class NativeClient:
         limit: int | None = None,
         cursor: str | None = None,
         asynchronous: Literal[False] = False,
+        completer: None = None,
     ) -> _PageTuple[WebhookAttempt]: ...
     @overload
     def list_webhook_attempts(
@@ -164,6 +181,7 @@ class NativeClient:
         limit: int | None,
         cursor: str | None,
         asynchronous: Literal[True],
+        completer: Completer | None = None,
     ) -> Awaitable[_PageTuple[WebhookAttempt]]: ...
 
 @final
@@ -283,3 +301,11 @@ def construct_event(
 ) -> WebhookEvent: ...
 def parse_event(payload: Any) -> WebhookEvent: ...
 def sign_payload(payload: Any, secret: Any, timestamp: int | None) -> str: ...
+
+@final
+class Completer:
+    """Resolves the asyncio futures of finished calls, in batches, on the loop's thread."""
+
+    def __new__(cls) -> Completer: ...
+    def fileno(self) -> int: ...
+    def drain(self) -> None: ...

@@ -1,0 +1,145 @@
+//! Handing results of Rust futures to asyncio, without ever taking the interpreter lock on a
+//! tokio thread.
+//!
+//! pyo3-async-runtimes resolves each future from a blocking-pool thread that takes the lock
+//! and calls `call_soon_threadsafe`: per call, thread hops, lock contention with the event
+//! loop and a self-pipe write. Here a finished call only pushes its outcome onto a queue and,
+//! if the queue was idle, writes one byte to a socket the loop watches (`add_reader`); the
+//! loop then resolves every finished future in one batch, on its own thread.
+
+use crate::error::Error;
+use crate::py_errors::to_pyerr;
+use crate::runtime;
+use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
+use std::future::Future;
+use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+type Outcome = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
+
+struct Done {
+    future: Py<PyAny>,
+    outcome: Outcome,
+}
+
+struct Shared {
+    queue: Mutex<Vec<Done>>,
+    /// A wake byte is on its way: later completions need not send another.
+    armed: AtomicBool,
+    wake: UnixStream,
+    watch: UnixStream,
+}
+
+impl Shared {
+    /// Called on a tokio thread: no interpreter lock, no Python.
+    fn complete(&self, done: Done) {
+        self.queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(done);
+        if !self.armed.swap(true, Ordering::AcqRel) {
+            // Non-blocking: if the socket buffer is full, a wake is pending anyway.
+            let _ = (&self.wake).write(&[1]);
+        }
+    }
+}
+
+/// One per event loop (see `exa_webhooks._async`): the loop watches `fileno()` and calls
+/// `drain()` when it is readable.
+#[pyclass(frozen, module = "exa_webhooks._native")]
+pub struct Completer {
+    shared: Arc<Shared>,
+}
+
+/// Aborts the request when its asyncio future is cancelled.
+#[pyclass(frozen, module = "exa_webhooks._native")]
+struct AbortOnCancel {
+    handle: tokio::task::AbortHandle,
+}
+
+#[pymethods]
+impl AbortOnCancel {
+    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        if future.call_method0("cancelled")?.is_truthy()? {
+            self.handle.abort();
+        }
+        Ok(())
+    }
+}
+
+#[pymethods]
+impl Completer {
+    #[new]
+    fn new() -> PyResult<Self> {
+        let (wake, watch) = UnixStream::pair()?;
+        wake.set_nonblocking(true)?;
+        watch.set_nonblocking(true)?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                queue: Mutex::new(Vec::new()),
+                armed: AtomicBool::new(false),
+                wake,
+                watch,
+            }),
+        })
+    }
+
+    fn fileno(&self) -> i32 {
+        self.shared.watch.as_raw_fd()
+    }
+
+    /// Resolves every finished call's future; runs on the loop's thread.
+    fn drain(&self, py: Python<'_>) -> PyResult<()> {
+        let mut sink = [0u8; 256];
+        while matches!((&self.shared.watch).read(&mut sink), Ok(n) if n > 0) {}
+        // Disarm before taking the queue, so a completion racing with us sends a new wake.
+        self.shared.armed.store(false, Ordering::Release);
+        let done =
+            std::mem::take(&mut *self.shared.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        for Done { future, outcome } in done {
+            let future = future.bind(py);
+            if future.call_method0("done")?.is_truthy()? {
+                continue; // cancelled meanwhile
+            }
+            match outcome(py) {
+                Ok(value) => future.call_method1("set_result", (value,))?,
+                Err(error) => future.call_method1("set_exception", (error.into_value(py),))?,
+            };
+        }
+        Ok(())
+    }
+}
+
+impl Completer {
+    /// Runs `fut` on the shared runtime and returns the asyncio future it will resolve.
+    pub fn spawn<'py, T, F>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+    where
+        F: Future<Output = Result<T, Error>> + Send + 'static,
+        T: for<'a> IntoPyObject<'a> + Send + 'static,
+    {
+        let handle = runtime::handle()?;
+        let event_loop = pyo3_async_runtimes::get_running_loop(py)?;
+        let future = event_loop.call_method0("create_future")?;
+        let shared = Arc::clone(&self.shared);
+        let target = future.clone().unbind();
+        let task = handle.spawn(async move {
+            let outcome: Outcome = match fut.await {
+                Ok(value) => Box::new(move |py| value.into_py_any(py)),
+                Err(error) => Box::new(move |py| Err(to_pyerr(py, error))),
+            };
+            shared.complete(Done {
+                future: target,
+                outcome,
+            });
+        });
+        let abort = AbortOnCancel {
+            handle: task.abort_handle(),
+        };
+        future.call_method1("add_done_callback", (abort,))?;
+        Ok(future)
+    }
+}
