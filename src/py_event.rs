@@ -179,26 +179,25 @@ fn header_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
 
 /// One secret or a sequence of them (during rotation); each as its UTF-8 bytes.
 fn secrets(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
-    let one =
-        |item: &Bound<'_, PyAny>, field: &str, errors: &mut Vec<FieldError>| match text_of(item)
-            .filter(|_| item.is_instance_of::<PyString>())
-        {
-            Some(s) if !s.is_empty() => Some(s.into_bytes()),
+    let one = |item: &Bound<'_, PyAny>, field: &str, errors: &mut Vec<FieldError>| {
+        let bytes = match (item.cast::<PyString>(), item.cast::<PyBytes>()) {
+            (Ok(text), _) => text.to_str().ok().map(|t| t.as_bytes().to_vec()),
+            (_, Ok(raw)) => Some(raw.as_bytes().to_vec()),
+            _ => None,
+        };
+        match bytes {
+            Some(bytes) if !bytes.is_empty() => Some(bytes),
             Some(_) => {
                 errors.push(FieldError::new(field, "must not be empty"));
                 None
             }
-            None => match item.cast::<PyBytes>() {
-                Ok(b) if !b.as_bytes().is_empty() => Some(b.as_bytes().to_vec()),
-                _ => {
-                    errors.push(FieldError::new(
-                        field,
-                        format!("must be a str, got {}", py_convert::type_name(item)),
-                    ));
-                    None
-                }
-            },
-        };
+            None => {
+                let got = py_convert::type_name(item);
+                errors.push(FieldError::new(field, format!("must be a str, got {got}")));
+                None
+            }
+        }
+    };
     let mut errors = Vec::new();
     let mut out = Vec::new();
     if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {

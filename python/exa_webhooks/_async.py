@@ -3,13 +3,15 @@ in batches on its own thread (see ``src/py_bridge.rs``)."""
 
 from __future__ import annotations
 
-import asyncio
 import weakref
-from typing import TYPE_CHECKING
 
 from . import _native
 
+# Not `typing.TYPE_CHECKING`: importing typing (and asyncio) would double `import exa_webhooks`.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import asyncio
+
     from ._native import Completer
 
 __all__ = ["completer"]
@@ -22,6 +24,8 @@ _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Completer | None]
 def completer() -> Completer | None:
     """The running loop's completer, or None where loops cannot watch sockets (Windows'
     proactor): calls then go through pyo3-async-runtimes."""
+    import asyncio  # here, not at the top: it costs ~30 ms to import
+
     loop = asyncio.get_running_loop()
     if loop in _by_loop:
         return _by_loop[loop]

@@ -3,18 +3,21 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from types import TracebackType
-from typing import Any
 
 from ._async import completer
 from ._native import NativeClient, Webhook, WebhookAttempt
 from ._page import Page
 from .errors import APIError
 
-__all__ = ["AsyncClient", "Client", "create_webhook"]
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: see _async.py
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+    from types import TracebackType
+    from typing import Any
 
-Events = Iterable[str]
+    Events = Iterable[str]
+
+__all__ = ["AsyncClient", "Client", "create_webhook"]
 
 
 def _next_cursor(page: Page[Any], cursor: str | None) -> str | None:

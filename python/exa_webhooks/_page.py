@@ -1,31 +1,32 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Generic, TypeVar
+# Typed as generic in _page.pyi; at runtime it avoids importing typing (which would slow down
+# `import exa_webhooks` by a third).
 
 __all__ = ["Page"]
 
-T = TypeVar("T")
 
-
-class Page(Generic[T]):
+class Page:
     """One page of a listing. Iterating it yields its items; pass ``next_cursor`` back as
     ``cursor`` for the next page while ``has_more`` is true."""
 
     __slots__ = ("data", "has_more", "next_cursor")
 
-    def __init__(self, data: list[T], has_more: bool, next_cursor: str | None) -> None:
+    def __init__(self, data, has_more, next_cursor):
         self.data = data
         self.has_more = has_more
         self.next_cursor = next_cursor
 
-    def __iter__(self) -> Iterator[T]:
+    def __class_getitem__(cls, item):
+        return cls  # so that `Page[Webhook]` works at runtime
+
+    def __iter__(self):
         return iter(self.data)
 
-    def __len__(self) -> int:
+    def __len__(self):
         return len(self.data)
 
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other):
         if not isinstance(other, Page):
             return NotImplemented
         return (self.data, self.has_more, self.next_cursor) == (
@@ -34,9 +35,9 @@ class Page(Generic[T]):
             other.next_cursor,
         )
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
-    def __repr__(self) -> str:
+    def __repr__(self):
         return (
             f"Page(data=<{len(self.data)} items>, has_more={self.has_more!r}, "
             f"next_cursor={self.next_cursor!r})"

@@ -6,17 +6,20 @@ these wrappers give the public signatures their defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-
 from . import _native
-from ._native import WebhookEvent
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows `import exa_webhooks`
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from datetime import datetime
+
+    from ._native import WebhookEvent
+
+    Payload = bytes | bytearray | memoryview | str
+    Headers = str | bytes | Mapping[str, str] | Mapping[bytes, bytes]
+    Secrets = str | Sequence[str]
 
 __all__ = ["construct_event", "parse_event", "sign_payload", "verify_signature"]
-
-Payload = bytes | bytearray | memoryview | str
-Headers = str | bytes | Mapping[str, str] | Mapping[bytes, bytes]
-Secrets = str | Sequence[str]
 
 DEFAULT_TOLERANCE = 300
 

@@ -6,7 +6,9 @@ multiple inheritance (``APITimeoutError`` is also a ``TimeoutError``).
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows `import exa_webhooks`
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "APIConnectionError",
