@@ -27,7 +27,7 @@ demo: release
 
 lint: dev
 	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
 	$(BIN)/ruff check python tests examples bench
 	$(BIN)/ruff format --check python tests examples bench
 	$(BIN)/mypy

@@ -46,7 +46,10 @@ extern "C" {
 /// CPU time of the whole process, as Python's `time.process_time()` reads it.
 fn cpu_seconds() -> f64 {
     const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
-    let mut t = Timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut t = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes one Timespec, which `t` is.
     unsafe { clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &mut t) };
     t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
