@@ -1,13 +1,10 @@
 //! `exa_webhooks.WebhookAttempt`: a frozen view of `models::WebhookAttempt`.
 
-use crate::error::Error;
 use crate::models::WebhookAttempt;
 use crate::py_convert::{self, to_datetime};
-use crate::py_errors::check;
+use crate::py_model;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 
 #[pyclass(frozen, module = "exa_webhooks", name = "WebhookAttempt")]
 pub struct PyWebhookAttempt {
@@ -25,12 +22,7 @@ impl PyWebhookAttempt {
     /// A `WebhookAttempt` from the API's JSON shape.
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let mut errors = Vec::new();
-        let value = py_convert::to_json(data, "data", &mut errors);
-        check(errors)?;
-        WebhookAttempt::from_json(&value)
-            .map(Self::from)
-            .map_err(|problems| Error::Validation(problems).into())
+        py_model::parse_dict(data, WebhookAttempt::from_json).map(Self::from)
     }
 
     /// The API's JSON shape, including fields this version does not know.
@@ -155,15 +147,12 @@ impl PyWebhookAttempt {
     }
 
     fn __hash__(&self) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        self.inner.id.hash(&mut hasher);
-        hasher.finish()
+        py_model::hash_of(&[&self.inner.id])
     }
 
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
-        let from_dict = slf.get_type().getattr("from_dict")?;
-        Ok((from_dict, (slf.get().to_dict(slf.py())?,)))
+        py_model::reduce(slf.as_any())
     }
 }

@@ -4,6 +4,7 @@ use crate::error::Error;
 use crate::models::WebhookEvent;
 use crate::py_convert::{self, to_datetime};
 use crate::py_errors::{check, invalid, signature_error};
+use crate::py_model;
 use crate::signature;
 use crate::timefmt;
 use crate::validation::FieldError;
@@ -11,8 +12,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyMapping, PyString, PyTuple, PyType};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 
 #[pyclass(frozen, module = "exa_webhooks", name = "WebhookEvent")]
 pub struct PyWebhookEvent {
@@ -36,10 +35,7 @@ impl PyWebhookEvent {
     /// A `WebhookEvent` from the delivered JSON shape, already decoded.
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let mut errors = Vec::new();
-        let value = py_convert::to_json(data, "event", &mut errors);
-        check(errors)?;
-        event_from_value(&value)
+        py_model::parse_dict(data, WebhookEvent::from_json).map(Self::from)
     }
 
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -95,16 +91,13 @@ impl PyWebhookEvent {
     }
 
     fn __hash__(&self) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        self.inner.id.hash(&mut hasher);
-        hasher.finish()
+        py_model::hash_of(&[&self.inner.id])
     }
 
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
-        let from_dict = slf.get_type().getattr("from_dict")?;
-        Ok((from_dict, (slf.get().to_dict(slf.py())?,)))
+        py_model::reduce(slf.as_any())
     }
 }
 

@@ -4,12 +4,11 @@ use crate::error::Error;
 use crate::models::Webhook;
 use crate::py_convert::{self, timestamp_arg, to_datetime};
 use crate::py_errors::check;
+use crate::py_model;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 use serde_json::{Map, Value};
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 
 #[pyclass(frozen, module = "exa_webhooks", name = "Webhook")]
 pub struct PyWebhook {
@@ -102,10 +101,7 @@ impl PyWebhook {
     /// A `Webhook` from the API's JSON shape (camelCase keys, RFC 3339 strings).
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let mut errors = Vec::new();
-        let value = py_convert::to_json(data, "data", &mut errors);
-        check(errors)?;
-        from_value(&value)
+        py_model::parse_dict(data, Webhook::from_json).map(Self::from)
     }
 
     /// The API's JSON shape, including fields this version does not know.
@@ -207,16 +203,12 @@ impl PyWebhook {
 
     fn __hash__(&self) -> u64 {
         // Equal webhooks have equal ids and update times; that is enough for a hash.
-        let mut hasher = DefaultHasher::new();
-        self.inner.id.hash(&mut hasher);
-        self.inner.updated_at.hash(&mut hasher);
-        hasher.finish()
+        py_model::hash_of(&[&self.inner.id, &self.inner.updated_at])
     }
 
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
-        let from_dict = slf.get_type().getattr("from_dict")?;
-        Ok((from_dict, (slf.get().to_dict(slf.py())?,)))
+        py_model::reduce(slf.as_any())
     }
 }
