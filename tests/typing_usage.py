@@ -48,3 +48,42 @@ def main() -> None:
     with ExaServer() as server:
         sync_usage(server)
         asyncio.run(async_usage(server))
+
+
+def management_usage(client: ew.Client, webhook_id: str) -> list[str]:
+    page: ew.Page[ew.Webhook] = client.list_webhooks(limit=10)
+    cursor: str | None = page.next_cursor
+    updated: ew.Webhook = client.update_webhook(webhook_id, url="https://e.com/v2", metadata={})
+    attempts: ew.Page[ew.WebhookAttempt] = client.list_webhook_attempts(
+        webhook_id, event_type=ew.EventType.WEBSET_IDLE, successful=False
+    )
+    codes: list[int] = [a.response_status_code for a in attempts]
+    del cursor, updated, codes
+    return [w.id for w in client.iter_webhooks(limit=200)]
+
+
+async def async_management_usage(client: ew.AsyncClient, webhook_id: str) -> int:
+    got: ew.Webhook = await client.get_webhook(webhook_id)
+    deleted: ew.Webhook = await client.delete_webhook(got.id)
+    seen = [w.id async for w in client.iter_webhooks()]
+    tries = [a.attempt async for a in client.iter_webhook_attempts(deleted.id)]
+    return len(seen) + len(tries)
+
+
+def receiving_usage(body: bytes, headers: dict[str, str], secrets: list[str]) -> str:
+    try:
+        event: ew.WebhookEvent = ew.construct_event(body, headers, secrets, tolerance=600)
+    except ew.SignatureVerificationError as error:
+        return error.reason
+    ew.verify_signature(body, headers["exa-signature"], secrets[0], tolerance=None, now=0)
+    header: str = ew.sign_payload(body, secrets[0], timestamp=1)
+    data: dict[str, object] = event.data
+    del header, data
+    return ew.parse_event(body).type
+
+
+def testing_usage(server: ExaServer) -> ew.WebhookEvent:
+    server.add_fault(status=503, times=2, headers={"Retry-After": "1"})
+    server.add_fault(reset=True, after_processing=True, method="POST")
+    server.clear_faults()
+    return server.emit(ew.EventType.WEBSET_CREATED, {"id": "ws_1"}, timeout=5.0)
