@@ -102,12 +102,18 @@ impl Completer {
             std::mem::take(&mut *self.shared.queue.lock().unwrap_or_else(|p| p.into_inner()));
         for Done { future, outcome } in done {
             let future = future.bind(py);
-            if future.call_method0("done")?.is_truthy()? {
-                continue; // cancelled meanwhile
+            // Cancelled meanwhile (or its loop is gone): nobody waits for this one. One
+            // future that cannot be resolved must not keep the others waiting.
+            if future
+                .call_method0("done")
+                .and_then(|d| d.is_truthy())
+                .unwrap_or(true)
+            {
+                continue;
             }
-            match outcome(py) {
-                Ok(value) => future.call_method1("set_result", (value,))?,
-                Err(error) => future.call_method1("set_exception", (error.into_value(py),))?,
+            let _ = match outcome(py) {
+                Ok(value) => future.call_method1("set_result", (value,)),
+                Err(error) => future.call_method1("set_exception", (error.into_value(py),)),
             };
         }
         Ok(())

@@ -1,7 +1,8 @@
-//! The tokio runtime behind every call, sync and async.
+//! The tokio runtimes behind the calls: one shared multi-threaded runtime for async calls,
+//! and a `LocalRuntime` per sync lane, driven by the calling thread.
 //!
-//! Built lazily and rebuilt when the process id changes: a runtime inherited through `fork()`
-//! has no worker threads, and any request on it would hang for ever.
+//! Both are built lazily and rebuilt when the process id changes: a runtime inherited
+//! through `fork()` has no worker threads, and any request on it would hang for ever.
 
 use pyo3::prelude::*;
 use pyo3_async_runtimes::{generic, TaskLocals};
