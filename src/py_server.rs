@@ -110,7 +110,7 @@ impl NativeServer {
         // Deliveries may reach a receiver in this very process: let it run meanwhile.
         let emitted = py.detach(|| self.server.emit(&event_type, data, timeout));
         match emitted {
-            Ok((event, _attempts)) => Ok(event.into()),
+            Ok(event) => Ok(event.into()),
             Err(message) => Err(PyRuntimeError::new_err(message)),
         }
     }

@@ -11,7 +11,7 @@ pub use faults::{Action, Fault};
 pub use store::RecordedRequest;
 
 use crate::events;
-use crate::models::{WebhookAttempt, WebhookEvent};
+use crate::models::WebhookEvent;
 use crate::timefmt;
 use deliver::Target;
 use hyper::server::conn::http1;
@@ -87,7 +87,7 @@ impl Server {
         event_type: &str,
         data: Option<Map<String, Value>>,
         timeout: Duration,
-    ) -> Result<(WebhookEvent, Vec<WebhookAttempt>), String> {
+    ) -> Result<WebhookEvent, String> {
         if !events::is_known(event_type) {
             return Err(format!("unknown event type {event_type:?}"));
         }
@@ -152,10 +152,10 @@ impl Server {
             attempts
         });
         let mut webhooks = state.webhooks();
-        for attempt in &attempts {
-            webhooks.add_attempt(attempt.clone());
+        for attempt in attempts {
+            webhooks.add_attempt(attempt);
         }
-        Ok((event, attempts))
+        Ok(event)
     }
 
     /// Closes the listener and every connection. Idempotent.

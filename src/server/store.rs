@@ -94,14 +94,6 @@ impl Webhooks {
         self.by_seq.values()
     }
 
-    pub fn len(&self) -> usize {
-        self.by_seq.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_seq.is_empty()
-    }
-
     pub fn list(&self, cursor: Option<u64>, limit: usize) -> Listing<Webhook> {
         page(self.by_seq.iter(), cursor, limit, |_| true)
     }
