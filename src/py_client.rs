@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook};
 use crate::py_attempt::PyWebhookAttempt;
 use crate::py_convert;
-use crate::py_errors::check;
+use crate::py_errors::{self, check};
 use crate::py_webhook::PyWebhook;
 use crate::runtime;
 use crate::transport::{AttemptLog, Config, LogFn, Transport};
@@ -363,16 +363,7 @@ impl NativeClient {
 }
 
 fn closed_error() -> PyErr {
-    Python::attach(|py| {
-        let error = py
-            .import("exa_webhooks.errors")
-            .and_then(|m| m.getattr("ExaError"))
-            .and_then(|cls| cls.call1(("this client is closed; create a new one",)));
-        match error {
-            Ok(e) => PyErr::from_value(e),
-            Err(e) => e,
-        }
-    })
+    py_errors::exa_error("this client is closed; create a new one")
 }
 
 #[pymethods]

@@ -205,6 +205,7 @@ pub fn from_json<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyA
 }
 
 static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static TIMEDELTA: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static TIMEZONE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -233,10 +234,7 @@ pub fn to_datetime<'py>(py: Python<'py>, rfc3339: &str) -> PyResult<Bound<'py, P
     let tz = if dt.offset_seconds == 0 {
         datetime_attr(py, &UTC, &["timezone", "utc"])?
     } else {
-        let delta = py
-            .import("datetime")?
-            .getattr("timedelta")?
-            .call1((0, dt.offset_seconds))?;
+        let delta = datetime_attr(py, &TIMEDELTA, &["timedelta"])?.call1((0, dt.offset_seconds))?;
         datetime_attr(py, &TIMEZONE, &["timezone"])?.call1((delta,))?
     };
     datetime_attr(py, &DATETIME, &["datetime"])?.call1((
@@ -253,11 +251,7 @@ pub fn to_datetime<'py>(py: Python<'py>, rfc3339: &str) -> PyResult<Bound<'py, P
 
 /// A `datetime` (timezone-aware) or RFC 3339 `str` given by a user, as an RFC 3339 string.
 pub fn timestamp_arg(field: &str, obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Value {
-    let datetime = DATETIME
-        .get_or_try_init(obj.py(), || {
-            Ok::<_, PyErr>(obj.py().import("datetime")?.getattr("datetime")?.unbind())
-        })
-        .map(|d| d.bind(obj.py()).clone());
+    let datetime = datetime_attr(obj.py(), &DATETIME, &["datetime"]);
     if let Ok(true) = datetime.map(|d| obj.is_instance(&d).unwrap_or(false)) {
         let aware = obj
             .call_method0("utcoffset")

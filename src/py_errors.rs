@@ -104,6 +104,16 @@ pub fn check(errors: Vec<FieldError>) -> PyResult<()> {
     }
 }
 
+/// A plain `ExaError`, for failures that fit no narrower class.
+pub fn exa_error(message: &str) -> PyErr {
+    Python::attach(
+        |py| match class(py, "ExaError").and_then(|c| c.call1((message,))) {
+            Ok(exception) => PyErr::from_value(exception),
+            Err(failed) => failed,
+        },
+    )
+}
+
 /// A `ValidationError` for one problem.
 pub fn invalid<T>(field: &str, message: impl Into<String>) -> PyResult<T> {
     Err(Error::Validation(vec![FieldError::new(field, message)]).into())

@@ -112,12 +112,9 @@ fn payload<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(array) = obj.cast::<PyByteArray>() {
         return Ok(Cow::Owned(array.to_vec()));
     }
-    if obj.hasattr("__buffer__").unwrap_or(false) || obj.get_type().name()? == "memoryview" {
-        if let Ok(bytes) = obj.py().get_type::<PyBytes>().call1((obj,)) {
-            if let Ok(bytes) = bytes.extract::<Vec<u8>>() {
-                return Ok(Cow::Owned(bytes));
-            }
-        }
+    if obj.get_type().name()? == "memoryview" {
+        let bytes = obj.call_method0("tobytes")?;
+        return Ok(Cow::Owned(bytes.cast::<PyBytes>()?.as_bytes().to_vec()));
     }
     invalid(
         "payload",

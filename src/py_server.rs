@@ -16,7 +16,6 @@ use std::time::Duration;
 pub struct NativeServer {
     server: Server,
     url: String,
-    api_key: String,
 }
 
 #[pymethods]
@@ -29,14 +28,12 @@ impl NativeServer {
                 "api_key must not be empty",
             ));
         }
-        let key = api_key.clone();
         let server = py
-            .detach(move || Server::start(key, &host, port))
+            .detach(move || Server::start(api_key, &host, port))
             .map_err(|e| PyOSError::new_err(format!("cannot start the Exa test server: {e}")))?;
         Ok(Self {
             url: server.url(),
             server,
-            api_key,
         })
     }
 
@@ -47,7 +44,7 @@ impl NativeServer {
 
     #[getter]
     fn api_key(&self) -> &str {
-        &self.api_key
+        self.server.state().api_key()
     }
 
     #[getter]

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -130,41 +130,45 @@ def _cmd_delete(args: argparse.Namespace) -> None:
     _print_json(wh.to_dict()) if args.json else print(f"deleted {wh.id}")
 
 
-def _cmd_list(args: argparse.Namespace) -> None:
-    with _client(args) as client:
-        if args.all:
-            hooks = list(client.iter_webhooks(limit=args.limit))
-            if args.json:
-                _print_json([w.to_dict() for w in hooks])
-            else:
-                print(_webhook_rows(hooks))
-            return
-        page = client.list_webhooks(limit=args.limit, cursor=args.cursor)
+def _show_listing(
+    args: argparse.Namespace,
+    everything: Callable[[], Iterable[Any]],
+    one_page: Callable[[], Page[Any]],
+    rows: Callable[[Iterable[Any]], str],
+) -> None:
+    """Every item (``--all``) or one page, as a table or JSON."""
+    if args.all:
+        items = list(everything())
+        _print_json([item.to_dict() for item in items]) if args.json else print(rows(items))
+        return
+    page = one_page()
     if args.json:
         _print_json(_page_json(page))
         return
-    print(_webhook_rows(page))
+    print(rows(page))
     if page.has_more:
         print(f"\nmore: --cursor {page.next_cursor}  (or --all)")
+
+
+def _cmd_list(args: argparse.Namespace) -> None:
+    with _client(args) as client:
+        _show_listing(
+            args,
+            lambda: client.iter_webhooks(limit=args.limit),
+            lambda: client.list_webhooks(limit=args.limit, cursor=args.cursor),
+            _webhook_rows,
+        )
 
 
 def _cmd_attempts(args: argparse.Namespace) -> None:
     filters = {"event_type": args.event_type, "successful": args.successful, "limit": args.limit}
     with _client(args) as client:
-        if args.all:
-            attempts = list(client.iter_webhook_attempts(args.id, **filters))
-            if args.json:
-                _print_json([a.to_dict() for a in attempts])
-            else:
-                print(_attempt_rows(attempts))
-            return
-        page = client.list_webhook_attempts(args.id, cursor=args.cursor, **filters)
-    if args.json:
-        _print_json(_page_json(page))
-        return
-    print(_attempt_rows(page))
-    if page.has_more:
-        print(f"\nmore: --cursor {page.next_cursor}  (or --all)")
+        _show_listing(
+            args,
+            lambda: client.iter_webhook_attempts(args.id, **filters),
+            lambda: client.list_webhook_attempts(args.id, cursor=args.cursor, **filters),
+            _attempt_rows,
+        )
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
