@@ -1,6 +1,7 @@
 //! exa-webhooks' Rust core. Modules without a `py_` prefix are plain Rust, covered by
 //! `cargo test`; the `py_` ones are the PyO3 bindings. This file only says what is exported.
 
+pub mod decode;
 pub mod error;
 pub mod events;
 pub mod models;

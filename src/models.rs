@@ -440,15 +440,26 @@ pub struct CreateWebhook {
     pub metadata: Option<Vec<(String, String)>>,
 }
 
-impl CreateWebhook {
-    pub fn to_json(&self) -> Value {
-        let mut object = Map::new();
-        object.insert("events".into(), self.events.clone().into());
-        object.insert("url".into(), self.url.clone().into());
+/// Serialized straight to bytes, with no `Value` in between.
+impl serde::Serialize for CreateWebhook {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("events", &self.events)?;
+        map.serialize_entry("url", &self.url)?;
         if let Some(metadata) = &self.metadata {
-            object.insert("metadata".into(), string_map_json(metadata));
+            map.serialize_entry("metadata", &Pairs(metadata))?;
         }
-        Value::Object(object)
+        map.end()
+    }
+}
+
+/// `(key, value)` pairs as a JSON object, in their order.
+struct Pairs<'a>(&'a [(String, String)]);
+
+impl serde::Serialize for Pairs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }
 
@@ -460,19 +471,20 @@ pub struct UpdateWebhook {
     pub metadata: Option<Vec<(String, String)>>,
 }
 
-impl UpdateWebhook {
-    pub fn to_json(&self) -> Value {
-        let mut object = Map::new();
+impl serde::Serialize for UpdateWebhook {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
         if let Some(events) = &self.events {
-            object.insert("events".into(), events.clone().into());
+            map.serialize_entry("events", events)?;
         }
         if let Some(url) = &self.url {
-            object.insert("url".into(), url.clone().into());
+            map.serialize_entry("url", url)?;
         }
         if let Some(metadata) = &self.metadata {
-            object.insert("metadata".into(), string_map_json(metadata));
+            map.serialize_entry("metadata", &Pairs(metadata))?;
         }
-        Value::Object(object)
+        map.end()
     }
 }
 
@@ -669,7 +681,7 @@ mod tests {
             ..UpdateWebhook::default()
         };
         assert_eq!(
-            body.to_json(),
+            serde_json::to_value(&body).unwrap(),
             json!({"url": "https://e.com", "metadata": {}})
         );
     }
@@ -682,8 +694,16 @@ mod tests {
             metadata: None,
         };
         assert_eq!(
-            body.to_json(),
+            serde_json::to_value(&body).unwrap(),
             json!({"events": ["webset.created"], "url": "https://e.com"})
+        );
+        let body = CreateWebhook {
+            metadata: Some(vec![("z".into(), "1".into()), ("a".into(), "\"2\"".into())]),
+            ..body
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"events":["webset.created"],"url":"https://e.com","metadata":{"z":"1","a":"\"2\""}}"#
         );
     }
 }

@@ -102,9 +102,10 @@ where
             "a blocking call cannot run on a tokio runtime thread; use AsyncClient",
         ));
     }
+    // Boxed once: the future is large, and is moved several times on the way in.
+    let mut fut = Box::pin(fut);
     py.detach(|| {
         runtime.block_on(async {
-            tokio::pin!(fut);
             let mut ticks = tokio::time::interval_at(
                 tokio::time::Instant::now() + SIGNAL_CHECK_EVERY,
                 SIGNAL_CHECK_EVERY,

@@ -1,6 +1,7 @@
 //! HTTP to Exa: one pooled reqwest client per `Client`, no redirects, bounded bodies,
 //! retries by `retry`'s policy within an overall deadline.
 
+use crate::decode;
 use crate::error::{parse_retry_after, ApiError, Error};
 use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook, Webhook, WebhookAttempt};
 use crate::retry::{self, Decision, Failure, Op};
@@ -127,19 +128,19 @@ impl Transport {
             .send(
                 Method::POST,
                 self.url(&[]),
-                Some(body.to_json()),
+                Some(encode(body)?),
                 Op::Create,
                 log,
             )
             .await?;
-        parse_with(&resp, Webhook::from_json)
+        parse_with(&resp, decode::webhook, Webhook::from_json)
     }
 
     pub async fn get_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Webhook, Error> {
         let resp = self
             .send(Method::GET, self.url(&[id]), None, Op::Idempotent, log)
             .await?;
-        parse_with(&resp, Webhook::from_json)
+        parse_with(&resp, decode::webhook, Webhook::from_json)
     }
 
     pub async fn update_webhook(
@@ -150,22 +151,16 @@ impl Transport {
     ) -> Result<Webhook, Error> {
         let url = self.url(&[id]);
         let resp = self
-            .send(
-                Method::PATCH,
-                url,
-                Some(body.to_json()),
-                Op::Idempotent,
-                log,
-            )
+            .send(Method::PATCH, url, Some(encode(body)?), Op::Idempotent, log)
             .await?;
-        parse_with(&resp, Webhook::from_json)
+        parse_with(&resp, decode::webhook, Webhook::from_json)
     }
 
     pub async fn delete_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Webhook, Error> {
         let resp = self
             .send(Method::DELETE, self.url(&[id]), None, Op::Idempotent, log)
             .await?;
-        parse_with(&resp, Webhook::from_json)
+        parse_with(&resp, decode::webhook, Webhook::from_json)
     }
 
     pub async fn list_webhooks(
@@ -178,7 +173,9 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(&resp, |v| Page::from_json(v, Webhook::from_json))
+        parse_with(&resp, decode::webhook_page, |v| {
+            Page::from_json(v, Webhook::from_json)
+        })
     }
 
     pub async fn list_webhook_attempts(
@@ -192,7 +189,11 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(&resp, |v| Page::from_json(v, WebhookAttempt::from_json))
+        parse_with(
+            &resp,
+            |_| None,
+            |v| Page::from_json(v, WebhookAttempt::from_json),
+        )
     }
 
     /// Sends a request, retrying by the policy, and returns the JSON of a 2xx answer.
@@ -201,7 +202,7 @@ impl Transport {
         &self,
         method: Method,
         url: Url,
-        body: Option<Value>,
+        body: Option<Vec<u8>>,
         op: Op,
         log: Option<LogFn>,
     ) -> Result<Resp, Error> {
@@ -209,7 +210,6 @@ impl Transport {
         if *closed.borrow() {
             return Err(closed_error());
         }
-        let body = body.map(|b| b.to_string());
         let started = Instant::now();
         let budget =
             self.timeout * (self.max_retries + 1) + retry::max_total_backoff(self.max_retries);
@@ -252,7 +252,7 @@ impl Transport {
         &self,
         method: &Method,
         url: &Url,
-        body: Option<&str>,
+        body: Option<&[u8]>,
         timeout: Duration,
     ) -> Result<Resp, Failure> {
         let mut request = self
@@ -262,11 +262,20 @@ impl Transport {
         if let Some(body) = body {
             request = request
                 .header(CONTENT_TYPE, "application/json")
-                .body(body.to_owned());
+                .body(body.to_vec());
         }
         let response = request.send().await.map_err(failure_of)?;
         let status = response.status();
         let request_id = header(&response, "x-request-id");
+        if status.is_success() {
+            let body = read_bounded(response).await?;
+            // Decoded by the caller, which knows the type: one pass over the body.
+            return Ok(Resp {
+                status,
+                request_id,
+                body,
+            });
+        }
         let retry_after = parse_retry_after(
             header(&response, "retry-after-ms").as_deref(),
             header(&response, "retry-after").as_deref(),
@@ -275,22 +284,6 @@ impl Transport {
         let location = header(&response, "location");
         let bytes = read_bounded(response).await?;
         let text = || String::from_utf8_lossy(&bytes).into_owned();
-
-        if status.is_success() {
-            return match serde_json::from_slice::<Value>(&bytes) {
-                Ok(json) => Ok(Resp {
-                    status,
-                    request_id,
-                    json,
-                }),
-                Err(e) => Err(Failure::Final(invalid(
-                    status,
-                    request_id,
-                    text(),
-                    format!("its body is not JSON ({e})"),
-                ))),
-            };
-        }
         let mut error = ApiError::from_response(status.as_u16(), request_id, retry_after, text());
         if status.is_redirection() {
             let target = location.unwrap_or_else(|| "nowhere".into());
@@ -396,14 +389,41 @@ fn set_query(url: &mut Url, query: &ListQuery) {
 struct Resp {
     status: StatusCode,
     request_id: Option<String>,
-    json: Value,
+    body: Vec<u8>,
 }
 
+fn encode(body: &impl serde::Serialize) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body)
+        .map_err(|e| Error::connection(format!("could not encode the request: {e}")))
+}
+
+fn not_json(
+    status: StatusCode,
+    request_id: Option<String>,
+    body: &[u8],
+    e: &serde_json::Error,
+) -> Error {
+    invalid(
+        status,
+        request_id,
+        String::from_utf8_lossy(body).into_owned(),
+        format!("its body is not JSON ({e})"),
+    )
+}
+
+/// Decodes a successful answer: `fast` takes the well-formed common case in one pass,
+/// `slow` (the lenient parser) everything else, naming every field that is wrong.
 fn parse_with<T>(
     resp: &Resp,
-    parse: impl FnOnce(&Value) -> Result<T, Vec<FieldError>>,
+    fast: impl FnOnce(&[u8]) -> Option<T>,
+    slow: impl FnOnce(&Value) -> Result<T, Vec<FieldError>>,
 ) -> Result<T, Error> {
-    parse(&resp.json).map_err(|problems| {
+    if let Some(parsed) = fast(&resp.body) {
+        return Ok(parsed);
+    }
+    let json = serde_json::from_slice::<Value>(&resp.body)
+        .map_err(|e| not_json(resp.status, resp.request_id.clone(), &resp.body, &e))?;
+    slow(&json).map_err(|problems| {
         let problems: Vec<String> = problems
             .iter()
             .map(|p| format!("'{}' {}", p.field, p.message))
@@ -413,7 +433,7 @@ fn parse_with<T>(
         invalid(
             resp.status,
             resp.request_id.clone(),
-            redact_secrets(&resp.json).to_string(),
+            redact_secrets(&json).to_string(),
             format!("it does not match the API: {}", problems.join("; ")),
         )
     })

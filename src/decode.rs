@@ -1,0 +1,361 @@
+//! Single-pass decoding of well-formed answers straight into the models, with no
+//! `serde_json::Value` tree in between (it costs a hash map and a string per field).
+//!
+//! It gives up on anything the lenient `from_json` parsers would report or treat specially
+//! (a mistyped or missing field, a bad date, a repeated key): the caller then falls back to
+//! `from_json`, which names every problem. Wherever this succeeds, both agree (tested).
+
+use crate::models::{Page, Webhook};
+use crate::timefmt;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::marker::PhantomData;
+
+/// A webhook, if `body` is one in the exact shape the API documents.
+pub fn webhook(body: &[u8]) -> Option<Webhook> {
+    serde_json::from_slice::<Fast<Webhook>>(body)
+        .ok()
+        .map(|f| f.0)
+}
+
+/// A page of webhooks, on the same terms.
+pub fn webhook_page(body: &[u8]) -> Option<Page<Webhook>> {
+    serde_json::from_slice::<Fast<Page<Webhook>>>(body)
+        .ok()
+        .map(|f| f.0)
+}
+
+struct Fast<T>(T);
+
+/// Stores a field once; a repeated key is left to the lenient parser.
+fn once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
+    match slot.replace(value) {
+        None => Ok(()),
+        Some(_) => Err(E::custom("repeated key")),
+    }
+}
+
+fn required<T, E: de::Error>(slot: Option<T>) -> Result<T, E> {
+    slot.ok_or_else(|| E::custom("missing field"))
+}
+
+fn timestamp<E: de::Error>(slot: Option<String>) -> Result<String, E> {
+    let value = required(slot)?;
+    match timefmt::parse_rfc3339(&value) {
+        Some(_) => Ok(value),
+        None => Err(E::custom("not a date-time")),
+    }
+}
+
+/// A JSON object of strings, in its order; a repeated key gives up.
+struct StringPairs(Vec<(String, String)>);
+
+impl<'de> serde::Deserialize<'de> for StringPairs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PairsVisitor;
+        impl<'de> Visitor<'de> for PairsVisitor {
+            type Value = StringPairs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StringPairs, A::Error> {
+                let mut pairs: Vec<(String, String)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, String>()? {
+                    if pairs.iter().any(|(k, _)| *k == key) {
+                        return Err(de::Error::custom("repeated key"));
+                    }
+                    pairs.push((key, value));
+                }
+                Ok(StringPairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(PairsVisitor)
+    }
+}
+
+/// Field names are matched without allocating; only unknown ones are kept as strings.
+macro_rules! field_enum {
+    ($name:ident { $($variant:ident = $key:literal),* $(,)? }) => {
+        #[allow(dead_code)] // a page ignores its unknown keys; a webhook keeps them
+        enum $name {
+            $($variant,)*
+            Other(String),
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct KeyVisitor;
+                impl<'de> Visitor<'de> for KeyVisitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a field name")
+                    }
+                    fn visit_str<E: de::Error>(self, key: &str) -> Result<$name, E> {
+                        Ok(match key {
+                            $($key => $name::$variant,)*
+                            other => $name::Other(other.to_owned()),
+                        })
+                    }
+                }
+                deserializer.deserialize_identifier(KeyVisitor)
+            }
+        }
+    };
+}
+
+field_enum!(WebhookField {
+    Id = "id",
+    Object = "object",
+    Status = "status",
+    Events = "events",
+    Url = "url",
+    Secret = "secret",
+    Metadata = "metadata",
+    CreatedAt = "createdAt",
+    UpdatedAt = "updatedAt",
+});
+
+impl<'de> serde::Deserialize<'de> for Fast<Webhook> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(WebhookVisitor)
+    }
+}
+
+struct WebhookVisitor;
+
+impl<'de> Visitor<'de> for WebhookVisitor {
+    type Value = Fast<Webhook>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a webhook")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut id, mut object, mut status, mut events, mut url) = (None, None, None, None, None);
+        let (mut secret, mut metadata, mut created_at, mut updated_at) = (None, None, None, None);
+        let mut extra = Map::new();
+        while let Some(key) = map.next_key::<WebhookField>()? {
+            match key {
+                WebhookField::Id => once(&mut id, map.next_value::<String>()?)?,
+                // Absent or null: the lenient parser's default, "webhook".
+                WebhookField::Object => once(&mut object, map.next_value::<Option<String>>()?)?,
+                WebhookField::Status => once(&mut status, map.next_value::<String>()?)?,
+                WebhookField::Events => once(&mut events, map.next_value::<Vec<String>>()?)?,
+                WebhookField::Url => once(&mut url, map.next_value::<String>()?)?,
+                WebhookField::Secret => once(&mut secret, map.next_value::<Option<String>>()?)?,
+                WebhookField::Metadata => {
+                    once(&mut metadata, map.next_value::<Option<StringPairs>>()?)?;
+                }
+                WebhookField::CreatedAt => once(&mut created_at, map.next_value::<String>()?)?,
+                WebhookField::UpdatedAt => once(&mut updated_at, map.next_value::<String>()?)?,
+                WebhookField::Other(key) => {
+                    let value = map.next_value::<Value>()?;
+                    if extra.insert(key, value).is_some() {
+                        return Err(de::Error::custom("repeated key"));
+                    }
+                }
+            }
+        }
+        Ok(Fast(Webhook {
+            id: required(id)?,
+            object: object.flatten().unwrap_or_else(|| "webhook".to_owned()),
+            status: required(status)?,
+            events: required(events)?,
+            url: required(url)?,
+            secret: secret.flatten(),
+            metadata: metadata.flatten().map(|m| m.0).unwrap_or_default(),
+            created_at: timestamp(created_at)?,
+            updated_at: timestamp(updated_at)?,
+            extra,
+        }))
+    }
+}
+
+field_enum!(PageField {
+    Data = "data",
+    HasMore = "hasMore",
+    NextCursor = "nextCursor",
+});
+
+impl<'de, T> serde::Deserialize<'de> for Fast<Page<T>>
+where
+    Fast<T>: serde::Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(PageVisitor::<T>(PhantomData))
+    }
+}
+
+struct PageVisitor<T>(PhantomData<T>);
+
+impl<'de, T> Visitor<'de> for PageVisitor<T>
+where
+    Fast<T>: serde::Deserialize<'de>,
+{
+    type Value = Fast<Page<T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a page")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut data, mut has_more, mut next_cursor) = (None, None, None);
+        while let Some(key) = map.next_key::<PageField>()? {
+            match key {
+                PageField::Data => once(&mut data, map.next_value_seed(Items::<T>(PhantomData))?)?,
+                PageField::HasMore => once(&mut has_more, map.next_value::<bool>()?)?,
+                PageField::NextCursor => {
+                    once(&mut next_cursor, map.next_value::<Option<String>>()?)?;
+                }
+                PageField::Other(_) => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Fast(Page {
+            data: required(data)?,
+            has_more: required(has_more)?,
+            next_cursor: next_cursor.flatten().filter(|c| !c.is_empty()),
+        }))
+    }
+}
+
+/// A list of items, each decoded by its `Fast` form.
+struct Items<T>(PhantomData<T>);
+
+impl<'de, T> DeserializeSeed<'de> for Items<T>
+where
+    Fast<T>: serde::Deserialize<'de>,
+{
+    type Value = Vec<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, T> Visitor<'de> for Items<T>
+where
+    Fast<T>: serde::Deserialize<'de>,
+{
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(Fast(item)) = seq.next_element::<Fast<T>>()? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn slow_webhook(body: &str) -> Option<Webhook> {
+        let value: Value = serde_json::from_str(body).ok()?;
+        Webhook::from_json(&value).ok()
+    }
+
+    fn sample() -> Value {
+        json!({
+            "id": "webhook_1", "object": "webhook", "status": "active",
+            "events": ["webset.created", "webset.idle"], "url": "https://example.com/h",
+            "secret": "whsec_x", "metadata": {"b": "2", "a": "1"},
+            "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-02T00:00:00.5+01:00",
+        })
+    }
+
+    /// Every variant either decodes the same on both paths, or the fast one gives up.
+    #[test]
+    fn agrees_with_the_lenient_parser() {
+        let mut cases: Vec<String> = vec![sample().to_string()];
+        let edits: Vec<(&str, Option<Value>)> = vec![
+            ("object", None),
+            ("object", Some(Value::Null)),
+            ("secret", None),
+            ("secret", Some(Value::Null)),
+            ("metadata", None),
+            ("metadata", Some(Value::Null)),
+            ("metadata", Some(json!({}))),
+            ("metadata", Some(json!({"a": 1}))),
+            ("events", Some(json!([]))),
+            ("events", Some(json!(["x", 1]))),
+            ("id", None),
+            ("id", Some(json!(5))),
+            ("status", Some(Value::Null)),
+            ("createdAt", Some(json!("yesterday"))),
+            ("updatedAt", None),
+            ("future", Some(json!({"nested": [1, 2]}))),
+            ("z_extra", Some(json!("kept"))),
+        ];
+        for (key, value) in edits {
+            let mut v = sample();
+            match value {
+                Some(value) => v[key] = value,
+                None => {
+                    v.as_object_mut().map(|o| o.shift_remove(key));
+                }
+            }
+            cases.push(v.to_string());
+        }
+        cases.push(r#"{"id":"a","id":"b"}"#.into());
+        let repeated = sample()
+            .to_string()
+            .replacen('{', r#"{"status":"paused","#, 1);
+        cases.push(repeated);
+        cases.push(r#"{"metadata":{"a":"1","a":"2"}}"#.into());
+        cases.push("[]".into());
+        cases.push("not json".into());
+        let escaped = sample().to_string().replace("\"url\"", "\"\\u0075rl\"");
+        cases.push(escaped);
+        let mut fast_count = 0;
+        for body in &cases {
+            let fast = webhook(body.as_bytes());
+            if let Some(fast) = &fast {
+                fast_count += 1;
+                assert_eq!(Some(fast), slow_webhook(body).as_ref(), "{body}");
+            }
+        }
+        // The well-formed shapes take the fast path.
+        assert!(fast_count >= 10, "{fast_count}");
+        assert!(webhook(sample().to_string().as_bytes()).is_some());
+        let mut renamed = sample();
+        renamed["createdAt"] = json!("yesterday");
+        assert!(webhook(renamed.to_string().as_bytes()).is_none());
+    }
+
+    #[test]
+    fn pages_agree_with_the_lenient_parser() {
+        let page = |data: Value, has_more: Value, cursor: Value| {
+            json!({"data": data, "hasMore": has_more, "nextCursor": cursor, "extra": 1}).to_string()
+        };
+        let cases = [
+            page(json!([sample(), sample()]), json!(true), json!("cur_1")),
+            page(json!([]), json!(false), Value::Null),
+            page(json!([]), json!(false), json!("")),
+            page(json!([sample(), {"id": 1}]), json!(true), json!("c")),
+            page(json!([]), json!("yes"), Value::Null),
+            page(json!({}), json!(false), Value::Null),
+            r#"{"data":[]}"#.to_owned(),
+        ];
+        let mut fast_count = 0;
+        for body in &cases {
+            let slow = serde_json::from_str::<Value>(body)
+                .ok()
+                .and_then(|v| Page::from_json(&v, Webhook::from_json).ok());
+            if let Some(fast) = webhook_page(body.as_bytes()) {
+                fast_count += 1;
+                assert_eq!(Some(fast), slow, "{body}");
+            }
+        }
+        assert_eq!(fast_count, 3);
+    }
+}
