@@ -258,17 +258,20 @@ fn page_tuple<T, U: From<T>>(page: Page<T>) -> PageTuple<U> {
 /// The DEBUG logger for one call, if `exa_webhooks` logs at DEBUG; checked per call so the
 /// common case costs one cheap Python call and never takes the interpreter lock in I/O.
 fn logger(py: Python<'_>) -> Option<LogFn> {
-    static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let logger = LOGGER
+    // The logger and its bound `isEnabledFor`, looked up once.
+    static LOGGER: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
+    let (logger, is_enabled_for) = LOGGER
         .get_or_try_init(py, || {
-            py.import("logging")?
-                .call_method1("getLogger", ("exa_webhooks",))
-                .map(Bound::unbind)
+            let logger = py
+                .import("logging")?
+                .call_method1("getLogger", ("exa_webhooks",))?;
+            let check = logger.getattr("isEnabledFor")?;
+            Ok::<_, PyErr>((logger.unbind(), check.unbind()))
         })
         .ok()?;
-    let enabled = logger
+    let enabled = is_enabled_for
         .bind(py)
-        .call_method1("isEnabledFor", (10,))
+        .call1((10,))
         .and_then(|b| b.is_truthy())
         .unwrap_or(false);
     if !enabled {

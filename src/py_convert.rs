@@ -16,25 +16,24 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
 
 /// A required `str` argument.
 pub fn string(field: &str, obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<String> {
-    match obj.cast::<PyString>() {
+    string_at(|| field.to_owned(), obj, errors)
+}
+
+/// A `str` inside a container; its name (`events[2]`) is only built for an error.
+fn string_at(
+    field: impl FnOnce() -> String,
+    obj: &Bound<'_, PyAny>,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let message = match obj.cast::<PyString>() {
         Ok(s) => match s.to_str() {
-            Ok(s) => Some(s.to_owned()),
-            Err(_) => {
-                errors.push(FieldError::new(
-                    field,
-                    "must be valid Unicode (no lone surrogates)",
-                ));
-                None
-            }
+            Ok(s) => return Some(s.to_owned()),
+            Err(_) => "must be valid Unicode (no lone surrogates)".to_owned(),
         },
-        Err(_) => {
-            errors.push(FieldError::new(
-                field,
-                format!("must be a str, got {}", type_name(obj)),
-            ));
-            None
-        }
-    }
+        Err(_) => format!("must be a str, got {}", type_name(obj)),
+    };
+    errors.push(FieldError::new(field(), message));
+    None
 }
 
 /// A list of event types: `EventType` members or plain strings. A bare string is refused
@@ -72,7 +71,7 @@ pub fn events(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<Ve
             errors.push(FieldError::new("events", "could not be iterated"));
             return None;
         };
-        out.push(string(&format!("events[{i}]"), &item, errors));
+        out.push(string_at(|| format!("events[{i}]"), &item, errors));
     }
     Some(out)
 }
@@ -86,26 +85,25 @@ pub fn string_map(
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Some(None);
     };
-    let items = match obj
-        .cast::<PyMapping>()
-        .map_err(PyErr::from)
-        .and_then(|m| m.items())
-    {
-        Ok(items) => items,
-        Err(_) => {
-            errors.push(FieldError::new(
-                field,
-                format!("must be a dict of str to str, got {}", type_name(obj)),
-            ));
-            return None;
-        }
+    // A dict is read in place; other mappings through their items().
+    let items = match obj.cast::<PyDict>() {
+        Ok(dict) => Ok(dict.iter().collect::<Vec<_>>()),
+        Err(_) => obj
+            .cast::<PyMapping>()
+            .map_err(PyErr::from)
+            .and_then(|m| m.items())
+            .and_then(|items| items.iter().map(|item| item.extract()).collect()),
+    };
+    let Ok(items) = items else {
+        errors.push(FieldError::new(
+            field,
+            format!("must be a dict of str to str, got {}", type_name(obj)),
+        ));
+        return None;
     };
     let mut out = Vec::with_capacity(items.len());
     let before = errors.len();
-    for item in items.iter() {
-        let Ok((key, value)) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>() else {
-            continue;
-        };
+    for (key, value) in items {
         if !key.is_instance_of::<PyString>() {
             let shown = key
                 .repr()
@@ -117,8 +115,8 @@ pub fn string_map(
         let Some(key) = string(field, &key, errors) else {
             continue;
         };
-        let item = format!("{field}[{}]", crate::validation::quote(&key));
-        if let Some(value) = string(&item, &value, errors) {
+        let item = || format!("{field}[{}]", crate::validation::quote(&key));
+        if let Some(value) = string_at(item, &value, errors) {
             out.push((key, value));
         }
     }
