@@ -231,18 +231,31 @@ fn unix_now(now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
     }
 }
 
-fn tolerance_secs(tolerance: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i64>> {
-    let Some(tolerance) = tolerance.filter(|t| !t.is_none()) else {
-        return Ok(None);
-    };
-    match tolerance.extract::<f64>() {
-        Ok(t) if t.is_finite() && t >= 0.0 && !tolerance.is_instance_of::<PyBool>() => {
-            Ok(Some(t.floor() as i64))
+/// How far the signed timestamp may be from now; `None` from Python skips the check.
+pub enum Tolerance {
+    Skip,
+    Seconds(i64),
+}
+
+/// Exa's documented replay window.
+const DEFAULT_TOLERANCE: Tolerance = Tolerance::Seconds(300);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Tolerance {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_none() {
+            return Ok(Self::Skip);
         }
-        _ => invalid(
-            "tolerance",
-            "must be a number of seconds (0 or more), or None to skip the check",
-        ),
+        match obj.extract::<f64>() {
+            Ok(t) if t.is_finite() && t >= 0.0 && !obj.is_instance_of::<PyBool>() => {
+                Ok(Self::Seconds(t.floor() as i64))
+            }
+            _ => invalid(
+                "tolerance",
+                "must be a number of seconds (0 or more), or None to skip the check",
+            ),
+        }
     }
 }
 
@@ -250,13 +263,16 @@ fn verify(
     payload_obj: &Bound<'_, PyAny>,
     signature_obj: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
-    tolerance: Option<&Bound<'_, PyAny>>,
+    tolerance: &Tolerance,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
     let body = payload(payload_obj)?;
     let header = header_value(signature_obj)?;
     let secrets = secrets(secret)?;
-    let tolerance = tolerance_secs(tolerance)?;
+    let tolerance = match tolerance {
+        Tolerance::Skip => None,
+        Tolerance::Seconds(s) => Some(*s),
+    };
     let now = unix_now(now)?;
     let Some(header) = header else {
         return Err(signature_error(&signature::VerifyError::Missing));
@@ -267,21 +283,32 @@ fn verify(
         .map_err(|e| signature_error(&e))
 }
 
-/// Checks an `Exa-Signature` for a raw body; raises `SignatureVerificationError` with the
-/// precise reason if it does not hold. (`exa_webhooks.verify_signature` documents the rest.)
+/// Raises ``SignatureVerificationError`` unless ``signature`` signs ``payload``.
+///
+/// - ``payload``: the raw request body, exactly as received (bytes; a str is taken as UTF-8).
+/// - ``signature``: the ``Exa-Signature`` header value, or the request's headers (any mapping;
+///   the header is found case-insensitively).
+/// - ``secret``: the webhook's secret, or several (during rotation): any may match any ``v1``.
+/// - ``tolerance``: seconds the signed timestamp may differ from now, either way; ``None``
+///   skips the check (replay protection is then yours). ``now`` overrides the clock.
 #[pyfunction]
-#[pyo3(signature = (payload, signature, secret, tolerance, now))]
+#[pyo3(
+    signature = (payload, signature, secret, *, tolerance = DEFAULT_TOLERANCE, now = None),
+    text_signature = "(payload, signature, secret, *, tolerance=300, now=None)"
+)]
 pub fn verify_signature(
     payload: &Bound<'_, PyAny>,
     signature: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
-    tolerance: Option<&Bound<'_, PyAny>>,
+    tolerance: Tolerance,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
-    verify(payload, signature, secret, tolerance, now)
+    verify(payload, signature, secret, &tolerance, now)
 }
 
-/// Parses an event body, without verifying it.
+/// Parses an event body without verifying it (for events obtained some other way).
+///
+/// Unknown event types parse fine; a body that is not an event raises ``ValidationError``.
 #[pyfunction]
 pub fn parse_event(payload: &Bound<'_, PyAny>) -> PyResult<PyWebhookEvent> {
     let body = self::payload(payload)?;
@@ -291,23 +318,27 @@ pub fn parse_event(payload: &Bound<'_, PyAny>) -> PyResult<PyWebhookEvent> {
     }
 }
 
-/// Verifies, then parses.
+/// Verifies a delivery like ``verify_signature``, then parses it into a ``WebhookEvent``.
 #[pyfunction]
-#[pyo3(signature = (payload, signature, secret, tolerance, now))]
+#[pyo3(
+    signature = (payload, signature, secret, *, tolerance = DEFAULT_TOLERANCE, now = None),
+    text_signature = "(payload, signature, secret, *, tolerance=300, now=None)"
+)]
 pub fn construct_event(
     payload: &Bound<'_, PyAny>,
     signature: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
-    tolerance: Option<&Bound<'_, PyAny>>,
+    tolerance: Tolerance,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyWebhookEvent> {
-    verify(payload, signature, secret, tolerance, now)?;
+    verify(payload, signature, secret, &tolerance, now)?;
     parse_event(payload)
 }
 
-/// An `Exa-Signature` header value for a body, signed at `timestamp` (default: now).
+/// An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests),
+/// signed at ``timestamp`` (Unix seconds; default: now).
 #[pyfunction]
-#[pyo3(signature = (payload, secret, timestamp))]
+#[pyo3(signature = (payload, secret, *, timestamp = None))]
 pub fn sign_payload(
     payload: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,

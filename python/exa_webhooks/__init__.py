@@ -6,9 +6,17 @@ wh = ew.create_webhook([ew.EventType.WEBSET_CREATED], "https://example.com/hooks
 
 from ._client import AsyncClient, Client, create_webhook
 from ._event_type import EventType
-from ._native import Webhook, WebhookAttempt, WebhookEvent, __version__
+from ._native import (
+    Webhook,
+    WebhookAttempt,
+    WebhookEvent,
+    __version__,
+    construct_event,
+    parse_event,
+    sign_payload,
+    verify_signature,
+)
 from ._page import Page
-from ._signing import construct_event, parse_event, sign_payload, verify_signature
 from .errors import (
     APIConnectionError,
     APIError,

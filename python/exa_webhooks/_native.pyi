@@ -1,5 +1,5 @@
 import builtins
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from datetime import datetime
 from os import PathLike
 from typing import Any, ClassVar, Literal, TypeVar, final, overload
@@ -293,14 +293,35 @@ class WebhookEvent:
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
 
+_Payload = bytes | bytearray | memoryview | str
+_Headers = str | bytes | Mapping[str, str] | Mapping[bytes, bytes]
+_Secrets = str | Sequence[str]
+
 def verify_signature(
-    payload: Any, signature: Any, secret: Any, tolerance: float | None, now: Any
-) -> None: ...
+    payload: _Payload,
+    signature: _Headers | None,
+    secret: _Secrets,
+    *,
+    tolerance: float | None = 300,
+    now: float | datetime | None = None,
+) -> None:
+    """Raises ``SignatureVerificationError`` unless ``signature`` signs ``payload``."""
+
 def construct_event(
-    payload: Any, signature: Any, secret: Any, tolerance: float | None, now: Any
-) -> WebhookEvent: ...
-def parse_event(payload: Any) -> WebhookEvent: ...
-def sign_payload(payload: Any, secret: Any, timestamp: int | None) -> str: ...
+    payload: _Payload,
+    signature: _Headers | None,
+    secret: _Secrets,
+    *,
+    tolerance: float | None = 300,
+    now: float | datetime | None = None,
+) -> WebhookEvent:
+    """Verifies a delivery like ``verify_signature``, then parses it into a ``WebhookEvent``."""
+
+def parse_event(payload: _Payload) -> WebhookEvent:
+    """Parses an event body without verifying it (for events obtained some other way)."""
+
+def sign_payload(payload: _Payload, secret: str, *, timestamp: int | None = None) -> str:
+    """An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests)."""
 
 @final
 class Completer:
