@@ -132,6 +132,8 @@ impl Completer {
         let future = event_loop.call_method0("create_future")?;
         let shared = Arc::clone(&self.shared);
         let target = future.clone().unbind();
+        // Boxed once: the future is large, and spawning moves it several times.
+        let fut = Box::pin(fut);
         let task = handle.spawn(async move {
             let outcome: Outcome = match fut.await {
                 Ok(value) => Box::new(move |py| value.into_py_any(py)),
