@@ -125,19 +125,20 @@ fn payload<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     )
 }
 
-fn text_of(obj: &Bound<'_, PyAny>) -> Option<String> {
+/// A str as is (borrowed: no copy per verification), bytes as ISO-8859-1 text.
+fn text_of<'a>(obj: &'a Bound<'_, PyAny>) -> Option<Cow<'a, str>> {
     if let Ok(s) = obj.cast::<PyString>() {
-        return s.to_str().ok().map(str::to_owned);
+        return s.to_str().ok().map(Cow::Borrowed);
     }
     // Raw ASGI headers are bytes, ISO-8859-1 by the HTTP spec.
     obj.cast::<PyBytes>()
         .ok()
-        .map(|b| b.as_bytes().iter().map(|&c| char::from(c)).collect())
+        .map(|b| Cow::Owned(b.as_bytes().iter().map(|&c| char::from(c)).collect()))
 }
 
 /// The header value: given as is, or looked up case-insensitively in any mapping of headers
 /// (a dict, Flask's or Starlette's headers). `None` when it is absent.
-fn header_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+fn header_value<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Option<Cow<'a, str>>> {
     if obj.is_none() {
         return Ok(None);
     }
@@ -161,40 +162,43 @@ fn header_value(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     for item in items.try_iter()? {
         let (key, value) = item?.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
         if text_of(&key).is_some_and(|k| k.eq_ignore_ascii_case("exa-signature")) {
-            return Ok(text_of(&value));
+            return Ok(text_of(&value).map(|v| Cow::Owned(v.into_owned())));
         }
     }
     Ok(None)
 }
 
 /// One secret or a sequence of them (during rotation); each as its UTF-8 bytes.
-fn secrets(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
-    let one = |item: &Bound<'_, PyAny>, field: &str, errors: &mut Vec<FieldError>| {
+fn secrets<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Vec<Cow<'a, [u8]>>> {
+    /// The bytes of one secret, or why it is not one.
+    fn one<'b>(item: &'b Bound<'_, PyAny>) -> Result<&'b [u8], String> {
         let bytes = match (item.cast::<PyString>(), item.cast::<PyBytes>()) {
-            (Ok(text), _) => text.to_str().ok().map(|t| t.as_bytes().to_vec()),
-            (_, Ok(raw)) => Some(raw.as_bytes().to_vec()),
+            (Ok(text), _) => text.to_str().ok().map(str::as_bytes),
+            (_, Ok(raw)) => Some(raw.as_bytes()),
             _ => None,
         };
         match bytes {
-            Some(bytes) if !bytes.is_empty() => Some(bytes),
-            Some(_) => {
-                errors.push(FieldError::new(field, "must not be empty"));
-                None
-            }
-            None => {
-                let got = py_convert::type_name(item);
-                errors.push(FieldError::new(field, format!("must be a str, got {got}")));
-                None
-            }
+            Some(bytes) if !bytes.is_empty() => Ok(bytes),
+            Some(_) => Err("must not be empty".into()),
+            None => Err(format!(
+                "must be a str, got {}",
+                py_convert::type_name(item)
+            )),
         }
-    };
+    }
     let mut errors = Vec::new();
     let mut out = Vec::new();
     if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
-        out.extend(one(obj, "secret", &mut errors));
+        match one(obj) {
+            Ok(bytes) => out.push(Cow::Borrowed(bytes)),
+            Err(message) => errors.push(FieldError::new("secret", message)),
+        }
     } else if let Ok(iter) = obj.try_iter() {
         for (i, item) in iter.enumerate() {
-            out.extend(one(&item?, &format!("secret[{i}]"), &mut errors));
+            match one(&item?) {
+                Ok(bytes) => out.push(Cow::Owned(bytes.to_vec())),
+                Err(message) => errors.push(FieldError::new(format!("secret[{i}]"), message)),
+            }
         }
         if out.is_empty() && errors.is_empty() {
             errors.push(FieldError::new(
@@ -277,8 +281,7 @@ fn verify(
     let Some(header) = header else {
         return Err(signature_error(&signature::VerifyError::Missing));
     };
-    let keys: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
-    signature::verify(&body, &header, &keys, tolerance, now)
+    signature::verify(&body, &header, &secrets, tolerance, now)
         .map(|_| ())
         .map_err(|e| signature_error(&e))
 }

@@ -205,13 +205,13 @@ pub fn sign(payload: &[u8], secret: &[u8], timestamp: i64) -> String {
 pub fn verify(
     payload: &[u8],
     header: &str,
-    secrets: &[&[u8]],
+    secrets: &[impl AsRef<[u8]>],
     tolerance: Option<i64>,
     now: i64,
 ) -> Result<i64, VerifyError> {
     let parsed = parse_header(header)?;
     let matched = secrets.iter().any(|secret| {
-        let expected = compute(secret, parsed.timestamp, payload);
+        let expected = compute(secret.as_ref(), parsed.timestamp, payload);
         // Every candidate is compared in full, in constant time.
         parsed.signatures.iter().fold(false, |found, candidate| {
             found | constant_time::verify_slices_are_equal(&expected, candidate).is_ok()
@@ -288,7 +288,7 @@ mod tests {
             Err(VerifyError::NoMatch)
         );
         assert_eq!(
-            verify(BODY, &header, &[], None, 0),
+            verify(BODY, &header, &[] as &[&[u8]], None, 0),
             Err(VerifyError::NoMatch)
         );
     }
