@@ -196,7 +196,7 @@ impl Transport {
         )
     }
 
-    /// Sends a request, retrying by the policy, and returns the JSON of a 2xx answer.
+    /// Sends a request, retrying by the policy, and returns the 2xx answer, not yet decoded.
     /// No call outlives `(max_retries + 1) * timeout` plus the backoff between tries.
     async fn send(
         &self,
@@ -234,7 +234,12 @@ impl Transport {
                 ));
             }
             let failure = match outcome {
-                Ok(resp) => return Ok(resp),
+                Ok(resp) => {
+                    return Ok(Resp {
+                        attempts: attempt,
+                        ..resp
+                    })
+                }
                 Err(failure) => failure,
             };
             let wait = match retry::decide(&failure, op, attempt - 1, self.max_retries, jitter()) {
@@ -274,6 +279,7 @@ impl Transport {
                 status,
                 request_id,
                 body,
+                attempts: 1,
             });
         }
         let retry_after = parse_retry_after(
@@ -390,6 +396,8 @@ struct Resp {
     status: StatusCode,
     request_id: Option<String>,
     body: Vec<u8>,
+    /// Tries it took, for the error if the body then fails to decode.
+    attempts: u32,
 }
 
 fn encode(body: &impl serde::Serialize) -> Result<Vec<u8>, Error> {
@@ -421,21 +429,32 @@ fn parse_with<T>(
     if let Some(parsed) = fast(&resp.body) {
         return Ok(parsed);
     }
-    let json = serde_json::from_slice::<Value>(&resp.body)
-        .map_err(|e| not_json(resp.status, resp.request_id.clone(), &resp.body, &e))?;
-    slow(&json).map_err(|problems| {
-        let problems: Vec<String> = problems
-            .iter()
-            .map(|p| format!("'{}' {}", p.field, p.message))
-            .collect();
-        // The body is kept for debugging, but a webhook's signing secret must not ride
-        // along in an exception that may be logged.
-        invalid(
-            resp.status,
-            resp.request_id.clone(),
-            redact_secrets(&json).to_string(),
-            format!("it does not match the API: {}", problems.join("; ")),
-        )
+    let error = match serde_json::from_slice::<Value>(&resp.body) {
+        Err(e) => not_json(resp.status, resp.request_id.clone(), &resp.body, &e),
+        Ok(json) => match slow(&json) {
+            Ok(parsed) => return Ok(parsed),
+            Err(problems) => {
+                let problems: Vec<String> = problems
+                    .iter()
+                    .map(|p| format!("'{}' {}", p.field, p.message))
+                    .collect();
+                // The body is kept for debugging, but a webhook's signing secret must not
+                // ride along in an exception that may be logged.
+                invalid(
+                    resp.status,
+                    resp.request_id.clone(),
+                    redact_secrets(&json).to_string(),
+                    format!("it does not match the API: {}", problems.join("; ")),
+                )
+            }
+        },
+    };
+    Err(match error {
+        Error::Api(e) => Error::Api(ApiError {
+            attempts: resp.attempts,
+            ..e
+        }),
+        other => other,
     })
 }
 

@@ -126,6 +126,15 @@ def test_invalid_success_body(scripted: ScriptedServer, body: object, fragment: 
     assert excinfo.value.request_id == "req_bad"
 
 
+def test_undecodable_answer_after_a_retry_counts_both_tries(scripted: ScriptedServer) -> None:
+    scripted.script(Reply(503, {}, {"retry-after-ms": "1"}), Reply(200, "<html>oops</html>"))
+    with pytest.raises(ew.APIError) as excinfo:
+        scripted.client(max_retries=2).get_webhook("webhook_1")
+    assert "not JSON" in excinfo.value.message
+    assert excinfo.value.attempts == 2
+    assert len(scripted.received) == 2
+
+
 def test_wrong_types_in_success_body(scripted: ScriptedServer) -> None:
     scripted.script(Reply(200, webhook_json(events="webset.created", createdAt="yesterday", url=5)))
     with pytest.raises(ew.APIError) as excinfo:
