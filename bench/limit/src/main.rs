@@ -1,7 +1,11 @@
 //! The limit a Rust-cored client can approach: reqwest and tokio, no Python.
 //!
-//! `exa-bench-limit <seq-create|async-create|list> <base_url> <api_key> <count> [in_flight]`
-//! prints `{"wall_s", "cpu_s", "requests", "max_rss_kb"}` as JSON.
+//! `exa-bench-limit <seq-create|async-create|list|core-seq-create> <base_url> <api_key> <count>
+//! [in_flight]` prints `{"wall_s", "cpu_s", "requests", "max_rss_kb"}` as JSON.
+//!
+//! `core-seq-create` is not a limit but a diagnosis: scenario 1 through exa-webhooks' own
+//! transport (validation of the answer, retries policy, timeouts) with no Python around it,
+//! so the cost of the Python layer can be told apart from the cost of the Rust core.
 
 use serde::Deserialize;
 use std::sync::Arc;
@@ -76,6 +80,19 @@ fn client(api_key: &str) -> reqwest::Client {
         .unwrap()
 }
 
+/// exa-webhooks' transport as `Client` builds it by default.
+fn core_transport(base: &str, key: &str) -> exa_webhooks::transport::Transport {
+    use exa_webhooks::py_client::{DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
+    exa_webhooks::transport::Transport::new(&exa_webhooks::transport::Config {
+        api_key: key.into(),
+        base_url: base.into(),
+        timeout: std::time::Duration::from_secs_f64(DEFAULT_TIMEOUT),
+        max_retries: DEFAULT_MAX_RETRIES,
+        ca_pem: None,
+    })
+    .unwrap()
+}
+
 async fn create(client: &reqwest::Client, url: &str, i: usize) -> Webhook {
     let body = serde_json::json!({
         "events": ["webset.created"],
@@ -107,12 +124,26 @@ fn main() {
             .unwrap()
     };
     let http = client(&key);
+    // Built before the clock starts, as the HTTP client above is.
+    let core = (mode == "core-seq-create").then(|| core_transport(&base, &key));
     let (cpu0, started) = (cpu_seconds(), Instant::now());
     let requests = runtime.block_on(async {
         match mode {
             "seq-create" => {
                 for i in 0..count {
                     create(&http, &url, i).await;
+                }
+                count
+            }
+            "core-seq-create" => {
+                let transport = core.as_ref().unwrap();
+                for i in 0..count {
+                    let body = exa_webhooks::models::CreateWebhook {
+                        events: vec!["webset.created".into()],
+                        url: format!("https://example.com/hooks/{i}"),
+                        metadata: Some(vec![("team".into(), "bench".into())]),
+                    };
+                    transport.create_webhook(&body, None).await.unwrap();
                 }
                 count
             }
