@@ -483,8 +483,8 @@ def report(results: dict[str, Any], sizes: dict[str, int], smoke: bool) -> str:
         "machine, the ratio moves by about 0.1 either side.",
         "",
         "Async: the same decoding, and each call's future boxed before it is spawned (about 10%",
-        "less CPU a call). A global allocator (mimalloc) took another ~10% off async CPU per call",
-        "in a side-by-side run and nothing off sync; it is left out to keep dependencies few.",
+        "less CPU a call). A global allocator (mimalloc) took ~10% off async CPU a call in one",
+        "side-by-side run and nothing in another, and nothing off sync: not worth a dependency.",
         "",
     ]
     return "\n".join(out)
