@@ -47,6 +47,8 @@ mod _native {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        // The fork hook goes in before any runtime or pool can exist.
+        crate::runtime::fork_generation();
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("EVENT_TYPES", crate::events::EVENT_TYPES.to_vec())?;
         m.add("DEFAULT_BASE_URL", crate::py_client::DEFAULT_BASE_URL)?;

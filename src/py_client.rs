@@ -37,7 +37,7 @@ struct Lane {
 /// The lanes of one process: a forked child must not share its parent's connections.
 #[derive(Default)]
 struct Lanes {
-    pid: u32,
+    generation: u64,
     sync: Option<Lane>,
     asynchronous: Option<Lane>,
 }
@@ -336,10 +336,10 @@ impl NativeClient {
         let Pool::Open(lanes) = &mut *pool else {
             return Err(closed_error());
         };
-        let pid = std::process::id();
-        if lanes.pid != pid {
+        let generation = runtime::fork_generation();
+        if lanes.generation != generation {
             *lanes = Lanes {
-                pid,
+                generation,
                 ..Lanes::default()
             };
         }

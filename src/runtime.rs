@@ -1,20 +1,43 @@
 //! The tokio runtimes behind the calls: one shared multi-threaded runtime for async calls,
 //! and a `LocalRuntime` per sync lane, driven by the calling thread.
 //!
-//! Both are built lazily and rebuilt when the process id changes: a runtime inherited
-//! through `fork()` has no worker threads, and any request on it would hang for ever.
+//! Both are built lazily and rebuilt after a `fork()`: a runtime inherited through it has no
+//! worker threads, and any request on it would hang for ever.
 
 use pyo3::prelude::*;
 use pyo3_async_runtimes::{generic, TaskLocals};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, Once};
 use std::time::Duration;
 use tokio::runtime::{Builder, Handle, Runtime};
 
+/// Bumped in the child after every `fork()`. Reading it costs no system call, unlike
+/// `getpid()`, which calls would otherwise make several times each.
+static FORKS: AtomicU64 = AtomicU64::new(0);
+
+#[cfg(unix)]
+extern "C" fn after_fork_in_child() {
+    // Only an atomic add: the child of a threaded process may run little else here.
+    FORKS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Which side of every `fork()` so far this process is on; equal values mean "same process".
+pub fn fork_generation() -> u64 {
+    #[cfg(unix)]
+    {
+        static HOOK: Once = Once::new();
+        HOOK.call_once(|| {
+            // SAFETY: registers a handler that only touches an atomic; no arguments to misuse.
+            unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
+        });
+    }
+    FORKS.load(Ordering::Relaxed)
+}
+
 struct Current {
-    pid: u32,
+    generation: u64,
     // Leaked on purpose: dropping a runtime blocks on its threads, and after fork they are gone.
     runtime: &'static Runtime,
 }
@@ -23,11 +46,11 @@ static CURRENT: Mutex<Option<Current>> = Mutex::new(None);
 
 /// The runtime of this process, built on first use.
 pub fn handle() -> PyResult<Handle> {
-    let pid = std::process::id();
+    let generation = fork_generation();
     let mut current = CURRENT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(c) = current.as_ref().filter(|c| c.pid == pid) {
+    if let Some(c) = current.as_ref().filter(|c| c.generation == generation) {
         return Ok(c.runtime.handle().clone());
     }
     let runtime = Builder::new_multi_thread()
@@ -38,14 +61,17 @@ pub fn handle() -> PyResult<Handle> {
             pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start the I/O runtime: {e}"))
         })?;
     let runtime: &'static Runtime = Box::leak(Box::new(runtime));
-    *current = Some(Current { pid, runtime });
+    *current = Some(Current {
+        generation,
+        runtime,
+    });
     Ok(runtime.handle().clone())
 }
 
 /// A single-threaded runtime, driven by whichever thread blocks on it. Several threads may
 /// block on it at once: one drives the I/O of all, the others wait for their own future.
 pub struct LocalRuntime {
-    pid: u32,
+    generation: u64,
     runtime: Option<Runtime>,
 }
 
@@ -61,7 +87,7 @@ impl LocalRuntime {
                 ))
             })?;
         Ok(Self {
-            pid: std::process::id(),
+            generation: fork_generation(),
             runtime: Some(runtime),
         })
     }
@@ -70,7 +96,7 @@ impl LocalRuntime {
 impl Drop for LocalRuntime {
     fn drop(&mut self) {
         if let Some(runtime) = self.runtime.take() {
-            if self.pid == std::process::id() {
+            if self.generation == fork_generation() {
                 // Never wait here: this may run with the interpreter lock held.
                 runtime.shutdown_background();
             } else {

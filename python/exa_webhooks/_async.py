@@ -19,6 +19,9 @@ __all__ = ["completer"]
 _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Completer | None] = (
     weakref.WeakKeyDictionary()
 )
+# The last loop asked about and its completer: almost every call comes from the same loop,
+# and this check creates no weak reference (a WeakKeyDictionary lookup creates one).
+_last: tuple[weakref.ref[asyncio.AbstractEventLoop], Completer | None] | None = None
 
 
 def completer() -> Completer | None:
@@ -26,9 +29,17 @@ def completer() -> Completer | None:
     proactor): calls then go through pyo3-async-runtimes."""
     import asyncio  # here, not at the top: it costs ~30 ms to import
 
+    global _last
     loop = asyncio.get_running_loop()
-    if loop in _by_loop:
-        return _by_loop[loop]
+    last = _last
+    if last is not None and last[0]() is loop:
+        return last[1]
+    made = _by_loop[loop] if loop in _by_loop else _make(loop)
+    _last = (weakref.ref(loop), made)
+    return made
+
+
+def _make(loop: asyncio.AbstractEventLoop) -> Completer | None:
     made: Completer | None = None
     if hasattr(_native, "Completer"):  # not on Windows
         made = _native.Completer()
