@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::py_errors::to_pyerr;
 use crate::runtime;
 use pyo3::prelude::*;
+use pyo3::types::PyWeakrefReference;
 use pyo3::IntoPyObjectExt;
 use std::future::Future;
 use std::io::{Read, Write};
@@ -53,6 +54,9 @@ impl Shared {
 #[pyclass(frozen, module = "exa_webhooks._native")]
 pub struct Completer {
     shared: Arc<Shared>,
+    /// Its loop, weakly (the loop holds the completer through `add_reader`): looking it up
+    /// here is cheaper than `asyncio.get_running_loop()`, which makes a system call.
+    event_loop: Py<PyWeakrefReference>,
 }
 
 /// Aborts the request when its asyncio future is cancelled.
@@ -74,7 +78,7 @@ impl AbortOnCancel {
 #[pymethods]
 impl Completer {
     #[new]
-    fn new() -> PyResult<Self> {
+    fn new(event_loop: &Bound<'_, PyAny>) -> PyResult<Self> {
         let (wake, watch) = UnixStream::pair()?;
         wake.set_nonblocking(true)?;
         watch.set_nonblocking(true)?;
@@ -85,6 +89,7 @@ impl Completer {
                 wake,
                 watch,
             }),
+            event_loop: PyWeakrefReference::new(event_loop)?.unbind(),
         })
     }
 
@@ -128,7 +133,11 @@ impl Completer {
         T: for<'a> IntoPyObject<'a> + Send + 'static,
     {
         let handle = runtime::handle()?;
-        let event_loop = pyo3_async_runtimes::get_running_loop(py)?;
+        let Some(event_loop) = self.event_loop.bind(py).upgrade() else {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "the event loop of this call is gone",
+            ));
+        };
         let future = event_loop.call_method0("create_future")?;
         let shared = Arc::clone(&self.shared);
         let target = future.clone().unbind();

@@ -42,7 +42,7 @@ def completer() -> Completer | None:
 def _make(loop: asyncio.AbstractEventLoop) -> Completer | None:
     made: Completer | None = None
     if hasattr(_native, "Completer"):  # not on Windows
-        made = _native.Completer()
+        made = _native.Completer(loop)
         try:
             loop.add_reader(made.fileno(), made.drain)
         except NotImplementedError:

@@ -1,4 +1,5 @@
 import builtins
+from asyncio import AbstractEventLoop
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from datetime import datetime
 from os import PathLike
@@ -327,6 +328,6 @@ def sign_payload(payload: _Payload, secret: str, *, timestamp: int | None = None
 class Completer:
     """Resolves the asyncio futures of finished calls, in batches, on the loop's thread."""
 
-    def __new__(cls) -> Completer: ...
+    def __new__(cls, event_loop: AbstractEventLoop) -> Completer: ...
     def fileno(self) -> int: ...
     def drain(self) -> None: ...
