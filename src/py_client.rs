@@ -11,9 +11,10 @@ use crate::runtime;
 use crate::transport::{AttemptLog, Config, LogFn, Transport};
 use crate::validation::{self, FieldError};
 use pyo3::exceptions::PyValueError;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyBool;
+use pyo3::types::{PyBool, PyDict};
 use pyo3::IntoPyObjectExt;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -258,25 +259,40 @@ fn page_tuple<T, U: From<T>>(page: Page<T>) -> PageTuple<U> {
 /// The DEBUG logger for one call, if `exa_webhooks` logs at DEBUG; checked per call so the
 /// common case costs one cheap Python call and never takes the interpreter lock in I/O.
 fn logger(py: Python<'_>) -> Option<LogFn> {
-    // The logger and its bound `isEnabledFor`, looked up once.
-    static LOGGER: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
-    let (logger, is_enabled_for) = LOGGER
+    /// The logger, its bound `isEnabledFor`, and whether that is the stock `Logger`'s.
+    struct Debug {
+        logger: Py<PyAny>,
+        is_enabled_for: Py<PyAny>,
+        stock: bool,
+    }
+    static LOGGER: PyOnceLock<Debug> = PyOnceLock::new();
+    let debug = LOGGER
         .get_or_try_init(py, || {
-            let logger = py
-                .import("logging")?
-                .call_method1("getLogger", ("exa_webhooks",))?;
-            let check = logger.getattr("isEnabledFor")?;
-            Ok::<_, PyErr>((logger.unbind(), check.unbind()))
+            let logging = py.import("logging")?;
+            let logger = logging.call_method1("getLogger", ("exa_webhooks",))?;
+            let method = intern!(py, "isEnabledFor");
+            let stock = logger
+                .get_type()
+                .getattr(method)?
+                .is(&logging.getattr("Logger")?.getattr(method)?);
+            Ok::<_, PyErr>(Debug {
+                is_enabled_for: logger.getattr(method)?.unbind(),
+                logger: logger.unbind(),
+                stock,
+            })
         })
         .ok()?;
-    let enabled = is_enabled_for
-        .bind(py)
-        .call1((10,))
-        .and_then(|b| b.is_truthy())
-        .unwrap_or(false);
-    if !enabled {
+    if !debug_enabled(py, debug.logger.bind(py), debug.stock).unwrap_or_else(|| {
+        debug
+            .is_enabled_for
+            .bind(py)
+            .call1((10,))
+            .and_then(|b| b.is_truthy())
+            .unwrap_or(false)
+    }) {
         return None;
     }
+    let logger = &debug.logger;
     let logger = logger.clone_ref(py);
     Some(Arc::new(move |entry: &AttemptLog| {
         Python::attach(|py| {
@@ -299,6 +315,25 @@ fn logger(py: Python<'_>) -> Option<LogFn> {
             );
         });
     }))
+}
+
+/// The stock `Logger.isEnabledFor` answers from the logger's `_cache` dict once asked; reading
+/// it here saves a Python call per request. `None`: ask `isEnabledFor` itself.
+fn debug_enabled(py: Python<'_>, logger: &Bound<'_, PyAny>, stock: bool) -> Option<bool> {
+    if !stock {
+        return None;
+    }
+    if logger
+        .getattr(intern!(py, "disabled"))
+        .ok()?
+        .is_truthy()
+        .ok()?
+    {
+        return Some(false);
+    }
+    let cache = logger.getattr(intern!(py, "_cache")).ok()?;
+    let cached = cache.cast::<PyDict>().ok()?.get_item(10).ok()??;
+    cached.is_truthy().ok()
 }
 
 /// Runs a call blocking (the interpreter lock released) or as an awaitable for asyncio:

@@ -245,6 +245,33 @@ def test_no_logging_cost_when_not_enabled(
     assert [r for r in caplog.records if r.name == "exa_webhooks"] == []
 
 
+def test_logging_follows_level_and_disabled_changes_between_calls(
+    server: ExaServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = server.client()
+    logger = logging.getLogger("exa_webhooks")
+
+    def logged() -> int:
+        caplog.clear()
+        client.list_webhooks()
+        return len([r for r in caplog.records if r.name == "exa_webhooks"])
+
+    with caplog.at_level(logging.DEBUG, logger="exa_webhooks"):
+        assert logged() == 1
+        logger.setLevel(logging.INFO)
+        assert logged() == 0
+        logger.setLevel(logging.DEBUG)
+        assert logged() == 1
+        logger.disabled = True
+        try:
+            assert logged() == 0
+        finally:
+            logger.disabled = False
+        assert logged() == 1
+        logger.setLevel(logging.WARNING)
+        assert logged() == 0
+
+
 # --- The process around the call ------------------------------------------------------------
 
 
