@@ -10,6 +10,7 @@
 use crate::error::Error;
 use crate::py_errors::to_pyerr;
 use crate::runtime;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyWeakrefReference;
 use pyo3::IntoPyObjectExt;
@@ -68,7 +69,10 @@ struct AbortOnCancel {
 #[pymethods]
 impl AbortOnCancel {
     fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
-        if future.call_method0("cancelled")?.is_truthy()? {
+        if future
+            .call_method0(intern!(future.py(), "cancelled"))?
+            .is_truthy()?
+        {
             self.handle.abort();
         }
         Ok(())
@@ -107,18 +111,13 @@ impl Completer {
             std::mem::take(&mut *self.shared.queue.lock().unwrap_or_else(|p| p.into_inner()));
         for Done { future, outcome } in done {
             let future = future.bind(py);
-            // Cancelled meanwhile (or its loop is gone): nobody waits for this one. One
-            // future that cannot be resolved must not keep the others waiting.
-            if future
-                .call_method0("done")
-                .and_then(|d| d.is_truthy())
-                .unwrap_or(true)
-            {
-                continue;
-            }
+            // A future cancelled meanwhile refuses the result (InvalidStateError): nobody
+            // waits for it. One that cannot be resolved must not keep the others waiting.
             let _ = match outcome(py) {
-                Ok(value) => future.call_method1("set_result", (value,)),
-                Err(error) => future.call_method1("set_exception", (error.into_value(py),)),
+                Ok(value) => future.call_method1(intern!(py, "set_result"), (value,)),
+                Err(error) => {
+                    future.call_method1(intern!(py, "set_exception"), (error.into_value(py),))
+                }
             };
         }
         Ok(())
@@ -138,7 +137,7 @@ impl Completer {
                 "the event loop of this call is gone",
             ));
         };
-        let future = event_loop.call_method0("create_future")?;
+        let future = event_loop.call_method0(intern!(py, "create_future"))?;
         let shared = Arc::clone(&self.shared);
         let target = future.clone().unbind();
         // Boxed once: the future is large, and spawning moves it several times.
@@ -156,7 +155,7 @@ impl Completer {
         let abort = AbortOnCancel {
             handle: task.abort_handle(),
         };
-        future.call_method1("add_done_callback", (abort,))?;
+        future.call_method1(intern!(py, "add_done_callback"), (abort,))?;
         Ok(future)
     }
 }
