@@ -19,6 +19,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -488,25 +489,37 @@ def report(results: dict[str, Any], sizes: dict[str, int], smoke: bool) -> str:
         "",
         "## Where the CPU goes",
         "",
-        "Profiled with `perf` and `callgrind` (the `profiling` cargo profile keeps symbols).",
-        "Sync: most of the Rust loop's CPU per request is the kernel (the loopback `writev` that",
-        "wakes the server, `epoll_wait`); exa-webhooks makes the same system calls, plus one",
-        "`getpid` (fork detection). Its Rust core alone took"
-        f" {core_ratio:.2f}x the Rust loop's CPU in this run",
-        "(the no-Python row of scenario 1). Counted once with callgrind, the whole call executes",
-        "about 1.2x the Rust loop's user-space instructions (~104k vs ~87k a request; it was",
-        "1.56x before this work): the extra is work",
-        "the Rust loop skips, checking the arguments (parsing the URL alone is ~4k instructions),",
-        "the Python call and the `Webhook` it returns. Answers are decoded in one typed pass (a",
-        "`serde_json::Value` tree, then a `Webhook` from it, cost ~20k instructions a call),",
-        "request bodies are serialized without a `Value`, and the large request future is boxed",
-        "once instead of copied on every move. The CPU gap is wider than the instruction gap;",
-        "this VM has no hardware counters to attribute it further. Run to run, on this shared",
-        "machine, the ratio moves by about 0.1 either side.",
+        textwrap.fill(
+            "Profiled with `perf` and `callgrind` (the `profiling` cargo profile keeps symbols)."
+            " Sync: most of the Rust loop's CPU per request is the kernel (the loopback `writev`"
+            " that wakes the server, `epoll_wait`); exa-webhooks makes the same system calls"
+            " (fork detection reads a counter bumped by `pthread_atfork`, not `getpid`). Its"
+            f" Rust core alone took {core_ratio:.2f}x the Rust loop's CPU in this run (the"
+            " no-Python row of scenario 1): the rest is the Python layer. Counted once with"
+            " callgrind, a whole call executes about 1.2x the Rust loop's user-space"
+            " instructions (~104k vs ~87k; it was 1.56x before this work), the extra being work"
+            " the Rust loop skips: checking the arguments (parsing the URL alone is ~4k"
+            " instructions), the Python call and the `Webhook` it returns. What brought it down:"
+            " decoding answers in one typed pass (a `serde_json::Value` tree, then a `Webhook`"
+            " from it, cost ~20k instructions a call), serializing bodies without a `Value`,"
+            " boxing the large request future once instead of copying it on every move, and"
+            " reading the logger's cache instead of calling `Logger.isEnabledFor` (a Python"
+            " frame per call). The CPU gap is wider than the instruction gap; the likely cause,"
+            " which this VM has no hardware counters to confirm, is code running with cold caches"
+            " after each wait on the network, which makes every Python frame dear. Run to run,"
+            " on this shared machine, the ratio moves by about 0.1 either side.",
+            width=90,
+            break_on_hyphens=False,
+        ),
         "",
-        "Async: the same decoding, and each call's future boxed before it is spawned (about 10%",
-        "less CPU a call). A global allocator (mimalloc) took ~10% off async CPU a call in one",
-        "side-by-side run and nothing in another, and nothing off sync: not worth a dependency.",
+        textwrap.fill(
+            "Async: the same decoding, and each call's future boxed before it is spawned (about"
+            " 10% less CPU a call). A global allocator (mimalloc) took ~10% off async CPU a call"
+            " in one side-by-side run and nothing in another, and nothing off sync or off"
+            " throughput: not worth a dependency.",
+            width=90,
+            break_on_hyphens=False,
+        ),
         "",
     ]
     return "\n".join(out)
