@@ -7,7 +7,7 @@ from fastapi import FastAPI, HTTPException, Request, Response
 import exa_webhooks as ew
 
 # The secret Exa returned when the webhook was created. While rotating, list old and new.
-SECRETS = os.environ.get("EXA_WEBHOOK_SECRETS", "").split(",")
+SECRETS = [s.strip() for s in os.environ.get("EXA_WEBHOOK_SECRETS", "").split(",") if s.strip()]
 EVENTS: list[ew.WebhookEvent] = []
 
 app = FastAPI()

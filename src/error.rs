@@ -113,12 +113,13 @@ pub fn parse_retry_after(
         .map(|ms| ms / 1000.0);
     let secs = || {
         let value = retry_after?.trim();
-        value
-            .parse::<f64>()
-            .ok()
-            .or_else(|| crate::timefmt::parse_http_date(value).map(|at| (at - now).max(0) as f64))
+        value.parse::<f64>().ok().or_else(|| {
+            crate::timefmt::parse_http_date(value).map(|at| at.saturating_sub(now).max(0) as f64)
+        })
     };
-    ms.or_else(secs).filter(|s| s.is_finite() && *s >= 0.0)
+    // Each source is judged on its own: a bad `retry-after-ms` must not hide a good `Retry-After`.
+    let usable = |s: &f64| s.is_finite() && *s >= 0.0;
+    ms.filter(usable).or_else(|| secs().filter(usable))
 }
 
 #[cfg(test)]
@@ -189,6 +190,8 @@ mod tests {
         assert_eq!(parse_retry_after(None, Some(" 3 "), 0), Some(3.0));
         assert_eq!(parse_retry_after(None, Some("soon"), 0), None);
         assert_eq!(parse_retry_after(Some("-5"), None, 0), None);
+        assert_eq!(parse_retry_after(Some("-5"), Some("3"), 0), Some(3.0));
+        assert_eq!(parse_retry_after(Some("NaN"), Some("3"), 0), Some(3.0));
         assert_eq!(parse_retry_after(None, None, 0), None);
         let date = "Sun, 06 Nov 1994 08:49:37 GMT";
         assert_eq!(parse_retry_after(None, Some(date), 784_111_770), Some(7.0));

@@ -39,6 +39,11 @@ pub fn suggest(name: &str) -> Option<&'static str> {
     if let Some((_, meant)) = KNOWN_MISTAKES.iter().find(|(wrong, _)| *wrong == name) {
         return Some(meant);
     }
+    // Nothing longer than the longest type plus three edits can be a typo of one: no need to
+    // lowercase and compare a long input.
+    if name.len() > EVENT_TYPES.iter().map(|t| t.len()).max().unwrap_or(0) + 3 {
+        return None;
+    }
     // `WEBSET_CREATED` (the Python enum member name) or `Webset.Created`.
     let normalized = name.trim().to_ascii_lowercase().replace('_', ".");
     if let Some(found) = EVENT_TYPES.iter().find(|t| **t == normalized) {

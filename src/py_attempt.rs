@@ -4,6 +4,7 @@ use crate::models::WebhookAttempt;
 use crate::py_convert::{self, to_datetime};
 use crate::py_model;
 use pyo3::prelude::*;
+use pyo3::types::IntoPyDict;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
 #[pyclass(frozen, module = "exa_webhooks", name = "WebhookAttempt")]
@@ -67,11 +68,7 @@ impl PyWebhookAttempt {
 
     #[getter]
     fn response_headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        for (k, v) in &self.inner.response_headers {
-            dict.set_item(k, v)?;
-        }
-        Ok(dict)
+        self.inner.response_headers.iter().into_py_dict(py)
     }
 
     #[getter]

@@ -365,6 +365,23 @@ impl NativeClient {
         self.pool.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Runs `request` with the lane's transport, blocking or as an awaitable (see `run`).
+    fn call<'py, T, Fut>(
+        &self,
+        py: Python<'py>,
+        asynchronous: bool,
+        completer: Option<&Bound<'py, PyAny>>,
+        request: impl FnOnce(Arc<Transport>, Option<LogFn>) -> Fut,
+    ) -> PyResult<Bound<'py, PyAny>>
+    where
+        Fut: Future<Output = Result<T, Error>> + Send + 'static,
+        T: for<'a> IntoPyObject<'a> + Send + 'static,
+    {
+        let lane = self.lane(asynchronous)?;
+        let fut = request(Arc::clone(&lane.transport), logger(py));
+        run(py, &lane, completer, fut)
+    }
+
     /// The lane for a call, built on first use (and again in a forked child).
     fn lane(&self, asynchronous: bool) -> PyResult<Lane> {
         let mut pool = self.pool();
@@ -373,10 +390,15 @@ impl NativeClient {
         };
         let generation = runtime::fork_generation();
         if lanes.generation != generation {
-            *lanes = Lanes {
-                generation,
-                ..Lanes::default()
-            };
+            // The parent's pools, inherited through fork: dropping them would wake tasks of a
+            // runtime whose threads are gone (and whose locks a parent thread may have held).
+            std::mem::forget(std::mem::replace(
+                lanes,
+                Lanes {
+                    generation,
+                    ..Lanes::default()
+                },
+            ));
         }
         let slot = if asynchronous {
             &mut lanes.asynchronous
@@ -445,6 +467,11 @@ impl NativeClient {
     fn close(&self) {
         let previous = std::mem::replace(&mut *self.pool(), Pool::Closed);
         if let Pool::Open(lanes) = previous {
+            if lanes.generation != runtime::fork_generation() {
+                // A parent's pools: left alone, as in `lane`.
+                std::mem::forget(lanes);
+                return;
+            }
             for lane in [lanes.sync, lanes.asynchronous].into_iter().flatten() {
                 lane.transport.close();
             }
@@ -462,9 +489,7 @@ impl NativeClient {
         completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let body = create_body(events, url, metadata)?;
-        let (lane, log) = (self.lane(asynchronous)?, logger(py));
-        let transport = Arc::clone(&lane.transport);
-        run(py, &lane, completer, async move {
+        self.call(py, asynchronous, completer, |transport, log| async move {
             transport
                 .create_webhook(&body, log)
                 .await
@@ -481,9 +506,7 @@ impl NativeClient {
         completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let id = self::webhook_id(webhook_id)?;
-        let (lane, log) = (self.lane(asynchronous)?, logger(py));
-        let transport = Arc::clone(&lane.transport);
-        run(py, &lane, completer, async move {
+        self.call(py, asynchronous, completer, |transport, log| async move {
             transport.get_webhook(&id, log).await.map(PyWebhook::from)
         })
     }
@@ -515,9 +538,7 @@ impl NativeClient {
             metadata: checked_metadata(metadata, &mut errors).flatten(),
         };
         check(errors)?;
-        let (lane, log) = (self.lane(asynchronous)?, logger(py));
-        let transport = Arc::clone(&lane.transport);
-        run(py, &lane, completer, async move {
+        self.call(py, asynchronous, completer, |transport, log| async move {
             transport
                 .update_webhook(&id, &body, log)
                 .await
@@ -534,9 +555,7 @@ impl NativeClient {
         completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let id = self::webhook_id(webhook_id)?;
-        let (lane, log) = (self.lane(asynchronous)?, logger(py));
-        let transport = Arc::clone(&lane.transport);
-        run(py, &lane, completer, async move {
+        self.call(py, asynchronous, completer, |transport, log| async move {
             transport
                 .delete_webhook(&id, log)
                 .await
@@ -557,9 +576,7 @@ impl NativeClient {
         let mut errors = Vec::new();
         let query = list_query(limit, cursor, None, None, &mut errors);
         check(errors)?;
-        let (lane, log) = (self.lane(asynchronous)?, logger(py));
-        let transport = Arc::clone(&lane.transport);
-        run(py, &lane, completer, async move {
+        self.call(py, asynchronous, completer, |transport, log| async move {
             let page = transport.list_webhooks(&query, log).await?;
             Ok(page_tuple::<_, PyWebhook>(page))
         })
@@ -582,9 +599,7 @@ impl NativeClient {
         let id = checked_id(webhook_id, &mut errors);
         let query = list_query(limit, cursor, event_type, successful, &mut errors);
         check(errors)?;
-        let (lane, log) = (self.lane(asynchronous)?, logger(py));
-        let transport = Arc::clone(&lane.transport);
-        run(py, &lane, completer, async move {
+        self.call(py, asynchronous, completer, |transport, log| async move {
             let page = transport.list_webhook_attempts(&id, &query, log).await?;
             Ok(page_tuple::<_, PyWebhookAttempt>(page))
         })

@@ -192,14 +192,20 @@ pub fn from_json<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyA
             }
             list.into_any()
         }
-        Value::Object(map) => {
-            let dict = PyDict::new(py);
-            for (k, v) in map {
-                dict.set_item(k, from_json(py, v)?)?;
-            }
-            dict.into_any()
-        }
+        Value::Object(map) => from_json_map(py, map)?.into_any(),
     })
+}
+
+/// A JSON object as a new dict, without first wrapping (and copying) it into a `Value`.
+pub fn from_json_map<'py>(
+    py: Python<'py>,
+    map: &Map<String, Value>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, v) in map {
+        dict.set_item(k, from_json(py, v)?)?;
+    }
+    Ok(dict)
 }
 
 static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

@@ -1,6 +1,5 @@
 //! `exa_webhooks.WebhookEvent`, and the functions that verify, parse and sign deliveries.
 
-use crate::error::Error;
 use crate::models::WebhookEvent;
 use crate::py_convert::{self, to_datetime};
 use crate::py_errors::{check, invalid, signature_error};
@@ -22,12 +21,6 @@ impl From<WebhookEvent> for PyWebhookEvent {
     fn from(inner: WebhookEvent) -> Self {
         Self { inner }
     }
-}
-
-fn event_from_value(value: &Value) -> PyResult<PyWebhookEvent> {
-    WebhookEvent::from_json(value)
-        .map(PyWebhookEvent::from)
-        .map_err(|problems| Error::Validation(problems).into())
 }
 
 #[pymethods]
@@ -60,7 +53,7 @@ impl PyWebhookEvent {
     /// The resource the event is about (a Webset, an item, a monitor run...), as a new dict.
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_convert::from_json(py, &Value::Object(self.inner.data.clone()))
+        py_convert::from_json_map(py, &self.inner.data).map(Bound::into_any)
     }
 
     #[getter]
@@ -107,7 +100,7 @@ fn payload<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
         return Ok(Cow::Borrowed(bytes.as_bytes()));
     }
     if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(Cow::Owned(text.to_str()?.as_bytes().to_vec()));
+        return Ok(Cow::Borrowed(text.to_str()?.as_bytes()));
     }
     if let Ok(array) = obj.cast::<PyByteArray>() {
         return Ok(Cow::Owned(array.to_vec()));
@@ -235,25 +228,23 @@ fn unix_now(now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
     }
 }
 
-/// How far the signed timestamp may be from now; `None` from Python skips the check.
-pub enum Tolerance {
-    Skip,
-    Seconds(i64),
-}
+/// How far, in seconds, the signed timestamp may be from now; `None` (from Python's `None`)
+/// skips the check.
+pub struct Tolerance(Option<i64>);
 
 /// Exa's documented replay window.
-const DEFAULT_TOLERANCE: Tolerance = Tolerance::Seconds(300);
+const DEFAULT_TOLERANCE: Tolerance = Tolerance(Some(300));
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Tolerance {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         if obj.is_none() {
-            return Ok(Self::Skip);
+            return Ok(Self(None));
         }
         match obj.extract::<f64>() {
             Ok(t) if t.is_finite() && t >= 0.0 && !obj.is_instance_of::<PyBool>() => {
-                Ok(Self::Seconds(t.floor() as i64))
+                Ok(Self(Some(t.floor() as i64)))
             }
             _ => invalid(
                 "tolerance",
@@ -264,24 +255,19 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Tolerance {
 }
 
 fn verify(
-    payload_obj: &Bound<'_, PyAny>,
+    body: &[u8],
     signature_obj: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
-    tolerance: &Tolerance,
+    Tolerance(tolerance): Tolerance,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
-    let body = payload(payload_obj)?;
     let header = header_value(signature_obj)?;
     let secrets = secrets(secret)?;
-    let tolerance = match tolerance {
-        Tolerance::Skip => None,
-        Tolerance::Seconds(s) => Some(*s),
-    };
     let now = unix_now(now)?;
     let Some(header) = header else {
         return Err(signature_error(&signature::VerifyError::Missing));
     };
-    signature::verify(&body, &header, &secrets, tolerance, now)
+    signature::verify(body, &header, &secrets, tolerance, now)
         .map(|_| ())
         .map_err(|e| signature_error(&e))
 }
@@ -306,7 +292,7 @@ pub fn verify_signature(
     tolerance: Tolerance,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
-    verify(payload, signature, secret, &tolerance, now)
+    verify(&self::payload(payload)?, signature, secret, tolerance, now)
 }
 
 /// Parses an event body without verifying it (for events obtained some other way).
@@ -314,9 +300,12 @@ pub fn verify_signature(
 /// Unknown event types parse fine; a body that is not an event raises ``ValidationError``.
 #[pyfunction]
 pub fn parse_event(payload: &Bound<'_, PyAny>) -> PyResult<PyWebhookEvent> {
-    let body = self::payload(payload)?;
-    match serde_json::from_slice::<Value>(&body) {
-        Ok(value) => event_from_value(&value),
+    parse_body(&self::payload(payload)?)
+}
+
+fn parse_body(body: &[u8]) -> PyResult<PyWebhookEvent> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(value) => py_model::parse_value(&value, WebhookEvent::from_json).map(Into::into),
         Err(e) => invalid("payload", format!("is not a JSON event ({e})")),
     }
 }
@@ -334,8 +323,10 @@ pub fn construct_event(
     tolerance: Tolerance,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyWebhookEvent> {
-    verify(payload, signature, secret, &tolerance, now)?;
-    parse_event(payload)
+    // The body is read out of Python once, for both steps.
+    let body = self::payload(payload)?;
+    verify(&body, signature, secret, tolerance, now)?;
+    parse_body(&body)
 }
 
 /// An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests),

@@ -18,7 +18,15 @@ pub fn parse_dict<T>(
     let mut errors = Vec::new();
     let value = py_convert::to_json(data, "data", &mut errors);
     check(errors)?;
-    parse(&value).map_err(|problems| Error::Validation(problems).into())
+    parse_value(&value, parse)
+}
+
+/// Parses a JSON value in the API's shape; every problem becomes a `ValidationError`.
+pub fn parse_value<T>(
+    value: &Value,
+    parse: impl FnOnce(&Value) -> Result<T, Vec<FieldError>>,
+) -> PyResult<T> {
+    parse(value).map_err(|problems| Error::Validation(problems).into())
 }
 
 /// `(type(obj).from_dict, (obj.to_dict(),))`: pickles and copies keep every field, unknown

@@ -8,6 +8,7 @@ use crate::server::{Action, Fault, RecordedRequest, Server};
 use crate::validation::{self, FieldError};
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
+use pyo3::types::IntoPyDict;
 use pyo3::types::{PyBytes, PyDict};
 use serde_json::Value;
 use std::time::Duration;
@@ -23,11 +24,10 @@ impl NativeServer {
     #[new]
     #[pyo3(signature = (api_key, host, port))]
     fn new(py: Python<'_>, api_key: String, host: String, port: u16) -> PyResult<Self> {
-        if api_key.is_empty() {
-            return Err(pyo3::exceptions::PyValueError::new_err(
-                "api_key must not be empty",
-            ));
-        }
+        // The client's own rules: a key no `Client` would send is refused here too.
+        let mut errors = Vec::new();
+        validation::validate_api_key(&api_key, &mut errors);
+        check(errors)?;
         let server = py
             .detach(move || Server::start(api_key, &host, port))
             .map_err(|e| PyOSError::new_err(format!("cannot start the Exa test server: {e}")))?;
@@ -189,14 +189,10 @@ impl NativeServer {
         self.server.state().faults().pending()
     }
 
-    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+    fn stop(&self, py: Python<'_>) {
         // The runtime's threads never take the interpreter lock, but shutting it down waits
         // for them: release the lock meanwhile.
         py.detach(|| self.server.stop());
-        if self.server.is_running() {
-            return Err(PyRuntimeError::new_err("the Exa test server did not stop"));
-        }
-        Ok(())
     }
 }
 
@@ -226,11 +222,7 @@ impl PyRecordedRequest {
     /// Header names are lowercase; a repeated header keeps its last value.
     #[getter]
     fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        for (k, v) in &self.inner.headers {
-            dict.set_item(k, v)?;
-        }
-        Ok(dict)
+        self.inner.headers.iter().into_py_dict(py)
     }
 
     #[getter]

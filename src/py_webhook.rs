@@ -1,12 +1,12 @@
 //! `exa_webhooks.Webhook`: a frozen, dataclass-like view of `models::Webhook`.
 
-use crate::error::Error;
 use crate::models::Webhook;
 use crate::py_convert::{self, timestamp_arg, to_datetime};
 use crate::py_errors::check;
 use crate::py_model;
 
 use pyo3::prelude::*;
+use pyo3::types::IntoPyDict;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 use serde_json::{Map, Value};
 
@@ -19,13 +19,6 @@ impl From<Webhook> for PyWebhook {
     fn from(inner: Webhook) -> Self {
         Self { inner }
     }
-}
-
-/// Parses a dict in the API's shape; problems become a `ValidationError`.
-fn from_value(value: &Value) -> PyResult<PyWebhook> {
-    Webhook::from_json(value)
-        .map(PyWebhook::from)
-        .map_err(|problems| Error::Validation(problems).into())
 }
 
 #[pymethods]
@@ -95,7 +88,7 @@ impl PyWebhook {
             Some(timestamp_arg("updated_at", updated_at, &mut errors)),
         );
         check(errors)?;
-        from_value(&Value::Object(map))
+        py_model::parse_value(&Value::Object(map), Webhook::from_json).map(Self::from)
     }
 
     /// A `Webhook` from the API's JSON shape (camelCase keys, RFC 3339 strings).
@@ -141,11 +134,7 @@ impl PyWebhook {
 
     #[getter]
     fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        for (k, v) in &self.inner.metadata {
-            dict.set_item(k, v)?;
-        }
-        Ok(dict)
+        self.inner.metadata.iter().into_py_dict(py)
     }
 
     #[getter]

@@ -130,6 +130,11 @@ where
     }
     // Boxed once: the future is large, and is moved several times on the way in.
     let mut fut = Box::pin(fut);
+    if !on_main_thread(py) {
+        // Signal handlers run on the main thread only: a check here would do nothing but
+        // take the interpreter lock ten times a second.
+        return py.detach(|| runtime.block_on(fut));
+    }
     py.detach(|| {
         runtime.block_on(async {
             let mut ticks = tokio::time::interval_at(
@@ -144,6 +149,28 @@ where
             }
         })
     })
+}
+
+/// Whether this is Python's main thread, cached per thread (and per fork: the thread that
+/// forked is the child's main thread).
+fn on_main_thread(py: Python<'_>) -> bool {
+    thread_local! {
+        static MAIN: std::cell::Cell<Option<(u64, bool)>> = const { std::cell::Cell::new(None) };
+    }
+    let generation = fork_generation();
+    if let Some((_, main)) = MAIN.get().filter(|(g, _)| *g == generation) {
+        return main;
+    }
+    let main = py
+        .import("threading")
+        .and_then(|threading| {
+            let main = threading.call_method0("main_thread")?.getattr("ident")?;
+            main.eq(threading.call_method0("get_ident")?)
+        })
+        // If in doubt, check for signals: that costs a little, missing Ctrl-C costs more.
+        .unwrap_or(true);
+    MAIN.set(Some((generation, main)));
+    main
 }
 
 /// Result deliveries to asyncio still running. One may release the interpreter lock in the
@@ -186,15 +213,18 @@ tokio::task_local! {
 }
 
 fn spawn_handle() -> Handle {
-    // `handle()` already succeeded for this process before any future was handed over
-    // (see `future_into_py`), so this finds the cached runtime.
-    handle().unwrap_or_else(|_| {
-        CURRENT
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .as_ref()
-            .map_or_else(Handle::current, |c| c.runtime.handle().clone())
-    })
+    // pyo3-async-runtimes spawns from our runtime's own threads: use it without a lock.
+    Handle::try_current()
+        .or_else(|_| handle())
+        .unwrap_or_else(|_| {
+            // `handle()` already succeeded for this process before any future was handed over
+            // (see `future_into_py`), so this finds the cached runtime.
+            CURRENT
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .as_ref()
+                .map_or_else(Handle::current, |c| c.runtime.handle().clone())
+        })
 }
 
 impl generic::Runtime for AsyncRuntime {

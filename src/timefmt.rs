@@ -74,7 +74,9 @@ pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
         }
         _ => return None,
     };
-    let valid = (1..=12).contains(&month)
+    // Year 0 parses, but Python's `datetime` starts at year 1.
+    let valid = year >= 1
+        && (1..=12).contains(&month)
         && day >= 1
         && day <= days_in_month(year as i32, month)
         && hour <= 23
@@ -162,7 +164,10 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let year: i64 = year.parse().ok()?;
     let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    let valid = (1..=31).contains(&day)
+    // Four-digit years only: anything else is garbage, and would overflow the arithmetic.
+    let valid = (1..=9999).contains(&year)
+        && (1..=31).contains(&day)
+        && day <= days_in_month(year as i32, month)
         && (0..24).contains(&h)
         && (0..60).contains(&m)
         && (0..61).contains(&sec);
@@ -228,6 +233,7 @@ mod tests {
             "2023-11-07T05:31:56Zjunk",
             "2023-11-O7T05:31:56Z",
             "２０２３-11-07T05:31:56Z",
+            "0000-01-01T00:00:00Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
@@ -243,6 +249,12 @@ mod tests {
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
         assert_eq!(parse_http_date("tomorrow"), None);
         assert_eq!(parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 31 Feb 1994 08:49:37 GMT"), None);
+        // A year that would overflow the arithmetic (a panic in debug builds).
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 99999999999999 08:49:37 GMT"),
+            None
+        );
     }
 
     #[test]

@@ -288,7 +288,8 @@ impl Transport {
             timefmt::now_millis().div_euclid(1000),
         );
         let location = header(&response, "location");
-        let bytes = read_bounded(response).await?;
+        // The status already says what happened: a body that cannot be read must not change it.
+        let bytes = read_bounded(response).await.unwrap_or_default();
         let text = || String::from_utf8_lossy(&bytes).into_owned();
         let mut error = ApiError::from_response(status.as_u16(), request_id, retry_after, text());
         if status.is_redirection() {
@@ -414,9 +415,49 @@ fn not_json(
     invalid(
         status,
         request_id,
-        String::from_utf8_lossy(body).into_owned(),
+        redact_secret_text(&String::from_utf8_lossy(body)),
         format!("its body is not JSON ({e})"),
     )
+}
+
+/// `text` with the value of every `"secret": "..."` masked, for bodies `redact_secrets`
+/// cannot parse: a create's answer cut short still carries the new webhook's secret.
+fn redact_secret_text(text: &str) -> String {
+    const KEY: &str = "\"secret\"";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(KEY) {
+        let (before, after) = rest.split_at(at + KEY.len());
+        out.push_str(before);
+        let value = after.trim_start();
+        let Some(value) = value.strip_prefix(':').map(str::trim_start) else {
+            rest = after;
+            continue;
+        };
+        let Some(string) = value.strip_prefix('"') else {
+            rest = after;
+            continue;
+        };
+        // The end of the string, skipping escapes; a cut-off string runs to the end.
+        let mut end = string.len();
+        let mut escaped = false;
+        for (i, c) in string.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        out.push_str(&after[..after.len() - string.len()]);
+        out.push_str("********");
+        rest = &string[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Decodes a successful answer: `fast` takes the well-formed common case in one pass,
@@ -547,6 +588,19 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn secrets_are_redacted_in_bodies_that_are_not_json() {
+        let cut = r#"{"id":"webhook_1","secret" : "whsec_A\"B", "n":{"secret":"whsec_C"#;
+        let redacted = redact_secret_text(cut);
+        assert!(!redacted.contains("whsec_"), "{redacted}");
+        assert_eq!(
+            redacted,
+            r#"{"id":"webhook_1","secret" : "********", "n":{"secret":"********"#
+        );
+        let untouched = r#"<html>"secret" is a word; "secret": 5</html>"#;
+        assert_eq!(redact_secret_text(untouched), untouched);
+    }
 
     #[test]
     fn secrets_are_redacted_at_any_depth() {

@@ -24,14 +24,9 @@ impl FieldError {
     }
 }
 
-/// Every problem with a list of event types: count, unknown names, duplicates.
-pub fn validate_events(events: &[String], errors: &mut Vec<FieldError>) {
-    let items: Vec<Option<&str>> = events.iter().map(|e| Some(e.as_str())).collect();
-    check_events(&items, true, errors);
-}
-
-/// As `validate_events`, for a list whose items of the wrong type (`None`, already reported)
-/// must keep their places so the other items are named by their real index.
+/// Every problem with a list of event types: count, unknown names, duplicates. Items of the
+/// wrong type (`None`, already reported) keep their places so the others are named by their
+/// real index.
 pub fn validate_partial_events(items: &[Option<String>], errors: &mut Vec<FieldError>) {
     let items: Vec<Option<&str>> = items.iter().map(Option::as_deref).collect();
     check_events(&items, true, errors);
@@ -269,6 +264,11 @@ mod tests {
         let mut errors = Vec::new();
         f(&mut errors);
         errors
+    }
+
+    fn validate_events(events: &[String], errors: &mut Vec<FieldError>) {
+        let items: Vec<Option<String>> = events.iter().cloned().map(Some).collect();
+        validate_partial_events(&items, errors);
     }
 
     fn strings(items: &[&str]) -> Vec<String> {

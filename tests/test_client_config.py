@@ -117,10 +117,22 @@ def test_module_level_function_with_env(monkeypatch: pytest.MonkeyPatch, server:
     wh = ew.create_webhook(["webset.created", "webset.item.enriched"], URL, {"team": "growth"})
     assert wh.metadata == {"team": "growth"}
     assert server.webhooks == [wh]
-    # The shared client is built once and reused.
+    # The shared client is built once and reused, with its connection.
+    shared = client_module._shared_client(None, None, None)
     ew.create_webhook(EVENTS, URL)
-    ports = {r.headers["host"] for r in server.requests}
-    assert len(ports) == 1
+    assert client_module._shared_client(None, None, None) is shared
+
+
+def test_module_level_function_reuses_its_connection(
+    monkeypatch: pytest.MonkeyPatch, scripted: ScriptedServer
+) -> None:
+    monkeypatch.setenv("EXA_API_KEY", "scripted-key")
+    monkeypatch.setenv("EXA_BASE_URL", scripted.url)
+    scripted.script(Reply(200, webhook_json()))
+    for _ in range(3):
+        ew.create_webhook(EVENTS, URL)
+    assert len(scripted.received) == 3
+    assert len({r.client_port for r in scripted.received}) == 1
 
 
 def test_module_level_function_follows_env_changes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,3 +204,11 @@ def test_one_client_shared_by_threads(server: ExaServer) -> None:
         t.join()
     assert errors == []
     assert len(server.webhooks) == 200
+
+
+def test_async_client_closes_without_an_event_loop(server: ExaServer) -> None:
+    aclient = server.async_client()
+    aclient.close()
+    assert aclient.closed
+    with pytest.raises(ew.ExaError, match="closed"):
+        asyncio.run(aclient.create_webhook(EVENTS, URL))

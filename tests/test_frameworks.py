@@ -80,3 +80,13 @@ def test_receivers_verify_and_reject(
     attempts = client.list_webhook_attempts(wh.id)
     assert [(a.successful, a.response_status_code) for a in attempts] == [(False, 400), (True, 204)]
     assert "no_matching_signature" in (attempts.data[0].response_body or "")
+
+
+@pytest.mark.parametrize("name", ["receive_flask", "receive_fastapi"])
+def test_receivers_read_their_secrets_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # A trailing comma or spaces (easy to leave in an env file) must not make an empty secret,
+    # which would refuse every delivery.
+    monkeypatch.setenv("EXA_WEBHOOK_SECRETS", "whsec_new, whsec_old ,")
+    assert load(name).SECRETS == ["whsec_new", "whsec_old"]

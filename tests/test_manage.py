@@ -291,9 +291,26 @@ def test_attempts_parse_and_paginate(scripted: ScriptedServer) -> None:
 
 def test_pagination_stops_on_a_repeated_cursor(scripted: ScriptedServer) -> None:
     scripted.script(Reply(200, {"data": [webhook_json()], "hasMore": True, "nextCursor": "same"}))
-    with pytest.raises(ew.APIError, match="same cursor"):
+    with pytest.raises(ew.APIError, match="cursor 'same' twice"):
         list(scripted.client().iter_webhooks())
     assert len(scripted.received) == 2
+
+
+def test_pagination_stops_on_a_cursor_cycle(scripted: ScriptedServer) -> None:
+    def page(cursor: str) -> Reply:
+        return Reply(200, {"data": [webhook_json()], "hasMore": True, "nextCursor": cursor})
+
+    scripted.script(page("a"), page("b"), page("a"))
+    with pytest.raises(ew.APIError, match="cursor 'a' twice"):
+        list(scripted.client().iter_webhooks())
+    assert len(scripted.received) == 3
+
+
+def test_pagination_refuses_more_without_a_cursor(scripted: ScriptedServer) -> None:
+    scripted.script(Reply(200, {"data": [webhook_json()], "hasMore": True, "nextCursor": None}))
+    with pytest.raises(ew.APIError, match="no cursor"):
+        list(scripted.client().iter_webhooks())
+    assert len(scripted.received) == 1
 
 
 def test_async_mirrors_every_method(server: ExaServer) -> None:

@@ -66,7 +66,8 @@ def shared_client(shared_server: ExaServer) -> ew.Client:
 def test_create_webhook(shared_client: ew.Client, events: Any, url: Any, metadata: Any) -> None:
     try:
         wh = shared_client.create_webhook(events, url, metadata)
-    except (ew.ValidationError, ew.APIError):
+    except ew.ValidationError:
+        # Refused before sending. Anything the server refuses instead is a client/server drift.
         return
     assert wh.url == url
 
@@ -81,7 +82,7 @@ def test_create_webhook(shared_client: ew.Client, events: Any, url: Any, metadat
 def test_update_webhook(
     shared_client: ew.Client, webhook_id: Any, events: Any, url: Any, metadata: Any
 ) -> None:
-    with contextlib.suppress(ew.ValidationError, ew.NotFoundError, ew.BadRequestError):
+    with contextlib.suppress(ew.ValidationError, ew.NotFoundError):
         shared_client.update_webhook(webhook_id, events=events, url=url, metadata=metadata)
 
 

@@ -84,6 +84,16 @@ def test_secrets_in_an_invalid_answer_are_redacted(server: ExaServer) -> None:
     assert [t for t in texts_of(excinfo.value) if stored.secret in t] == []
 
 
+def test_secrets_in_an_answer_that_is_not_json_are_redacted(scripted: ScriptedServer) -> None:
+    # A 2xx create answer cut short: it is kept in the error's body, the secret is not.
+    scripted.script(Reply(200, '{"id": "webhook_1", "secret": "whsec_LEAKY", "url": "https:'))
+    with pytest.raises(ew.APIError) as excinfo:
+        scripted.client(max_retries=0).create_webhook(["webset.created"], "https://example.com/h")
+    assert "not JSON" in excinfo.value.message
+    assert '"id": "webhook_1"' in excinfo.value.body
+    assert [t for t in texts_of(excinfo.value) if "whsec_LEAKY" in t] == []
+
+
 def test_signature_errors_never_show_secret_or_payload() -> None:
     secret = "whsec_PRIVATE_abcdef"
     body = b'{"type":"webset.created","data":{"id":"ws_PRIVATE_DATA"}}'

@@ -20,16 +20,24 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient", "Client", "create_webhook"]
 
 
-def _next_cursor(page: Page[Any], cursor: str | None) -> str | None:
-    """The cursor of the page after ``page``, or None at the end; refuses to loop for ever."""
-    if not page.has_more or not page.next_cursor:
+def _next_cursor(page: Page[Any], seen: set[str]) -> str | None:
+    """The cursor of the page after ``page``, or None at the end. A cursor seen before
+    would loop for ever, and "more" with no cursor would end the listing early: both raise."""
+    if not page.has_more:
         return None
-    if page.next_cursor == cursor:
+    cursor = page.next_cursor
+    if not cursor:
         raise APIError(
-            f"the server returned the same cursor twice ({cursor!r}); stopping pagination",
+            "the server says there are more items but gave no cursor; stopping pagination",
             status_code=200,
         )
-    return page.next_cursor
+    if cursor in seen:
+        raise APIError(
+            f"the server returned the cursor {cursor!r} twice; stopping pagination",
+            status_code=200,
+        )
+    seen.add(cursor)
+    return cursor
 
 
 class _Base:
@@ -61,6 +69,11 @@ class _Base:
     @property
     def closed(self) -> bool:
         return self._native.closed
+
+    def close(self) -> None:
+        """Closes the connection pool and ends the calls in flight. Later calls raise
+        ``ExaError``."""
+        self._native.close()
 
     def __repr__(self) -> str:
         return (
@@ -114,10 +127,11 @@ class Client(_Base):
     def iter_webhooks(self, *, limit: int | None = None) -> Iterator[Webhook]:
         """Every webhook, fetching pages of ``limit`` lazily as the iteration goes."""
         cursor: str | None = None
+        seen: set[str] = set()
         while True:
             page = self.list_webhooks(limit=limit, cursor=cursor)
             yield from page.data
-            if (cursor := _next_cursor(page, cursor)) is None:
+            if (cursor := _next_cursor(page, seen)) is None:
                 return
 
     def list_webhook_attempts(
@@ -143,17 +157,14 @@ class Client(_Base):
         limit: int | None = None,
     ) -> Iterator[WebhookAttempt]:
         cursor: str | None = None
+        seen: set[str] = set()
         while True:
             page = self.list_webhook_attempts(
                 webhook_id, event_type=event_type, successful=successful, limit=limit, cursor=cursor
             )
             yield from page.data
-            if (cursor := _next_cursor(page, cursor)) is None:
+            if (cursor := _next_cursor(page, seen)) is None:
                 return
-
-    def close(self) -> None:
-        """Closes the connection pool. Later calls raise ``ExaError``."""
-        self._native.close()
 
     def __enter__(self) -> Client:
         return self
@@ -208,11 +219,12 @@ class AsyncClient(_Base):
     async def iter_webhooks(self, *, limit: int | None = None) -> AsyncIterator[Webhook]:
         """Every webhook, fetching pages of ``limit`` lazily as the iteration goes."""
         cursor: str | None = None
+        seen: set[str] = set()
         while True:
             page = await self.list_webhooks(limit=limit, cursor=cursor)
             for webhook in page.data:
                 yield webhook
-            if (cursor := _next_cursor(page, cursor)) is None:
+            if (cursor := _next_cursor(page, seen)) is None:
                 return
 
     async def list_webhook_attempts(
@@ -239,18 +251,19 @@ class AsyncClient(_Base):
         limit: int | None = None,
     ) -> AsyncIterator[WebhookAttempt]:
         cursor: str | None = None
+        seen: set[str] = set()
         while True:
             page = await self.list_webhook_attempts(
                 webhook_id, event_type=event_type, successful=successful, limit=limit, cursor=cursor
             )
             for attempt in page.data:
                 yield attempt
-            if (cursor := _next_cursor(page, cursor)) is None:
+            if (cursor := _next_cursor(page, seen)) is None:
                 return
 
     async def aclose(self) -> None:
-        """Closes the connection pool. Later calls raise ``ExaError``."""
-        self._native.close()
+        """``close()``, for ``async with`` and code that awaits its cleanup."""
+        self.close()
 
     async def __aenter__(self) -> AsyncClient:
         return self

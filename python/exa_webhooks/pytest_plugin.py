@@ -36,4 +36,4 @@ def async_exa_client(exa_server: ExaServer) -> Iterator[AsyncClient]:
     """An ``AsyncClient`` talking to ``exa_server`` (use it from async tests)."""
     client = exa_server.async_client(timeout=30)
     yield client
-    client._native.close()
+    client.close()

@@ -119,13 +119,15 @@ class ExaServer:
         """How many requests the remaining faults will still affect."""
         return self._native.pending_faults
 
-    def client(self, *, timeout: float = 60.0) -> Client:
+    def client(self, *, timeout: float = 60.0, max_retries: int = 2) -> Client:
         """A ``Client`` bound to this server."""
-        return Client(self.api_key, base_url=self.url, timeout=timeout)
+        return Client(self.api_key, base_url=self.url, timeout=timeout, max_retries=max_retries)
 
-    def async_client(self, *, timeout: float = 60.0) -> AsyncClient:
+    def async_client(self, *, timeout: float = 60.0, max_retries: int = 2) -> AsyncClient:
         """An ``AsyncClient`` bound to this server."""
-        return AsyncClient(self.api_key, base_url=self.url, timeout=timeout)
+        return AsyncClient(
+            self.api_key, base_url=self.url, timeout=timeout, max_retries=max_retries
+        )
 
     def stop(self) -> None:
         """Closes the listener and all connections. Safe to call twice."""

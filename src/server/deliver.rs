@@ -104,18 +104,13 @@ pub async fn deliver(
     }
     attempt.response_headers = headers;
     let mut kept = Vec::new();
-    loop {
-        match tokio::time::timeout(timeout, response.chunk()).await {
-            Ok(Ok(Some(chunk))) => {
-                let room = MAX_RECORDED_BODY.saturating_sub(kept.len());
-                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                if kept.len() >= MAX_RECORDED_BODY {
-                    break;
-                }
-            }
-            Ok(Ok(None)) => break,
-            // A receiver that stalls or breaks mid-body: keep what came.
-            Ok(Err(_)) | Err(_) => break,
+    // The request's timeout covers the body too: a receiver that stalls or breaks mid-body
+    // ends the loop with an error, and what came is kept.
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = MAX_RECORDED_BODY.saturating_sub(kept.len());
+        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if kept.len() >= MAX_RECORDED_BODY {
+            break;
         }
     }
     attempt.response_body = Some(String::from_utf8_lossy(&kept).into_owned());
