@@ -215,7 +215,7 @@ fn secrets<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Vec<Cow<'a, [u8]>>> {
 /// Seconds since the epoch: `now` as a number or a `datetime`, else the clock.
 fn unix_now(now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
     let Some(now) = now.filter(|n| !n.is_none()) else {
-        return Ok(timefmt::now_millis().div_euclid(1000));
+        return Ok(timefmt::now_secs());
     };
     let seconds = if now.hasattr("timestamp")? {
         now.call_method0("timestamp")?.extract::<f64>()

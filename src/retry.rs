@@ -22,15 +22,15 @@ pub enum Op {
 #[derive(Debug)]
 pub enum Failure {
     /// The request never left: connection refused, DNS, TLS handshake, connect timeout.
-    NotSent(String),
+    NotSent { message: String, timed_out: bool },
     /// Sent, and no complete answer within the timeout.
     Timeout(String),
     /// Sent, then the connection broke (reset, closed mid-answer).
     Broken(String),
     /// An HTTP error status (or a 3xx, never followed).
     Status(ApiError),
-    /// A 2xx that is not a valid answer, or an answer too large: trying again will not help.
-    Final(crate::error::Error),
+    /// An answer larger than we accept: trying again will not help.
+    TooLarge(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,7 +64,7 @@ pub fn decide(failure: &Failure, op: Op, retry: u32, max_retries: u32, jitter: f
         return Decision::GiveUp;
     }
     match failure {
-        Failure::NotSent(_) => Decision::Retry(backoff(retry, jitter)),
+        Failure::NotSent { .. } => Decision::Retry(backoff(retry, jitter)),
         Failure::Timeout(_) | Failure::Broken(_) if op == Op::Idempotent => {
             Decision::Retry(backoff(retry, jitter))
         }
@@ -81,9 +81,10 @@ pub fn decide(failure: &Failure, op: Op, retry: u32, max_retries: u32, jitter: f
 pub fn maybe_applied(failure: &Failure, op: Op) -> bool {
     op == Op::Create
         && match failure {
-            Failure::Timeout(_) | Failure::Broken(_) => true,
+            // An oversized answer is an answer: the server did the work.
+            Failure::Timeout(_) | Failure::Broken(_) | Failure::TooLarge(_) => true,
             Failure::Status(e) => matches!(e.status_code, 500 | 502 | 504),
-            Failure::NotSent(_) | Failure::Final(_) => false,
+            Failure::NotSent { .. } => false,
         }
 }
 
@@ -94,6 +95,13 @@ pub const MAYBE_CREATED: &str = "the webhook may have been created anyway; check
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn not_sent() -> Failure {
+        Failure::NotSent {
+            message: String::new(),
+            timed_out: false,
+        }
+    }
 
     fn status(code: u16, retry_after: Option<f64>) -> Failure {
         Failure::Status(ApiError {
@@ -156,7 +164,7 @@ mod tests {
     fn creates_retry_only_when_nothing_happened() {
         let op = Op::Create;
         assert!(matches!(
-            decide(&Failure::NotSent(String::new()), op, 0, 2, 1.0),
+            decide(&not_sent(), op, 0, 2, 1.0),
             Decision::Retry(_)
         ));
         assert!(matches!(
@@ -185,7 +193,12 @@ mod tests {
         assert!(maybe_applied(&Failure::Timeout(String::new()), op));
         assert!(maybe_applied(&status(502, None), op));
         assert!(!maybe_applied(&status(503, None), op));
-        assert!(!maybe_applied(&Failure::NotSent(String::new()), op));
+        assert!(!maybe_applied(&not_sent(), op));
+        assert!(maybe_applied(&Failure::TooLarge(String::new()), op));
+        assert_eq!(
+            decide(&Failure::TooLarge(String::new()), Op::Idempotent, 0, 2, 1.0),
+            Decision::GiveUp
+        );
         assert!(!maybe_applied(
             &Failure::Timeout(String::new()),
             Op::Idempotent

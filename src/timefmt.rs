@@ -194,6 +194,11 @@ pub fn now_millis() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// The Unix time now, in whole seconds.
+pub fn now_secs() -> i64 {
+    now_millis().div_euclid(1000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,6 +68,8 @@ pub struct Transport {
     webhooks_url: Url,
     timeout: Duration,
     max_retries: u32,
+    /// No call outlives this: every try's timeout plus the backoff between them.
+    budget: Duration,
     /// Flips to true on `close()`: calls in flight end at once instead of running on.
     closed: watch::Sender<bool>,
 }
@@ -101,6 +103,8 @@ impl Transport {
             webhooks_url,
             timeout: config.timeout,
             max_retries: config.max_retries,
+            budget: config.timeout * (config.max_retries + 1)
+                + retry::max_total_backoff(config.max_retries),
             closed: watch::Sender::new(false),
         })
     }
@@ -210,10 +214,7 @@ impl Transport {
         if *closed.borrow() {
             return Err(closed_error());
         }
-        let started = Instant::now();
-        let budget =
-            self.timeout * (self.max_retries + 1) + retry::max_total_backoff(self.max_retries);
-        let deadline = started + budget;
+        let deadline = Instant::now() + self.budget;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -285,7 +286,7 @@ impl Transport {
         let retry_after = parse_retry_after(
             header(&response, "retry-after-ms").as_deref(),
             header(&response, "retry-after").as_deref(),
-            timefmt::now_millis().div_euclid(1000),
+            timefmt::now_secs(),
         );
         let location = header(&response, "location");
         // The status already says what happened: a body that cannot be read must not change it.
@@ -325,13 +326,12 @@ fn attempt_log(
             "ok".to_owned(),
         ),
         Err(Failure::Status(e)) => (Some(e.status_code), e.request_id.clone(), e.message.clone()),
-        Err(Failure::Final(Error::Api(e))) => {
-            (Some(e.status_code), e.request_id.clone(), e.message.clone())
-        }
-        Err(Failure::NotSent(m) | Failure::Timeout(m) | Failure::Broken(m)) => {
-            (None, None, m.clone())
-        }
-        Err(Failure::Final(_)) => (None, None, "failed".to_owned()),
+        Err(
+            Failure::NotSent { message: m, .. }
+            | Failure::Timeout(m)
+            | Failure::Broken(m)
+            | Failure::TooLarge(m),
+        ) => (None, None, m.clone()),
     };
     AttemptLog {
         method: method.clone(),
@@ -355,7 +355,12 @@ fn final_error(failure: Failure, op: Op, attempts: u32) -> Error {
         }
     };
     match failure {
-        Failure::NotSent(m) | Failure::Broken(m) => Error::Connection {
+        Failure::NotSent { message, timed_out } => Error::Connection {
+            message: note(message),
+            timed_out,
+            attempts,
+        },
+        Failure::Broken(m) | Failure::TooLarge(m) => Error::Connection {
             message: note(m),
             timed_out: false,
             attempts,
@@ -370,18 +375,6 @@ fn final_error(failure: Failure, op: Op, attempts: u32) -> Error {
             e.attempts = attempts;
             Error::Api(e)
         }
-        Failure::Final(Error::Api(mut e)) => {
-            e.attempts = attempts;
-            Error::Api(e)
-        }
-        Failure::Final(Error::Connection {
-            message, timed_out, ..
-        }) => Error::Connection {
-            message,
-            timed_out,
-            attempts,
-        },
-        Failure::Final(other) => other,
     }
 }
 
@@ -540,9 +533,9 @@ fn header(response: &Response, name: &str) -> Option<String> {
 
 async fn read_bounded(mut response: Response) -> Result<Vec<u8>, Failure> {
     let too_large = || {
-        Failure::Final(Error::connection(format!(
+        Failure::TooLarge(format!(
             "the response body is larger than {MAX_RESPONSE_BYTES} bytes; refused"
-        )))
+        ))
     };
     let declared = response.content_length().unwrap_or(0);
     if declared > MAX_RESPONSE_BYTES as u64 {
@@ -562,7 +555,11 @@ async fn read_bounded(mut response: Response) -> Result<Vec<u8>, Failure> {
 fn failure_of(e: reqwest::Error) -> Failure {
     let message = chain(&e);
     if e.is_connect() {
-        Failure::NotSent(message)
+        // A connect timeout is both: not sent (safe to retry), and a timeout to the caller.
+        Failure::NotSent {
+            message,
+            timed_out: e.is_timeout(),
+        }
     } else if e.is_timeout() {
         Failure::Timeout(message)
     } else {

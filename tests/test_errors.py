@@ -195,8 +195,12 @@ def test_server_that_accepts_and_never_answers() -> None:
 
 def test_oversized_response_is_refused(scripted: ScriptedServer) -> None:
     scripted.script(Reply(200, b"x" * (9 * 1024 * 1024)))
-    with pytest.raises(ew.APIConnectionError, match="larger than"):
-        scripted.client(max_retries=0).create_webhook(EVENTS, URL)
+    with pytest.raises(ew.APIConnectionError, match="larger than") as excinfo:
+        scripted.client(max_retries=2).create_webhook(EVENTS, URL)
+    # An answer came, so the create happened: said, and not retried.
+    assert "may have been created" in str(excinfo.value)
+    assert excinfo.value.attempts == 1
+    assert len(scripted.received) == 1
 
 
 def test_bad_key_against_exa_server(server: ExaServer) -> None:
@@ -208,3 +212,18 @@ def test_bad_key_against_exa_server(server: ExaServer) -> None:
     assert excinfo.value.request_id.startswith("req_")
     assert "wrong-key" not in str(excinfo.value)
     assert server.webhooks == []
+
+
+def test_exa_server_fault_can_answer_with_an_html_page(server: ExaServer) -> None:
+    page = "<html><body>502 Bad Gateway</body></html>"
+    server.add_fault(status=502, body=page, headers={"Content-Type": "text/html"})
+    with pytest.raises(ew.APIError) as excinfo:
+        server.client(max_retries=0).list_webhooks()
+    assert excinfo.value.status_code == 502
+    assert excinfo.value.body == page
+    (request,) = server.requests
+    assert request.path == "/websets/v0/webhooks"
+    server.add_fault(status=409, body='{"error": "taken", "tag": "CONFLICT"}')
+    with pytest.raises(ew.ConflictError) as conflict:
+        server.client(max_retries=0).list_webhooks()
+    assert conflict.value.tag == "CONFLICT"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -341,16 +340,10 @@ def test_async_mirrors_every_method(server: ExaServer) -> None:
     assert len(server.webhooks) == 6
 
 
-@pytest.fixture
-def busy_server() -> Iterator[ExaServer]:
-    with ExaServer() as s:
-        yield s
-
-
-def test_concurrent_threads_and_tasks(busy_server: ExaServer) -> None:
+def test_concurrent_threads_and_tasks(server: ExaServer) -> None:
     """Many threads and asyncio tasks at once, mixing every operation: no error, no loss."""
     errors: list[BaseException] = []
-    client = busy_server.client()
+    client = server.client()
 
     def thread_work(n: int) -> None:
         try:
@@ -370,7 +363,7 @@ def test_concurrent_threads_and_tasks(busy_server: ExaServer) -> None:
         await client.list_webhooks(limit=5)
 
     async def tasks() -> None:
-        async with busy_server.async_client() as aclient:
+        async with server.async_client() as aclient:
             await asyncio.gather(*(task_work(aclient, n) for n in range(200)))
 
     threads = [threading.Thread(target=thread_work, args=(n,)) for n in range(6)]
@@ -381,5 +374,5 @@ def test_concurrent_threads_and_tasks(busy_server: ExaServer) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert len(busy_server.webhooks) == 6 * 10 + 200
+    assert len(server.webhooks) == 6 * 10 + 200
     assert time.monotonic() - started < 60

@@ -54,7 +54,8 @@ class ExaServer:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """The requests received, oldest first (the most recent 10,000)."""
+        """The requests received, oldest first: the most recent 10,000, with at most 64 MB
+        of bodies between them."""
         return self._native.requests()
 
     def emit(
@@ -88,7 +89,8 @@ class ExaServer:
         """Makes the next ``times`` matching requests fail, to test retry and timeout handling.
 
         Choose at most one action: ``status`` (answer with it, in Exa's error shape unless
-        ``body`` is given, plus ``headers`` such as ``Retry-After``), ``reset`` (close the
+        ``body`` is given: a dict or JSON text as JSON, other text such as a proxy's HTML page
+        exactly as given; plus ``headers`` such as ``Retry-After``), ``reset`` (close the
         connection without an answer), ``truncate`` (half the answer, then close) or ``hang``
         (never answer). ``delay`` waits first; alone, it only makes the answer late.
         ``after_processing`` handles the request for real first (a create really creates),

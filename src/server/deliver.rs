@@ -49,7 +49,7 @@ pub async fn deliver(
     body: &[u8],
     timeout: Duration,
 ) -> WebhookAttempt {
-    let timestamp = timefmt::now_millis().div_euclid(1000);
+    let timestamp = timefmt::now_secs();
     let header = signature::sign(body, target.secret.as_bytes(), timestamp);
     let mut attempt = WebhookAttempt {
         id: state.new_id("webhook_attempt_", 24),

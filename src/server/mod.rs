@@ -91,6 +91,10 @@ impl Server {
         if !events::is_known(event_type) {
             return Err(format!("unknown event type {event_type:?}"));
         }
+        // Checked before any work: blocking here would stall the runtime thread itself.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err("emit cannot be called from a tokio runtime thread".into());
+        }
         let Some(runtime) = self.running().as_ref().map(|(rt, _)| rt.handle().clone()) else {
             return Err("the server is stopped".into());
         };
@@ -125,9 +129,6 @@ impl Server {
                 })
             })
             .collect();
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err("emit cannot be called from a tokio runtime thread".into());
-        }
         let attempts = runtime.block_on(async {
             let handles: Vec<_> = targets
                 .into_iter()
@@ -144,13 +145,14 @@ impl Server {
                 .collect();
             let mut attempts = Vec::with_capacity(handles.len());
             for handle in handles {
-                // A delivery task cannot panic short of a bug; one that did records nothing.
-                if let Ok(attempt) = handle.await {
-                    attempts.push(attempt);
+                // A task ends without its attempt only if `stop()` cancelled it meanwhile.
+                match handle.await {
+                    Ok(attempt) => attempts.push(attempt),
+                    Err(_) => return Err("the server stopped while delivering the event"),
                 }
             }
-            attempts
-        });
+            Ok(attempts)
+        })?;
         let mut webhooks = state.webhooks();
         for attempt in attempts {
             webhooks.add_attempt(attempt);

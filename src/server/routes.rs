@@ -90,19 +90,26 @@ pub async fn handle(
             .collect(),
         body: body.to_vec(),
     });
+    // exa-py asks for `/websets//v0/webhooks`; Exa's gateway tolerates it, so do we.
     let path = collapse_slashes(parts.uri.path());
     let fault = state.faults().take(parts.method.as_str(), &path);
     let Some(fault) = fault else {
-        return Ok(respond(route(state, &parts, &body), &request_id, &[]));
+        return Ok(respond(
+            route(state, &parts, &path, &body),
+            &request_id,
+            &[],
+        ));
     };
     // Processed first, so a client that gives up during the delay still left its mark.
-    let processed = fault.after_processing.then(|| route(state, &parts, &body));
+    let processed = fault
+        .after_processing
+        .then(|| route(state, &parts, &path, &body));
     if !fault.delay.is_zero() {
         tokio::time::sleep(fault.delay).await;
     }
     match fault.action {
         Action::Normal => Ok(respond(
-            processed.unwrap_or_else(|| route(state, &parts, &body)),
+            processed.unwrap_or_else(|| route(state, &parts, &path, &body)),
             &request_id,
             &[],
         )),
@@ -113,9 +120,14 @@ pub async fn handle(
         } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let answer = match body {
-                Some(text) => Answer {
-                    status,
-                    body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                Some(text) => match serde_json::from_str(&text) {
+                    Ok(json) => Answer { status, body: json },
+                    // Not JSON (an HTML error page from a proxy...): sent exactly as given.
+                    Err(_) => {
+                        let text_type = [(CONTENT_TYPE.as_str().to_owned(), TEXT.to_owned())];
+                        let extra: Vec<_> = text_type.into_iter().chain(headers).collect();
+                        return Ok(response(status, text.into(), &request_id, &extra));
+                    }
                 },
                 None => Answer::error(
                     status,
@@ -131,7 +143,7 @@ pub async fn handle(
         )),
         Action::Hang => std::future::pending().await,
         Action::Truncate => {
-            let answer = processed.unwrap_or_else(|| route(state, &parts, &body));
+            let answer = processed.unwrap_or_else(|| route(state, &parts, &path, &body));
             Ok(truncated(respond(answer, &request_id, &[])).await)
         }
     }
@@ -177,6 +189,8 @@ impl hyper::body::Body for Frames {
     }
 }
 
+const TEXT: &str = "text/plain; charset=utf-8";
+
 fn respond(answer: Answer, request_id: &str, extra: &[(String, String)]) -> Response<Body> {
     let mut body = answer.body;
     if answer.status.is_client_error() || answer.status.is_server_error() {
@@ -184,9 +198,19 @@ fn respond(answer: Answer, request_id: &str, extra: &[(String, String)]) -> Resp
             map.insert("requestId".into(), request_id.into());
         }
     }
-    let full = Full::new(Bytes::from(body.to_string())).map_err(|never| match never {});
+    response(answer.status, body.to_string().into(), request_id, extra)
+}
+
+/// A JSON answer unless `extra` (applied last) says otherwise.
+fn response(
+    status: StatusCode,
+    body: Bytes,
+    request_id: &str,
+    extra: &[(String, String)],
+) -> Response<Body> {
+    let full = Full::new(body).map_err(|never| match never {});
     let mut response = Response::new(BodyExt::boxed(full));
-    *response.status_mut() = answer.status;
+    *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
@@ -213,9 +237,8 @@ fn authorized(state: &State, parts: &hyper::http::request::Parts) -> bool {
     header("x-api-key") == Some(key) || bearer == Some(key)
 }
 
-fn route(state: &State, parts: &hyper::http::request::Parts, body: &[u8]) -> Answer {
-    // exa-py asks for `/websets//v0/webhooks`; Exa's gateway tolerates it, so do we.
-    let path = collapse_slashes(parts.uri.path());
+/// `path` is the request's, slashes collapsed (see `handle`).
+fn route(state: &State, parts: &hyper::http::request::Parts, path: &str, body: &[u8]) -> Answer {
     let not_found = || {
         Answer::error(
             StatusCode::NOT_FOUND,

@@ -6,8 +6,13 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-/// Only the most recent requests are kept, so a long benchmark cannot exhaust memory.
+/// Only the most recent requests are kept, so a long benchmark cannot exhaust memory: at
+/// most this many, with at most `MAX_RECORDED_BODY_BYTES` of bodies between them.
 pub const MAX_RECORDED_REQUESTS: usize = 10_000;
+pub const MAX_RECORDED_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// Delivery attempts kept per webhook, the oldest dropped first (a test that emits for ever
+/// must not grow without end).
+pub const MAX_ATTEMPTS_PER_WEBHOOK: usize = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
@@ -104,10 +109,11 @@ impl Webhooks {
             return false;
         }
         let seq = self.next_seq();
-        self.attempts
-            .entry(attempt.webhook_id.clone())
-            .or_default()
-            .insert(seq, attempt);
+        let attempts = self.attempts.entry(attempt.webhook_id.clone()).or_default();
+        attempts.insert(seq, attempt);
+        if attempts.len() > MAX_ATTEMPTS_PER_WEBHOOK {
+            attempts.pop_first();
+        }
         true
     }
 
@@ -147,7 +153,8 @@ pub struct State {
     api_key: String,
     faults: Mutex<Faults>,
     webhooks: Mutex<Webhooks>,
-    requests: Mutex<VecDeque<RecordedRequest>>,
+    /// The recent requests, and the total size of their bodies.
+    requests: Mutex<(VecDeque<RecordedRequest>, usize)>,
     rng: AtomicU64,
 }
 
@@ -167,7 +174,7 @@ impl State {
             api_key,
             faults: Mutex::new(Faults::default()),
             webhooks: Mutex::new(Webhooks::default()),
-            requests: Mutex::new(VecDeque::new()),
+            requests: Mutex::new((VecDeque::new(), 0)),
             rng: AtomicU64::new(seed),
         }
     }
@@ -185,15 +192,20 @@ impl State {
     }
 
     pub fn record(&self, request: RecordedRequest) {
-        let mut requests = lock(&self.requests);
-        if requests.len() == MAX_RECORDED_REQUESTS {
-            requests.pop_front();
-        }
+        let mut guard = lock(&self.requests);
+        let (requests, bytes) = &mut *guard;
+        *bytes += request.body.len();
         requests.push_back(request);
+        while requests.len() > MAX_RECORDED_REQUESTS || *bytes > MAX_RECORDED_BODY_BYTES {
+            match requests.pop_front() {
+                Some(old) => *bytes -= old.body.len(),
+                None => break,
+            }
+        }
     }
 
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.requests).iter().cloned().collect()
+        lock(&self.requests).0.iter().cloned().collect()
     }
 
     /// Fast, non-cryptographic randomness for ids (splitmix64).
@@ -341,6 +353,18 @@ mod tests {
             3
         );
         assert!(store.list_attempts("nope", &failed, None, 10).is_none());
+        // Past the cap, the oldest attempts go first.
+        let template = store.list_attempts("w", &AttemptFilter::default(), None, 1);
+        let mut template = template.unwrap().items.remove(0);
+        for i in 0..MAX_ATTEMPTS_PER_WEBHOOK {
+            template.id = format!("more{i}");
+            assert!(store.add_attempt(template.clone()));
+        }
+        let everything = AttemptFilter::default();
+        let all = store.list_attempts("w", &everything, None, 2 * MAX_ATTEMPTS_PER_WEBHOOK);
+        let all = all.unwrap().items;
+        assert_eq!(all.len(), MAX_ATTEMPTS_PER_WEBHOOK);
+        assert!(all.iter().all(|a| a.id.starts_with("more")));
         store.remove("w");
         assert!(store.list_attempts("w", &failed, None, 10).is_none());
     }
@@ -360,5 +384,21 @@ mod tests {
         let requests = state.requests();
         assert_eq!(requests.len(), MAX_RECORDED_REQUESTS);
         assert_eq!(requests[0].path, "/5");
+        // Large bodies: the byte budget bounds them long before the count does.
+        let big = MAX_RECORDED_BODY_BYTES / 4;
+        for i in 0..6 {
+            state.record(RecordedRequest {
+                method: "POST".into(),
+                path: format!("/big/{i}"),
+                query: None,
+                headers: Vec::new(),
+                body: vec![b'x'; big],
+            });
+        }
+        let requests = state.requests();
+        let total: usize = requests.iter().map(|r| r.body.len()).sum();
+        assert!(total <= MAX_RECORDED_BODY_BYTES, "{total}");
+        assert_eq!(requests.last().map(|r| r.path.as_str()), Some("/big/5"));
+        assert_eq!(requests.iter().filter(|r| !r.body.is_empty()).count(), 4);
     }
 }
