@@ -349,8 +349,9 @@ where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
     if let Some(local) = &lane.local {
-        let fut = async move { fut.await.map_err(PyErr::from) };
-        return runtime::block_on(py, local, fut)?.into_bound_py_any(py);
+        return runtime::block_on(py, local, fut)?
+            .map_err(|e| py_errors::to_pyerr(py, e))?
+            .into_bound_py_any(py);
     }
     #[cfg(unix)]
     if let Some(completer) = completer.and_then(|c| c.cast::<crate::py_bridge::Completer>().ok()) {

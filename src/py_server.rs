@@ -104,8 +104,20 @@ impl NativeServer {
         check(errors)?;
         let event_type = event_type.unwrap_or_default();
         let timeout = Duration::from_secs_f64(timeout);
+        // A signal handler's exception (KeyboardInterrupt), raised once emit has stopped.
+        let signal: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
+        let interrupted = || match Python::attach(|py| py.check_signals()) {
+            Ok(()) => false,
+            Err(e) => {
+                *signal.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                true
+            }
+        };
         // Deliveries may reach a receiver in this very process: let it run meanwhile.
-        let emitted = py.detach(|| self.server.emit(&event_type, data, timeout));
+        let emitted = py.detach(|| self.server.emit(&event_type, data, timeout, &interrupted));
+        if let Some(error) = signal.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(error);
+        }
         match emitted {
             Ok(event) => Ok(event.into()),
             Err(message) => Err(PyRuntimeError::new_err(message)),

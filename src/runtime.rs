@@ -112,10 +112,12 @@ const SIGNAL_CHECK_EVERY: Duration = Duration::from_millis(100);
 
 /// Runs `fut` to completion on `local` with the interpreter lock released, raising
 /// `KeyboardInterrupt` (or whatever a signal handler raises) within a tick of a signal. Never
-/// touches asyncio, so it works where an event loop is already running (Jupyter).
+/// touches asyncio, so it works where an event loop is already running (Jupyter). The output
+/// comes back as is: turning it into Python objects or exceptions needs the lock, so it is the
+/// caller's job once it has it back.
 pub fn block_on<T, F>(py: Python<'_>, local: &LocalRuntime, fut: F) -> PyResult<T>
 where
-    F: Future<Output = PyResult<T>> + Send,
+    F: Future<Output = T> + Send,
     T: Send,
 {
     let Some(runtime) = local.runtime.as_ref() else {
@@ -133,7 +135,7 @@ where
     if !on_main_thread(py) {
         // Signal handlers run on the main thread only: a check here would do nothing but
         // take the interpreter lock ten times a second.
-        return py.detach(|| runtime.block_on(fut));
+        return Ok(py.detach(|| runtime.block_on(fut)));
     }
     py.detach(|| {
         runtime.block_on(async {
@@ -143,7 +145,7 @@ where
             );
             loop {
                 tokio::select! {
-                    result = &mut fut => return result,
+                    output = &mut fut => return Ok(output),
                     _ = ticks.tick() => Python::attach(|py| py.check_signals())?,
                 }
             }

@@ -43,3 +43,41 @@ def test_ctrl_c_interrupts_a_blocked_sync_call() -> None:
             proc.kill()
     assert (line, code) == ("interrupted", 42)
     assert elapsed < 0.5, f"took {elapsed:.2f}s to honour Ctrl-C"
+
+
+EMIT_SCRIPT = """
+import sys
+from exa_webhooks.testing import ExaServer
+with ExaServer() as server:
+    server.client().create_webhook(["webset.created"], sys.argv[1])
+    print("ready", flush=True)
+    try:
+        server.emit("webset.created", timeout=60)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        sys.exit(42)
+"""
+
+
+def test_ctrl_c_interrupts_an_emit_waiting_on_a_silent_receiver() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+        proc = subprocess.Popen(
+            [sys.executable, "-c", EMIT_SCRIPT, url], stdout=subprocess.PIPE, text=True
+        )
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready"
+            conn, _ = listener.accept()  # the delivery arrived; it will never get an answer
+            with conn:
+                sent = time.monotonic()
+                proc.send_signal(signal.SIGINT)
+                line = proc.stdout.readline().strip()
+                elapsed = time.monotonic() - sent
+                code = proc.wait(timeout=10)
+        finally:
+            proc.kill()
+    assert (line, code) == ("interrupted", 42)
+    assert elapsed < 1, f"took {elapsed:.2f}s to honour Ctrl-C"

@@ -35,6 +35,9 @@ pub struct Server {
     running: Mutex<Option<(Runtime, oneshot::Sender<()>)>>,
 }
 
+/// How often a waiting `emit` asks its caller whether to stop (Ctrl-C).
+const INTERRUPT_CHECK_EVERY: Duration = Duration::from_millis(100);
+
 impl Server {
     /// Binds at once, so a taken port is an error here and `port=0` gets its real number.
     pub fn start(api_key: String, host: &str, port: u16) -> io::Result<Self> {
@@ -87,6 +90,7 @@ impl Server {
         event_type: &str,
         data: Option<Map<String, Value>>,
         timeout: Duration,
+        interrupted: &dyn Fn() -> bool,
     ) -> Result<WebhookEvent, String> {
         if !events::is_known(event_type) {
             return Err(format!("unknown event type {event_type:?}"));
@@ -143,15 +147,30 @@ impl Server {
                     })
                 })
                 .collect();
-            let mut attempts = Vec::with_capacity(handles.len());
-            for handle in handles {
-                // A task ends without its attempt only if `stop()` cancelled it meanwhile.
-                match handle.await {
-                    Ok(attempt) => attempts.push(attempt),
-                    Err(_) => return Err("the server stopped while delivering the event"),
+            let aborts: Vec<_> = handles.iter().map(|h| h.abort_handle()).collect();
+            let all = async {
+                let mut attempts = Vec::with_capacity(handles.len());
+                for handle in handles {
+                    // A task ends without its attempt only if `stop()` cancelled it meanwhile.
+                    match handle.await {
+                        Ok(attempt) => attempts.push(attempt),
+                        Err(_) => return Err("the server stopped while delivering the event"),
+                    }
+                }
+                Ok(attempts)
+            };
+            tokio::pin!(all);
+            // A receiver may take up to `timeout` (a day at most): the caller may stop waiting.
+            let mut ticks = tokio::time::interval(INTERRUPT_CHECK_EVERY);
+            loop {
+                tokio::select! {
+                    attempts = &mut all => return attempts,
+                    _ = ticks.tick() => if interrupted() {
+                        aborts.iter().for_each(tokio::task::AbortHandle::abort);
+                        return Err("interrupted");
+                    },
                 }
             }
-            Ok(attempts)
         })?;
         let mut webhooks = state.webhooks();
         for attempt in attempts {
