@@ -130,8 +130,12 @@ where
             "a blocking call cannot run on a tokio runtime thread; use AsyncClient",
         ));
     }
-    // Boxed once: the future is large, and is moved several times on the way in.
-    let mut fut = Box::pin(fut);
+    // Boxed once: the future is large, and is moved several times on the way in. It starts
+    // only after the runtime has looked at its sockets (see `settle`).
+    let mut fut = Box::pin(async move {
+        settle().await;
+        fut.await
+    });
     if !on_main_thread(py) {
         // Signal handlers run on the main thread only: a check here would do nothing but
         // take the interpreter lock ten times a second.
@@ -151,6 +155,16 @@ where
             }
         })
     })
+}
+
+/// Lets the tasks of idle pooled connections see what happened to their sockets while no
+/// thread drove this runtime (it runs only inside calls). A peer that closed a connection
+/// meanwhile (a keep-alive timeout, a restart) is noticed here, so the pool drops it instead
+/// of writing the next request into a dead socket. The first yield polls the I/O driver and
+/// wakes those tasks; the second lets them run before the request picks a connection.
+async fn settle() {
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
 }
 
 /// Whether this is Python's main thread, cached per thread (and per fork: the thread that
