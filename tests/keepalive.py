@@ -8,6 +8,7 @@ anything of the client: it is a real server on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -53,18 +54,14 @@ class KeepAliveServer:
     def stop(self) -> None:
         """Closes the listener and every connection, as a server process exiting would."""
         self._running = False
-        try:
+        with contextlib.suppress(OSError):
             self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
-        except OSError:
-            pass
         self._listener.close()
         with self._lock:
             socks, self._socks = self._socks, set()
         for s in socks:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             s.close()
 
     def restart(self) -> None:
