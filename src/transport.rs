@@ -58,6 +58,9 @@ pub struct AttemptLog {
     pub attempt: u32,
     pub elapsed: Duration,
     pub outcome: String,
+    /// Set when another try follows, after this wait.
+    pub retry_in: Option<Duration>,
+    pub max_attempts: u32,
 }
 
 pub type LogFn = Arc<dyn Fn(&AttemptLog) + Send + Sync>;
@@ -225,14 +228,22 @@ impl Transport {
                 outcome = self.try_once(&method, &url, body.as_deref(), per_try) => outcome,
                 _ = closed.wait_for(|c| *c) => return Err(closed_error()),
             };
+            let elapsed = try_started.elapsed();
+            let retry_in = match &outcome {
+                Ok(_) => None,
+                Err(failure) => {
+                    match retry::decide(failure, op, attempt - 1, self.max_retries, jitter()) {
+                        Decision::Retry(wait) if Instant::now() + wait < deadline => Some(wait),
+                        _ => None,
+                    }
+                }
+            };
             if let Some(log) = &log {
-                log(&attempt_log(
-                    &method,
-                    &url,
-                    &outcome,
-                    attempt,
-                    try_started.elapsed(),
-                ));
+                log(&AttemptLog {
+                    retry_in,
+                    max_attempts: self.max_retries + 1,
+                    ..attempt_log(&method, &url, &outcome, attempt, elapsed)
+                });
             }
             let failure = match outcome {
                 Ok(resp) => {
@@ -243,9 +254,8 @@ impl Transport {
                 }
                 Err(failure) => failure,
             };
-            let wait = match retry::decide(&failure, op, attempt - 1, self.max_retries, jitter()) {
-                Decision::Retry(wait) if Instant::now() + wait < deadline => wait,
-                _ => return Err(final_error(failure, op, attempt)),
+            let Some(wait) = retry_in else {
+                return Err(final_error(failure, op, attempt));
             };
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
@@ -341,6 +351,8 @@ fn attempt_log(
         attempt,
         elapsed,
         outcome: text,
+        retry_in: None,
+        max_attempts: attempt,
     }
 }
 
