@@ -34,27 +34,39 @@ pub fn is_known(name: &str) -> bool {
     EVENT_TYPES.contains(&name)
 }
 
-/// The event type a user most likely meant by an unknown `name`, if any is close.
+/// The event type a user most likely meant by an unknown `name`, if any is close: a known
+/// mistake (or a typo of one), a type written without its `webset.` prefix, the enum member's
+/// name, or a typo of a type.
 pub fn suggest(name: &str) -> Option<&'static str> {
-    if let Some((_, meant)) = KNOWN_MISTAKES.iter().find(|(wrong, _)| *wrong == name) {
-        return Some(meant);
-    }
     // Nothing longer than the longest type plus three edits can be a typo of one: no need to
     // lowercase and compare a long input.
-    if name.len() > EVENT_TYPES.iter().map(|t| t.len()).max().unwrap_or(0) + 3 {
+    if name.is_empty() || name.len() > EVENT_TYPES.iter().map(|t| t.len()).max().unwrap_or(0) + 3 {
         return None;
     }
     // `WEBSET_CREATED` (the Python enum member name) or `Webset.Created`.
-    let normalized = name.trim().to_ascii_lowercase().replace('_', ".");
+    let normalized = name
+        .trim()
+        .to_ascii_lowercase()
+        .replace(['_', '-', ' '], ".");
     if let Some(found) = EVENT_TYPES.iter().find(|t| **t == normalized) {
         return Some(found);
     }
-    let (best, distance) = EVENT_TYPES
+    // `item.created`, `search.completed`: the type without its `webset.` prefix.
+    let prefixed = format!("webset.{normalized}");
+    if let Some(found) = EVENT_TYPES.iter().find(|t| **t == prefixed) {
+        return Some(found);
+    }
+    // The closest of the real names and the known mistakes (each standing for what was meant),
+    // so that `webset.complete` finds `webset.idle` as `webset.completed` does.
+    let candidates = EVENT_TYPES
         .iter()
-        .map(|t| (*t, levenshtein(&normalized, t)))
-        .min_by_key(|(_, d)| *d)?;
+        .map(|t| (*t, *t))
+        .chain(KNOWN_MISTAKES.iter().copied());
+    let (written, meant, distance) = candidates
+        .map(|(written, meant)| (written, meant, levenshtein(&normalized, written)))
+        .min_by_key(|(_, _, d)| *d)?;
     // Close enough to be a typo: a few edits, and not most of the word.
-    (distance <= 3 && distance * 3 <= best.len()).then_some(best)
+    (distance <= 3 && distance * 3 <= written.len()).then_some(meant)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -96,6 +108,14 @@ mod tests {
         assert_eq!(suggest("WEBSET_CREATED"), Some("webset.created"));
         assert_eq!(suggest("webset.craeted"), Some("webset.created"));
         assert_eq!(suggest("import.complete"), Some("import.completed"));
+        assert_eq!(suggest("webset.complete"), Some("webset.idle"));
+        assert_eq!(suggest("item.created"), Some("webset.item.created"));
+        assert_eq!(suggest("search.completed"), Some("webset.search.completed"));
+        assert_eq!(
+            suggest("webset-item-enriched"),
+            Some("webset.item.enriched")
+        );
+        assert_eq!(suggest("enrichment.complete"), Some("webset.item.enriched"));
         assert_eq!(suggest("something.else.entirely"), None);
         assert_eq!(suggest(""), None);
     }

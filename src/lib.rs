@@ -12,6 +12,7 @@ pub mod py_client;
 pub mod py_convert;
 pub mod py_errors;
 pub mod py_event;
+pub mod py_event_types;
 pub mod py_logging;
 pub mod py_model;
 pub mod py_server;
@@ -40,6 +41,8 @@ mod _native {
         construct_event, parse_event, sign_payload, verify_signature, PyWebhookEvent,
     };
     #[pymodule_export]
+    use crate::py_event_types::unknown_event_type;
+    #[pymodule_export]
     use crate::py_server::{NativeServer, PyRecordedRequest};
     #[pymodule_export]
     use crate::py_webhook::PyWebhook;
@@ -51,7 +54,10 @@ mod _native {
         // The fork hook goes in before any runtime or pool can exist.
         crate::runtime::fork_generation();
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-        m.add("EVENT_TYPES", crate::events::EVENT_TYPES.to_vec())?;
+        m.add(
+            "EVENT_TYPES",
+            pyo3::types::PyTuple::new(m.py(), crate::events::EVENT_TYPES)?,
+        )?;
         m.add("DEFAULT_BASE_URL", crate::py_client::DEFAULT_BASE_URL)?;
         let drain = wrap_pyfunction!(crate::runtime::drain, m)?;
         m.py()

@@ -224,14 +224,16 @@ pub fn validate_cursor(cursor: &str, errors: &mut Vec<FieldError>) {
 /// One known event type, for filters.
 pub fn validate_event_type(field: &str, event_type: &str, errors: &mut Vec<FieldError>) {
     if !events::is_known(event_type) {
-        let hint = events::suggest(event_type)
-            .map(|s| format!("; did you mean '{s}'?"))
-            .unwrap_or_default();
-        errors.push(FieldError::new(
-            field,
-            format!("unknown event type {}{hint}", quote(event_type)),
-        ));
+        errors.push(FieldError::new(field, unknown_event_type(event_type)));
     }
+}
+
+/// `unknown event type "x"; did you mean "y"?`: the one wording, wherever a name is refused.
+pub fn unknown_event_type(event_type: &str) -> String {
+    let hint = events::suggest(event_type)
+        .map(|s| format!("; did you mean {}?", quote(s)))
+        .unwrap_or_default();
+    format!("unknown event type {}{hint}", quote(event_type))
 }
 
 /// The message of a validation error: every problem, one per line.
@@ -297,7 +299,7 @@ mod tests {
         });
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["events[1]", "events[2]", "events[3]"]);
-        assert!(errors[0].message.contains("did you mean 'webset.idle'"));
+        assert!(errors[0].message.contains("did you mean \"webset.idle\""));
         assert!(errors[1].message.contains("duplicate"));
         assert!(!errors[2].message.contains("did you mean"));
     }

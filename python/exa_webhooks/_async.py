@@ -24,13 +24,23 @@ _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Completer | None]
 _last: tuple[weakref.ref[asyncio.AbstractEventLoop], Completer | None] | None = None
 
 
+_NO_LOOP = (
+    "AsyncClient needs a running asyncio event loop, and this thread has none: await its "
+    "calls inside asyncio (asyncio.run, or anyio with its asyncio backend). Trio is not "
+    "supported: under trio, run a sync Client in a thread (trio.to_thread.run_sync)."
+)
+
+
 def completer() -> Completer | None:
     """The running loop's completer, or None where loops cannot watch sockets (Windows'
     proactor): calls then go through pyo3-async-runtimes."""
     import asyncio  # here, not at the top: it costs ~30 ms to import
 
     global _last
-    loop = asyncio.get_running_loop()
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        raise RuntimeError(_NO_LOOP) from None
     last = _last
     if last is not None and last[0]() is loop:
         return last[1]

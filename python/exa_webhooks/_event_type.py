@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from ._native import unknown_event_type
+
 __all__ = ["EventType"]
 
 
@@ -30,3 +32,10 @@ class EventType(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+    @classmethod
+    def _missing_(cls, value: object) -> EventType:
+        # Enum's own error says only "is not a valid EventType"; say what was meant.
+        if isinstance(value, str):
+            raise ValueError(unknown_event_type(value))
+        raise ValueError(f"an event type is a str, got {type(value).__name__}")

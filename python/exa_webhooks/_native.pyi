@@ -21,11 +21,12 @@ __all__ = [
     "construct_event",
     "parse_event",
     "sign_payload",
+    "unknown_event_type",
     "verify_signature",
 ]
 
 __version__: str
-EVENT_TYPES: list[str]
+EVENT_TYPES: tuple[str, ...]
 DEFAULT_BASE_URL: str
 
 @final
@@ -320,6 +321,9 @@ def construct_event(
 
 def parse_event(payload: _Payload) -> WebhookEvent:
     """Parses an event body without verifying it (for events obtained some other way)."""
+
+def unknown_event_type(name: str) -> str:
+    """The message refusing ``name``, with a suggestion where one is close."""
 
 def sign_payload(payload: _Payload, secret: str, *, timestamp: int | None = None) -> str:
     """An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests)."""
