@@ -97,8 +97,8 @@ impl Cause {
                 Some("nothing listens there: is the server running, and is base_url right?".into()),
             ),
             (Kind::Dns, _) => (
-                format!("could not resolve host {host} (DNS lookup failed)"),
-                Some("check the host name in base_url, and this machine's network and DNS".into()),
+                format!("could not resolve host {host}"),
+                Some("no such host, or no DNS: check base_url and this machine's network".into()),
             ),
             (Kind::NotTls, _) => {
                 let hint = if is_loopback(url) {
@@ -183,10 +183,12 @@ impl CertProblem {
     }
 }
 
-/// Seconds for people: `0.3 s`, `31.2 s`, `45 ms`.
+/// Seconds for people: `0.3 s`, `31.2 s`, `60 s`, `45 ms`.
 pub fn secs(secs: f64) -> String {
     if secs < 0.1 {
         format!("{:.0} ms", secs * 1000.0)
+    } else if secs.fract() == 0.0 {
+        format!("{secs:.0} s")
     } else {
         format!("{secs:.1} s")
     }
@@ -415,7 +417,7 @@ mod tests {
         let cause = cause_of(&url, Duration::from_millis(200)).await;
         assert_eq!((cause.kind, cause.phase), (Kind::Timeout, Phase::Request));
         let words = cause.describe(&Method::GET, &Url::parse(&url).unwrap(), LONG);
-        assert_eq!(words.summary, format!("no answer from GET {url} within 10.0 s"));
+        assert_eq!(words.summary, format!("no answer from GET {url} within 10 s"));
     }
 
     #[test]
@@ -448,6 +450,7 @@ mod tests {
         assert_eq!(secs(0.3), "0.3 s");
         assert_eq!(secs(31.24), "31.2 s");
         assert_eq!(secs(0.045), "45 ms");
+        assert_eq!(secs(60.0), "60 s");
         assert_eq!(innermost("a: b: c"), "c");
         let cause = Cause {
             kind: Kind::Certificate(CertProblem::UnknownIssuer),

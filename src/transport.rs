@@ -437,12 +437,16 @@ fn final_error(failure: Failure, op: Op, tried: &Tried<'_>) -> Error {
             cause: None,
         },
         Failure::Status(mut e) => {
-            if let Some(after) = e.retry_after.filter(|_| retry::retryable_status(e.status_code, op)) {
-                let capped = tried.retries_left && after > retry::MAX_RETRY_AFTER.as_secs_f64();
-                let why = if capped {
+            // The wait the server asked for, when it is why there was no other try.
+            let asked = e.retry_after.filter(|_| {
+                tried.retries_left && retry::retryable_status(e.status_code, op)
+            });
+            if let Some(after) = asked {
+                let cap = retry::MAX_RETRY_AFTER.as_secs_f64();
+                let why = if after > cap {
                     format!(
                         ", more than the {} this client waits, so it was not tried again",
-                        cause::secs(retry::MAX_RETRY_AFTER.as_secs_f64())
+                        cause::secs(cap)
                     )
                 } else {
                     String::new()
