@@ -420,6 +420,36 @@ mod tests {
         assert_eq!(words.summary, format!("no answer from GET {url} within 10 s"));
     }
 
+    #[tokio::test]
+    async fn no_connection_in_time() {
+        // A listener whose accept queue is full: the kernel drops further SYNs unanswered.
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(0).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut queued = Vec::new();
+        let stalled = loop {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+                Ok(stream) if queued.len() < 64 => queued.push(stream),
+                Ok(_) => break false,
+                Err(_) => break true,
+            }
+        };
+        assert!(stalled, "the accept queue never filled");
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(300))
+            .build()
+            .unwrap();
+        let url = format!("http://{addr}/");
+        let error = http.get(&url).send().await.unwrap_err();
+        let cause = Cause::of(&error);
+        assert_eq!((cause.kind, cause.phase), (Kind::Timeout, Phase::Connect));
+        let waited = Duration::from_millis(300);
+        let words = cause.describe(&Method::GET, &Url::parse(&url).unwrap(), waited);
+        assert_eq!(words.summary, format!("could not connect to {addr} within 0.3 s"));
+        drop(listener);
+    }
+
     #[test]
     fn tls_errors_by_type() {
         use rustls::CertificateError as C;
