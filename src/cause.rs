@@ -115,8 +115,8 @@ impl Cause {
                 )
             }
             (Kind::Certificate(problem), _) => {
-                let hint = matches!(problem, CertProblem::UnknownIssuer | CertProblem::Other)
-                    .then(|| {
+                let hint =
+                    matches!(problem, CertProblem::UnknownIssuer | CertProblem::Other).then(|| {
                         "for a private CA or a TLS-inspecting proxy, pass \
                          Client(ca_bundle=\"ca.pem\") or set SSL_CERT_FILE"
                             .into()
@@ -149,7 +149,9 @@ impl Cause {
                 None,
             ),
             (Kind::Reset, Phase::Body) => (
-                format!("the connection to {at} was reset while the answer to {request} was arriving"),
+                format!(
+                    "the connection to {at} was reset while the answer to {request} was arriving"
+                ),
                 None,
             ),
             (Kind::Closed, Phase::Connect) => (
@@ -164,7 +166,10 @@ impl Cause {
                 format!("{at} closed the connection before the answer to {request} was complete"),
                 None,
             ),
-            (Kind::Other, _) => (format!("{request} failed: {}", innermost(&self.chain)), None),
+            (Kind::Other, _) => (
+                format!("{request} failed: {}", innermost(&self.chain)),
+                None,
+            ),
         };
         Described { summary, hint }
     }
@@ -195,7 +200,8 @@ pub fn secs(secs: f64) -> String {
 }
 
 fn is_loopback(url: &Url) -> bool {
-    url.host().is_some_and(|host| crate::validation::is_loopback(&host))
+    url.host()
+        .is_some_and(|host| crate::validation::is_loopback(&host))
 }
 
 /// The error and its causes, outermost first. An `io::Error` wrapping another error hides it
@@ -210,9 +216,7 @@ fn causes<'a>(
 fn next_cause<'a>(error: &&'a (dyn StdError + 'static)) -> Option<&'a (dyn StdError + 'static)> {
     let error: &'a (dyn StdError + 'static) = *error;
     match error.downcast_ref::<io::Error>() {
-        Some(io) => io
-            .get_ref()
-            .map(|inner| inner as &(dyn StdError + 'static)),
+        Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
         None => error.source(),
     }
 }
@@ -328,7 +332,11 @@ mod tests {
         let url = format!("http://127.0.0.1:{port}/x");
         let cause = cause_of(&url, LONG).await;
         assert_eq!((cause.kind, cause.phase), (Kind::Refused, Phase::Connect));
-        assert!(cause.chain.contains("Connection refused"), "{}", cause.chain);
+        assert!(
+            cause.chain.contains("Connection refused"),
+            "{}",
+            cause.chain
+        );
         let words = cause.describe(&Method::GET, &Url::parse(&url).unwrap(), LONG);
         assert_eq!(
             words.summary,
@@ -342,7 +350,9 @@ mod tests {
         assert_eq!((cause.kind, cause.phase), (Kind::Dns, Phase::Connect));
         let url = Url::parse("https://no-such-host.invalid/").unwrap();
         let words = cause.describe(&Method::GET, &url, LONG);
-        assert!(words.summary.contains("could not resolve host no-such-host.invalid"));
+        assert!(words
+            .summary
+            .contains("could not resolve host no-such-host.invalid"));
     }
 
     #[tokio::test]
@@ -364,7 +374,10 @@ mod tests {
         );
         let remote = Url::parse("https://api.example.com:8080/").unwrap();
         let words = cause.describe(&Method::GET, &remote, LONG);
-        assert_eq!(words.hint.as_deref(), Some("check base_url's scheme and port"));
+        assert_eq!(
+            words.hint.as_deref(),
+            Some("check base_url's scheme and port")
+        );
     }
 
     #[tokio::test]
@@ -374,7 +387,7 @@ mod tests {
         assert_eq!((cause.kind, cause.phase), (Kind::Closed, Phase::Request));
 
         let reset = serve(|s| async move {
-            let _ = s.set_linger(Some(Duration::ZERO));
+            let _ = s.set_zero_linger();
             drop(s);
         })
         .await;
@@ -417,7 +430,10 @@ mod tests {
         let cause = cause_of(&url, Duration::from_millis(200)).await;
         assert_eq!((cause.kind, cause.phase), (Kind::Timeout, Phase::Request));
         let words = cause.describe(&Method::GET, &Url::parse(&url).unwrap(), LONG);
-        assert_eq!(words.summary, format!("no answer from GET {url} within 10 s"));
+        assert_eq!(
+            words.summary,
+            format!("no answer from GET {url} within 10 s")
+        );
     }
 
     #[tokio::test]
@@ -446,16 +462,18 @@ mod tests {
         assert_eq!((cause.kind, cause.phase), (Kind::Timeout, Phase::Connect));
         let waited = Duration::from_millis(300);
         let words = cause.describe(&Method::GET, &Url::parse(&url).unwrap(), waited);
-        assert_eq!(words.summary, format!("could not connect to {addr} within 0.3 s"));
+        assert_eq!(
+            words.summary,
+            format!("could not connect to {addr} within 0.3 s")
+        );
         drop(listener);
     }
 
     #[test]
     fn tls_errors_by_type() {
         use rustls::CertificateError as C;
-        let io_wrapped = |e: rustls::Error| {
-            io::Error::other(io::Error::new(io::ErrorKind::InvalidData, e))
-        };
+        let io_wrapped =
+            |e: rustls::Error| io::Error::other(io::Error::new(io::ErrorKind::InvalidData, e));
         let kind = |e| kind_of(&io_wrapped(e));
         assert_eq!(
             kind(rustls::Error::InvalidCertificate(C::UnknownIssuer)),

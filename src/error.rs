@@ -117,13 +117,20 @@ fn shorten(s: &str, max_chars: usize) -> String {
 fn page_summary(status: u16, blocks: &[String]) -> String {
     let reason = reason(status);
     let code = status.to_string();
-    let noise = [code.clone(), reason.to_lowercase(), "error".into(), "http".into()];
+    let noise = [
+        code.clone(),
+        reason.to_lowercase(),
+        "error".into(),
+        "http".into(),
+    ];
     let mut kept: Vec<&str> = Vec::new();
     for block in blocks {
-        let shown = block.strip_prefix(code.as_str()).map_or(block.as_str(), str::trim_start);
-        let rest = noise
-            .iter()
-            .fold(shown.to_lowercase(), |text, noise| text.replace(noise.as_str(), ""));
+        let shown = block
+            .strip_prefix(code.as_str())
+            .map_or(block.as_str(), str::trim_start);
+        let rest = noise.iter().fold(shown.to_lowercase(), |text, noise| {
+            text.replace(noise.as_str(), "")
+        });
         let repeated = kept.iter().any(|k| k.eq_ignore_ascii_case(shown));
         if rest.chars().any(char::is_alphanumeric) && !repeated {
             kept.push(shown);
@@ -332,8 +339,9 @@ mod tests {
                     </body></html>";
         let e = ApiError::from_response(503, None, None, page.into());
         assert!(
-            e.message
-                .starts_with("Service Unavailable: The upstream is down & will be back \u{2014} soon. (an HTML"),
+            e.message.starts_with(
+                "Service Unavailable: The upstream is down & will be back \u{2014} soon. (an HTML"
+            ),
             "{}",
             e.message
         );
@@ -380,7 +388,10 @@ mod tests {
                 .len()
                 < 210
         );
-        assert_eq!(decode_entities("a &lt;b&gt; &bogus; & &#x41;"), "a <b> &bogus; & A");
+        assert_eq!(
+            decode_entities("a &lt;b&gt; &bogus; & &#x41;"),
+            "a <b> &bogus; & A"
+        );
     }
 
     #[test]
@@ -393,7 +404,8 @@ mod tests {
         let e = ApiError::from_response(502, None, None, text.into());
         assert!(!e.body.contains("whsec_TEXT") && !e.message.contains("whsec_TEXT"));
         assert!(e.message.starts_with("bad gateway: upstream said"));
-        let html = "<html><body><pre>{&quot;secret&quot;: &quot;whsec_HTML&quot;}</pre></body></html>";
+        let html =
+            "<html><body><pre>{&quot;secret&quot;: &quot;whsec_HTML&quot;}</pre></body></html>";
         let e = ApiError::from_response(502, None, None, html.into());
         assert!(!e.body.contains("whsec_HTML") && !e.message.contains("whsec_HTML"));
         let error = r#"{"error": "no: {\"secret\": \"whsec_NESTED\"}", "tag": "T"}"#;

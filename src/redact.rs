@@ -80,9 +80,15 @@ mod tests {
     fn json_at_any_depth_and_cut_short() {
         let value = json!({"secret": "whsec_1", "data": [{"secret": "wh\"sec_2", "n": 1}],
                            "secret_note": "x", "other": {"secret": null}});
-        for text in [value.to_string(), serde_json::to_string_pretty(&value).unwrap()] {
+        for text in [
+            value.to_string(),
+            serde_json::to_string_pretty(&value).unwrap(),
+        ] {
             let redacted = secrets(&text);
-            assert!(!redacted.contains("whsec_1") && !redacted.contains("sec_2"), "{redacted}");
+            assert!(
+                !redacted.contains("whsec_1") && !redacted.contains("sec_2"),
+                "{redacted}"
+            );
             let back: serde_json::Value = serde_json::from_str(&redacted).unwrap();
             assert_eq!(back["data"][0]["secret"], MASK);
             assert_eq!(back["secret_note"], "x");
@@ -103,7 +109,10 @@ mod tests {
             r#"{"error": "upstream said {\"id\":\"w\",\"secret\":\"********\"}"}"#
         );
         let html = "<pre>{&quot;secret&quot;: &quot;whsec_H&quot;}</pre>";
-        assert_eq!(secrets(html), "<pre>{&quot;secret&quot;: &quot;********&quot;}</pre>");
+        assert_eq!(
+            secrets(html),
+            "<pre>{&quot;secret&quot;: &quot;********&quot;}</pre>"
+        );
         assert_eq!(secrets("{'secret': 'whsec_P'}"), "{'secret': '********'}");
     }
 
@@ -117,7 +126,10 @@ mod tests {
             "ünïcödé \"secret\":",
             "",
         ] {
-            assert!(matches!(secrets(text), Cow::Borrowed(t) if t == text), "{text}");
+            assert!(
+                matches!(secrets(text), Cow::Borrowed(t) if t == text),
+                "{text}"
+            );
         }
     }
 }

@@ -205,10 +205,7 @@ mod tests {
             decide(&Failure::TooLarge(String::new()), Op::Idempotent, 0, 2, 1.0),
             Decision::GiveUp
         );
-        assert!(!maybe_applied(
-            &Failure::Timeout(cause()),
-            Op::Idempotent
-        ));
+        assert!(!maybe_applied(&Failure::Timeout(cause()), Op::Idempotent));
     }
 
     #[test]

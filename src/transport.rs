@@ -4,8 +4,8 @@
 use crate::cause::{self, Cause};
 use crate::decode;
 use crate::error::{parse_retry_after, ApiError, Error};
-use crate::redact;
 use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook, Webhook, WebhookAttempt};
+use crate::redact;
 use crate::retry::{self, Decision, Failure, Op};
 use crate::timefmt;
 use crate::validation::FieldError;
@@ -91,17 +91,14 @@ impl Transport {
             .connect_timeout(CONNECT_TIMEOUT)
             .tcp_nodelay(true);
         if let Some(pem) = &config.ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| {
-                    Error::connection(format!("invalid CA bundle: {}", cause::chain(&e)))
-                })?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Error::connection(format!("invalid CA bundle: {}", cause::chain(&e)))
+            })?;
             builder = builder.tls_certs_merge(certs);
         }
-        let http = builder
-            .build()
-            .map_err(|e| {
-                Error::connection(format!("could not set up HTTP: {}", cause::chain(&e)))
-            })?;
+        let http = builder.build().map_err(|e| {
+            Error::connection(format!("could not set up HTTP: {}", cause::chain(&e)))
+        })?;
         let webhooks_url = Url::parse(&format!("{}/websets/v0/webhooks", config.base_url))
             .map_err(|e| Error::connection(format!("invalid base URL: {e}")))?;
         Ok(Self {
@@ -261,7 +258,8 @@ impl Transport {
                         attempts: attempt,
                         elapsed: started.elapsed(),
                         retries_left: attempt <= self.max_retries,
-                        past_deadline: matches!(decision, Decision::Retry(_)).then_some(self.budget),
+                        past_deadline: matches!(decision, Decision::Retry(_))
+                            .then_some(self.budget),
                     };
                     return Err(final_error(failure, op, &tried));
                 }
@@ -438,9 +436,9 @@ fn final_error(failure: Failure, op: Op, tried: &Tried<'_>) -> Error {
         },
         Failure::Status(mut e) => {
             // The wait the server asked for, when it is why there was no other try.
-            let asked = e.retry_after.filter(|_| {
-                tried.retries_left && retry::retryable_status(e.status_code, op)
-            });
+            let asked = e
+                .retry_after
+                .filter(|_| tried.retries_left && retry::retryable_status(e.status_code, op));
             if let Some(after) = asked {
                 let cap = retry::MAX_RETRY_AFTER.as_secs_f64();
                 let why = if after > cap {

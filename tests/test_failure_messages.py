@@ -34,9 +34,11 @@ def fail(mode: str, base_url: str, op: str = "list", **options: Any) -> ew.ExaEr
         "create": lambda c: c.create_webhook(EVENTS, URL),
     }[op]
     if mode == "sync":
-        with ew.Client("k", base_url=base_url, **options) as client:
-            with pytest.raises(ew.ExaError) as excinfo:
-                call(client)
+        with (
+            ew.Client("k", base_url=base_url, **options) as client,
+            pytest.raises(ew.ExaError) as excinfo,
+        ):
+            call(client)
         return excinfo.value
 
     async def main() -> ew.ExaError:
@@ -213,7 +215,7 @@ def test_an_answer_that_stops_halfway(mode: str) -> None:
         conn, _ = listener.accept()
         with conn:
             conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"data\": [")
+            conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{"data": [')
             time.sleep(5)
 
     threading.Thread(target=serve, daemon=True).start()
