@@ -13,6 +13,7 @@ pub mod py_client;
 pub mod py_convert;
 pub mod py_errors;
 pub mod py_event;
+pub mod py_logging;
 pub mod py_model;
 pub mod py_server;
 pub mod py_webhook;

@@ -9,7 +9,9 @@
 
 use crate::error::Error;
 use crate::py_errors::to_pyerr;
+use crate::py_logging::{self, Levels};
 use crate::runtime;
+use crate::transport::{AttemptLog, LogFn};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyWeakrefReference;
@@ -23,13 +25,15 @@ use std::sync::{Arc, Mutex};
 
 type Outcome = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
 
-struct Done {
-    future: Py<PyAny>,
-    outcome: Outcome,
+enum Item {
+    /// A call finished: resolve its future.
+    Done { future: Py<PyAny>, outcome: Outcome },
+    /// A try of a call in flight, for the logger: logged on the loop's thread, in order.
+    Log(Levels, AttemptLog),
 }
 
 struct Shared {
-    queue: Mutex<Vec<Done>>,
+    queue: Mutex<Vec<Item>>,
     /// A wake byte is on its way: later completions need not send another.
     armed: AtomicBool,
     wake: UnixStream,
@@ -38,11 +42,11 @@ struct Shared {
 
 impl Shared {
     /// Called on a tokio thread: no interpreter lock, no Python.
-    fn complete(&self, done: Done) {
+    fn push(&self, item: Item) {
         self.queue
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push(done);
+            .push(item);
         if !self.armed.swap(true, Ordering::AcqRel) {
             // Non-blocking: if the socket buffer is full, a wake is pending anyway.
             let _ = (&self.wake).write(&[1]);
@@ -109,7 +113,14 @@ impl Completer {
         self.shared.armed.store(false, Ordering::Release);
         let done =
             std::mem::take(&mut *self.shared.queue.lock().unwrap_or_else(|p| p.into_inner()));
-        for Done { future, outcome } in done {
+        for item in done {
+            let (future, outcome) = match item {
+                Item::Done { future, outcome } => (future, outcome),
+                Item::Log(levels, entry) => {
+                    py_logging::emit(py, levels, &entry);
+                    continue;
+                }
+            };
             let future = future.bind(py);
             // A future cancelled meanwhile refuses the result (InvalidStateError): nobody
             // waits for it. One that cannot be resolved must not keep the others waiting.
@@ -125,6 +136,13 @@ impl Completer {
 }
 
 impl Completer {
+    /// A log function for calls resolved by this completer: records join its queue, so they
+    /// are logged on the loop's thread, never on the tokio thread that made the try.
+    pub fn log_fn(&self, levels: Levels) -> LogFn {
+        let shared = Arc::clone(&self.shared);
+        Arc::new(move |entry: &AttemptLog| shared.push(Item::Log(levels, entry.clone())))
+    }
+
     /// Runs `fut` on the shared runtime and returns the asyncio future it will resolve.
     pub fn spawn<'py, T, F>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
     where
@@ -147,7 +165,7 @@ impl Completer {
                 Ok(value) => Box::new(move |py| value.into_py_any(py)),
                 Err(error) => Box::new(move |py| Err(to_pyerr(py, error))),
             };
-            shared.complete(Done {
+            shared.push(Item::Done {
                 future: target,
                 outcome,
             });

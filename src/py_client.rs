@@ -6,15 +6,14 @@ use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook};
 use crate::py_attempt::PyWebhookAttempt;
 use crate::py_convert;
 use crate::py_errors::{self, check};
+use crate::py_logging;
 use crate::py_webhook::PyWebhook;
 use crate::runtime;
-use crate::transport::{AttemptLog, Config, LogFn, Transport};
+use crate::transport::{Config, LogFn, Transport};
 use crate::validation::{self, FieldError};
 use pyo3::exceptions::PyValueError;
-use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict};
+use pyo3::types::PyBool;
 use pyo3::IntoPyObjectExt;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -256,108 +255,36 @@ fn page_tuple<T, U: From<T>>(page: Page<T>) -> PageTuple<U> {
     (data, page.has_more, page.next_cursor)
 }
 
-/// The DEBUG logger for one call, if `exa_webhooks` logs at DEBUG; checked per call so the
-/// common case costs one cheap Python call and never takes the interpreter lock in I/O.
-fn logger(py: Python<'_>) -> Option<LogFn> {
-    /// The logger, its bound `isEnabledFor`, and whether that is the stock `Logger`'s.
-    struct Debug {
-        logger: Py<PyAny>,
-        is_enabled_for: Py<PyAny>,
-        stock: bool,
-    }
-    static LOGGER: PyOnceLock<Debug> = PyOnceLock::new();
-    let debug = LOGGER
-        .get_or_try_init(py, || {
-            let logging = py.import("logging")?;
-            let logger = logging.call_method1("getLogger", ("exa_webhooks",))?;
-            let method = intern!(py, "isEnabledFor");
-            let stock = logger
-                .get_type()
-                .getattr(method)?
-                .is(&logging.getattr("Logger")?.getattr(method)?);
-            Ok::<_, PyErr>(Debug {
-                is_enabled_for: logger.getattr(method)?.unbind(),
-                logger: logger.unbind(),
-                stock,
-            })
-        })
-        .ok()?;
-    if !debug_enabled(py, debug.logger.bind(py), debug.stock).unwrap_or_else(|| {
-        debug
-            .is_enabled_for
-            .bind(py)
-            .call1((10,))
-            .and_then(|b| b.is_truthy())
-            .unwrap_or(false)
-    }) {
-        return None;
-    }
-    let logger = &debug.logger;
-    let logger = logger.clone_ref(py);
-    Some(Arc::new(move |entry: &AttemptLog| {
-        Python::attach(|py| {
-            let status = entry
-                .status
-                .map_or_else(|| "-".to_owned(), |s| s.to_string());
-            let request_id = entry.request_id.as_deref().unwrap_or("-");
-            let _ = logger.bind(py).call_method1(
-                "debug",
-                (
-                    "%s %s -> %s (request id %s, attempt %d, %.1f ms): %s",
-                    entry.method.as_str(),
-                    &entry.path,
-                    status,
-                    request_id,
-                    entry.attempt,
-                    entry.elapsed.as_secs_f64() * 1000.0,
-                    &entry.outcome,
-                ),
-            );
-        });
-    }))
-}
-
-/// The stock `Logger.isEnabledFor` answers from the logger's `_cache` dict once asked; reading
-/// it here saves a Python call per request. `None`: ask `isEnabledFor` itself.
-fn debug_enabled(py: Python<'_>, logger: &Bound<'_, PyAny>, stock: bool) -> Option<bool> {
-    if !stock {
-        return None;
-    }
-    if logger
-        .getattr(intern!(py, "disabled"))
-        .ok()?
-        .is_truthy()
-        .ok()?
-    {
-        return Some(false);
-    }
-    let cache = logger.getattr(intern!(py, "_cache")).ok()?;
-    let cached = cache.cast::<PyDict>().ok()?.get_item(10).ok()??;
-    cached.is_truthy().ok()
-}
-
 /// Runs a call blocking (the interpreter lock released) or as an awaitable for asyncio:
 /// through the loop's `Completer` where there is one, else through pyo3-async-runtimes.
-fn run<'py, T, F>(
+fn run<'py, T, Fut>(
     py: Python<'py>,
     lane: &Lane,
     completer: Option<&Bound<'py, PyAny>>,
-    fut: F,
+    request: impl FnOnce(Arc<Transport>, Option<LogFn>) -> Fut,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    F: Future<Output = Result<T, Error>> + Send + 'static,
+    Fut: Future<Output = Result<T, Error>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
+    let levels = py_logging::levels(py);
+    let transport = Arc::clone(&lane.transport);
     if let Some(local) = &lane.local {
+        let fut = request(transport, levels.map(py_logging::on_this_thread));
         return runtime::block_on(py, local, fut)?
             .map_err(|e| py_errors::to_pyerr(py, e))?
             .into_bound_py_any(py);
     }
     #[cfg(unix)]
     if let Some(completer) = completer.and_then(|c| c.cast::<crate::py_bridge::Completer>().ok()) {
-        return completer.get().spawn(py, fut);
+        let completer = completer.get();
+        let fut = request(transport, levels.map(|l| completer.log_fn(l)));
+        return completer.spawn(py, fut);
     }
     let _ = completer;
+    // Without a completer (loops that cannot watch a socket), pyo3-async-runtimes takes the
+    // interpreter lock on its own threads to hand over results; records are logged there too.
+    let fut = request(transport, levels.map(py_logging::on_this_thread));
     runtime::future_into_py(py, async move { fut.await.map_err(PyErr::from) })
 }
 
@@ -379,8 +306,7 @@ impl NativeClient {
         T: for<'a> IntoPyObject<'a> + Send + 'static,
     {
         let lane = self.lane(asynchronous)?;
-        let fut = request(Arc::clone(&lane.transport), logger(py));
-        run(py, &lane, completer, fut)
+        run(py, &lane, completer, request)
     }
 
     /// The lane for a call, built on first use (and again in a forked child).

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3_async_runtimes::{generic, TaskLocals};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::Duration;
 use tokio::runtime::{Builder, Handle, Runtime};
@@ -130,14 +130,19 @@ where
             "a blocking call cannot run on a tokio runtime thread; use AsyncClient",
         ));
     }
-    // Boxed once: the future is large, and is moved several times on the way in.
-    let mut fut = Box::pin(fut);
-    if !on_main_thread(py) {
+    // Boxed once: the future is large, and is moved several times on the way in. It starts
+    // only after the runtime has looked at its sockets (see `settle`).
+    let mut fut = Box::pin(async move {
+        settle().await;
+        fut.await
+    });
+    let main = on_main_thread(py);
+    if !main {
         // Signal handlers run on the main thread only: a check here would do nothing but
         // take the interpreter lock ten times a second.
-        return Ok(py.detach(|| runtime.block_on(fut)));
+        return Ok(detach(py, false, || runtime.block_on(fut)));
     }
-    py.detach(|| {
+    detach(py, true, || {
         runtime.block_on(async {
             let mut ticks = tokio::time::interval_at(
                 tokio::time::Instant::now() + SIGNAL_CHECK_EVERY,
@@ -146,11 +151,88 @@ where
             loop {
                 tokio::select! {
                     output = &mut fut => return Ok(output),
-                    _ = ticks.tick() => Python::attach(|py| py.check_signals())?,
+                    _ = ticks.tick() => attach(|py| py.check_signals()).unwrap_or(Ok(()))?,
                 }
             }
         })
     })
+}
+
+// Interpreter exit with calls in flight. Python 3.10-3.13 end a daemon thread that takes the
+// interpreter lock once finalization has begun with `pthread_exit`, which unwinds through
+// whatever Rust frames are on its stack and aborts the process. So every place where a thread
+// of ours takes the lock back, or runs Python code that may release it (a logging handler
+// writing to a stream), goes through this gate; `drain`, run by `atexit` before finalization,
+// closes it and waits for those already inside. A thread that finds it closed never takes
+// the lock again: it sleeps until the process ends, as Python 3.14 itself does.
+
+/// Closed by `drain`, at exit.
+static EXITING: AtomicBool = AtomicBool::new(false);
+/// Threads past the gate: taking the lock back, or running Python code that may drop it.
+static ENTERED: AtomicUsize = AtomicUsize::new(0);
+
+/// Held from passing the gate until the Python work is done (or the lock is held again).
+pub struct Entered(());
+
+impl Entered {
+    /// `None` once the interpreter is exiting. Counting before looking (both `SeqCst`) means
+    /// `drain` either sees this thread inside, or this thread sees the gate closed.
+    pub fn enter() -> Option<Self> {
+        ENTERED.fetch_add(1, Ordering::SeqCst);
+        if EXITING.load(Ordering::SeqCst) {
+            ENTERED.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Self(()))
+    }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        ENTERED.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Runs `f` with the interpreter lock released, and takes it back only through the gate. The
+/// main thread (the one that finalizes) is never stopped; any other thread that comes back
+/// once the interpreter is exiting sleeps for ever instead.
+pub fn detach<T, F>(py: Python<'_>, main: bool, f: F) -> T
+where
+    F: FnOnce() -> T + Send,
+    T: Send,
+{
+    let (output, _entered) = py.detach(|| {
+        let output = f();
+        let entered = Entered::enter();
+        if entered.is_none() && !main {
+            sleep_until_exit();
+        }
+        (output, entered)
+    });
+    output
+}
+
+/// Takes the interpreter lock from a thread that does not hold it, unless the interpreter is
+/// exiting (then `None`, and `f` does not run).
+pub fn attach<R>(f: impl FnOnce(Python<'_>) -> R) -> Option<R> {
+    let _entered = Entered::enter()?;
+    Some(Python::attach(f))
+}
+
+fn sleep_until_exit() -> ! {
+    loop {
+        std::thread::park();
+    }
+}
+
+/// Lets the tasks of idle pooled connections see what happened to their sockets while no
+/// thread drove this runtime (it runs only inside calls). A peer that closed a connection
+/// meanwhile (a keep-alive timeout, a restart) is noticed here, so the pool drops it instead
+/// of writing the next request into a dead socket. The first yield polls the I/O driver and
+/// wakes those tasks; the second lets them run before the request picks a connection.
+async fn settle() {
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
 }
 
 /// Whether this is Python's main thread, cached per thread (and per fork: the thread that
@@ -196,12 +278,16 @@ impl Drop for InFlight {
     }
 }
 
-/// Registered with `atexit`: waits (lock released, at most a second) for deliveries in flight.
+/// Registered with `atexit`: closes the gate, then waits (lock released, at most a second)
+/// for the threads inside it and for deliveries in flight.
 #[pyfunction]
 pub fn drain(py: Python<'_>) {
+    EXITING.store(true, Ordering::SeqCst);
     py.detach(|| {
         let deadline = std::time::Instant::now() + Duration::from_secs(1);
-        while IN_FLIGHT.load(Ordering::Acquire) > 0 && std::time::Instant::now() < deadline {
+        while (ENTERED.load(Ordering::SeqCst) > 0 || IN_FLIGHT.load(Ordering::Acquire) > 0)
+            && std::time::Instant::now() < deadline
+        {
             std::thread::sleep(Duration::from_millis(1));
         }
     });

@@ -60,6 +60,9 @@ pub struct AttemptLog {
     pub attempt: u32,
     pub elapsed: Duration,
     pub outcome: String,
+    /// Set when another try follows, after this wait.
+    pub retry_in: Option<Duration>,
+    pub max_attempts: u32,
 }
 
 pub type LogFn = Arc<dyn Fn(&AttemptLog) + Send + Sync>;
@@ -229,14 +232,27 @@ impl Transport {
                 outcome = self.try_once(&method, &url, body.as_deref(), per_try) => outcome,
                 _ = closed.wait_for(|c| *c) => return Err(closed_error()),
             };
+            let elapsed = try_started.elapsed();
+            let decision = match &outcome {
+                Ok(_) => None,
+                Err(failure) => Some(retry::decide(
+                    failure,
+                    op,
+                    attempt - 1,
+                    self.max_retries,
+                    jitter(),
+                )),
+            };
+            let retry_in = match decision {
+                Some(Decision::Retry(wait)) if Instant::now() + wait < deadline => Some(wait),
+                _ => None,
+            };
             if let Some(log) = &log {
-                log(&attempt_log(
-                    &method,
-                    &url,
-                    &outcome,
-                    attempt,
-                    try_started.elapsed(),
-                ));
+                log(&AttemptLog {
+                    retry_in,
+                    max_attempts: self.max_retries + 1,
+                    ..attempt_log(&method, &url, &outcome, attempt, elapsed)
+                });
             }
             let failure = match outcome {
                 Ok(resp) => {
@@ -247,22 +263,19 @@ impl Transport {
                 }
                 Err(failure) => failure,
             };
-            let decision = retry::decide(&failure, op, attempt - 1, self.max_retries, jitter());
-            let wait = match decision {
-                Decision::Retry(wait) if Instant::now() + wait < deadline => wait,
-                _ => {
-                    let tried = Tried {
-                        method: &method,
-                        url: &url,
-                        per_try,
-                        attempts: attempt,
-                        elapsed: started.elapsed(),
-                        retries_left: attempt <= self.max_retries,
-                        past_deadline: matches!(decision, Decision::Retry(_))
-                            .then_some(self.budget),
-                    };
-                    return Err(final_error(failure, op, &tried));
-                }
+            let Some(wait) = retry_in else {
+                let tried = Tried {
+                    method: &method,
+                    url: &url,
+                    per_try,
+                    attempts: attempt,
+                    elapsed: started.elapsed(),
+                    retries_left: attempt <= self.max_retries,
+                    // Another try was due, but the call's deadline would not allow it.
+                    past_deadline: matches!(decision, Some(Decision::Retry(_)))
+                        .then_some(self.budget),
+                };
+                return Err(final_error(failure, op, &tried));
             };
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
@@ -356,6 +369,8 @@ fn attempt_log(
         attempt,
         elapsed,
         outcome: text,
+        retry_in: None,
+        max_attempts: attempt,
     }
 }
 

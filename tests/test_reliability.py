@@ -223,18 +223,50 @@ def test_one_debug_record_per_attempt(server: ExaServer, caplog: pytest.LogCaptu
     client = ew.Client("test-key", base_url=server.url)
     with caplog.at_level(logging.DEBUG, logger="exa_webhooks"):
         wh = client.create_webhook(EVENTS, URL)
-    records = [r for r in caplog.records if r.name == "exa_webhooks"]
+    records = [r for r in caplog.records if r.name == "exa_webhooks" and r.levelno == logging.DEBUG]
     assert len(records) == 2
     first, second = (r.getMessage() for r in records)
     assert first.startswith("POST /websets/v0/webhooks -> 503 (request id req_")
     assert "attempt 1" in first
     assert second.startswith("POST /websets/v0/webhooks -> 200 (request id req_")
     assert "attempt 2" in second
-    assert all(r.levelno == logging.DEBUG for r in records)
     text = " ".join(r.getMessage() for r in records)
     assert "test-key" not in text
     assert wh.secret is not None
     assert wh.secret not in text
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+def test_one_info_record_per_retry(
+    server: ExaServer, caplog: pytest.LogCaptureFixture, asynchronous: bool
+) -> None:
+    server.add_fault(status=503, times=2, headers={"retry-after-ms": "1"}, method="GET")
+    with caplog.at_level(logging.INFO, logger="exa_webhooks"):
+        if asynchronous:
+
+            async def main() -> None:
+                async with server.async_client() as client:
+                    await client.list_webhooks()
+                    server.add_fault(status=404, method="GET")
+                    with pytest.raises(ew.NotFoundError):
+                        await client.list_webhooks()
+
+            asyncio.run(main())
+        else:
+            with server.client() as client:
+                client.list_webhooks()
+                server.add_fault(status=404, method="GET")
+                with pytest.raises(ew.NotFoundError):
+                    client.list_webhooks()  # a 404 is final: no retry, no record
+    records = [r for r in caplog.records if r.name == "exa_webhooks"]
+    assert [r.levelno for r in records] == [logging.INFO, logging.INFO]
+    # Logged on the calling (or the event loop's) thread, never on a tokio thread.
+    assert {r.thread for r in records} == {threading.get_ident()}
+    first, second = (r.getMessage() for r in records)
+    assert first.startswith("GET /websets/v0/webhooks: try 1 of 3 failed after ")
+    assert "(503: " in first
+    assert "retrying in 0.00 s" in first
+    assert second.startswith("GET /websets/v0/webhooks: try 2 of 3 failed")
 
 
 def test_logging_follows_level_and_disabled_changes_between_calls(
