@@ -1,6 +1,7 @@
 //! exa-webhooks' Rust core. Modules without a `py_` prefix are plain Rust, covered by
 //! `cargo test`; the `py_` ones are the PyO3 bindings. This file only says what is exported.
 
+pub mod cause;
 pub mod decode;
 pub mod error;
 pub mod events;
@@ -17,6 +18,7 @@ pub mod py_logging;
 pub mod py_model;
 pub mod py_server;
 pub mod py_webhook;
+pub mod redact;
 pub mod retry;
 pub mod runtime;
 pub mod server;

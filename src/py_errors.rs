@@ -4,8 +4,11 @@
 //! `APITimeoutError(APIConnectionError, TimeoutError)` is not possible for abi3 classes made in
 //! Rust) and looked up once.
 
+use crate::cause::{Cause, Kind};
 use crate::error::{ApiError, Error};
 use crate::validation::{describe, FieldError};
+use pyo3::exceptions::PyOSError;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList};
@@ -42,6 +45,7 @@ fn build(py: Python<'_>, error: Error) -> PyResult<Bound<'_, PyAny>> {
             message,
             timed_out,
             attempts,
+            cause,
         } => {
             let kwargs = PyDict::new(py);
             kwargs.set_item("attempts", attempts)?;
@@ -50,8 +54,35 @@ fn build(py: Python<'_>, error: Error) -> PyResult<Bound<'_, PyAny>> {
             } else {
                 "APIConnectionError"
             };
-            class(py, name)?.call((message,), Some(&kwargs))
+            let exception = class(py, name)?.call((message,), Some(&kwargs))?;
+            if let Some(cause) = cause {
+                exception.setattr(intern!(py, "__cause__"), cause_exception(py, &cause)?)?;
+            }
+            Ok(exception)
         }
+    }
+}
+
+/// What the network library said, as the standard exception Python's own networking raises
+/// for the same failure, so `__cause__` can be caught and read like theirs.
+fn cause_exception<'py>(py: Python<'py>, cause: &Cause) -> PyResult<Bound<'py, PyAny>> {
+    let (module, name) = match cause.kind {
+        Kind::Refused => ("builtins", "ConnectionRefusedError"),
+        Kind::Reset => ("builtins", "ConnectionResetError"),
+        Kind::Closed | Kind::Other => ("builtins", "ConnectionError"),
+        Kind::Timeout => ("builtins", "TimeoutError"),
+        Kind::Dns => ("socket", "gaierror"),
+        Kind::Certificate(_) => ("ssl", "SSLCertVerificationError"),
+        Kind::NotTls | Kind::Tls => ("ssl", "SSLError"),
+    };
+    let chain = cause.chain.as_str();
+    match py.import(module).and_then(|m| m.getattr(name)) {
+        // ssl's errors show their text only with an error number first, as ssl raises them:
+        // 1 is SSL_ERROR_SSL.
+        Ok(class) if module == "ssl" => class.call1((1, chain)),
+        Ok(class) => class.call1((chain,)),
+        // An interpreter built without ssl: the plain base class says the same.
+        Err(_) => py.get_type::<PyOSError>().into_any().call1((chain,)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! When to try a request again, and how long to wait: the policy of the most trusted SDKs,
 //! with one rule of our own: a create is retried only when it provably had no effect.
 
+use crate::cause::Cause;
 use crate::error::ApiError;
 use std::time::Duration;
 
@@ -22,11 +23,11 @@ pub enum Op {
 #[derive(Debug)]
 pub enum Failure {
     /// The request never left: connection refused, DNS, TLS handshake, connect timeout.
-    NotSent { message: String, timed_out: bool },
+    NotSent(Cause),
     /// Sent, and no complete answer within the timeout.
-    Timeout(String),
+    Timeout(Cause),
     /// Sent, then the connection broke (reset, closed mid-answer).
-    Broken(String),
+    Broken(Cause),
     /// An HTTP error status (or a 3xx, never followed).
     Status(ApiError),
     /// An answer larger than we accept: trying again will not help.
@@ -39,7 +40,7 @@ pub enum Decision {
     GiveUp,
 }
 
-fn retryable_status(status: u16, op: Op) -> bool {
+pub fn retryable_status(status: u16, op: Op) -> bool {
     match op {
         Op::Idempotent => matches!(status, 408 | 409 | 429 | 500 | 502 | 503 | 504),
         // Only the statuses where the server says it did not process the request.
@@ -64,7 +65,7 @@ pub fn decide(failure: &Failure, op: Op, retry: u32, max_retries: u32, jitter: f
         return Decision::GiveUp;
     }
     match failure {
-        Failure::NotSent { .. } => Decision::Retry(backoff(retry, jitter)),
+        Failure::NotSent(_) => Decision::Retry(backoff(retry, jitter)),
         Failure::Timeout(_) | Failure::Broken(_) if op == Op::Idempotent => {
             Decision::Retry(backoff(retry, jitter))
         }
@@ -84,7 +85,7 @@ pub fn maybe_applied(failure: &Failure, op: Op) -> bool {
             // An oversized answer is an answer: the server did the work.
             Failure::Timeout(_) | Failure::Broken(_) | Failure::TooLarge(_) => true,
             Failure::Status(e) => matches!(e.status_code, 500 | 502 | 504),
-            Failure::NotSent { .. } => false,
+            Failure::NotSent(_) => false,
         }
 }
 
@@ -96,11 +97,16 @@ pub const MAYBE_CREATED: &str = "the webhook may have been created anyway; check
 mod tests {
     use super::*;
 
-    fn not_sent() -> Failure {
-        Failure::NotSent {
-            message: String::new(),
-            timed_out: false,
+    fn cause() -> Cause {
+        Cause {
+            kind: crate::cause::Kind::Other,
+            phase: crate::cause::Phase::Request,
+            chain: String::new(),
         }
+    }
+
+    fn not_sent() -> Failure {
+        Failure::NotSent(cause())
     }
 
     fn status(code: u16, retry_after: Option<f64>) -> Failure {
@@ -146,15 +152,15 @@ mod tests {
             );
         }
         assert!(matches!(
-            decide(&Failure::Timeout(String::new()), op, 1, 2, 1.0),
+            decide(&Failure::Timeout(cause()), op, 1, 2, 1.0),
             Decision::Retry(_)
         ));
         assert!(matches!(
-            decide(&Failure::Broken(String::new()), op, 0, 2, 1.0),
+            decide(&Failure::Broken(cause()), op, 0, 2, 1.0),
             Decision::Retry(_)
         ));
         assert_eq!(
-            decide(&Failure::Timeout(String::new()), op, 2, 2, 1.0),
+            decide(&Failure::Timeout(cause()), op, 2, 2, 1.0),
             Decision::GiveUp
         );
         assert_eq!(decide(&status(503, None), op, 0, 0, 1.0), Decision::GiveUp);
@@ -176,8 +182,8 @@ mod tests {
             Decision::Retry(_)
         ));
         for failure in [
-            Failure::Timeout(String::new()),
-            Failure::Broken(String::new()),
+            Failure::Timeout(cause()),
+            Failure::Broken(cause()),
             status(500, None),
             status(502, None),
             status(504, None),
@@ -190,7 +196,7 @@ mod tests {
                 "{failure:?}"
             );
         }
-        assert!(maybe_applied(&Failure::Timeout(String::new()), op));
+        assert!(maybe_applied(&Failure::Timeout(cause()), op));
         assert!(maybe_applied(&status(502, None), op));
         assert!(!maybe_applied(&status(503, None), op));
         assert!(!maybe_applied(&not_sent(), op));
@@ -199,10 +205,7 @@ mod tests {
             decide(&Failure::TooLarge(String::new()), Op::Idempotent, 0, 2, 1.0),
             Decision::GiveUp
         );
-        assert!(!maybe_applied(
-            &Failure::Timeout(String::new()),
-            Op::Idempotent
-        ));
+        assert!(!maybe_applied(&Failure::Timeout(cause()), Op::Idempotent));
     }
 
     #[test]

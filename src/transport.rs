@@ -1,9 +1,11 @@
 //! HTTP to Exa: one pooled reqwest client per `Client`, no redirects, bounded bodies,
 //! retries by `retry`'s policy within an overall deadline.
 
+use crate::cause::{self, Cause};
 use crate::decode;
 use crate::error::{parse_retry_after, ApiError, Error};
 use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook, Webhook, WebhookAttempt};
+use crate::redact;
 use crate::retry::{self, Decision, Failure, Op};
 use crate::timefmt;
 use crate::validation::FieldError;
@@ -92,13 +94,14 @@ impl Transport {
             .connect_timeout(CONNECT_TIMEOUT)
             .tcp_nodelay(true);
         if let Some(pem) = &config.ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| Error::connection(format!("invalid CA bundle: {}", chain(&e))))?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Error::connection(format!("invalid CA bundle: {}", cause::chain(&e)))
+            })?;
             builder = builder.tls_certs_merge(certs);
         }
-        let http = builder
-            .build()
-            .map_err(|e| Error::connection(format!("could not set up HTTP: {}", chain(&e))))?;
+        let http = builder.build().map_err(|e| {
+            Error::connection(format!("could not set up HTTP: {}", cause::chain(&e)))
+        })?;
         let webhooks_url = Url::parse(&format!("{}/websets/v0/webhooks", config.base_url))
             .map_err(|e| Error::connection(format!("invalid base URL: {e}")))?;
         Ok(Self {
@@ -217,7 +220,8 @@ impl Transport {
         if *closed.borrow() {
             return Err(closed_error());
         }
-        let deadline = Instant::now() + self.budget;
+        let started = Instant::now();
+        let deadline = started + self.budget;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -229,14 +233,19 @@ impl Transport {
                 _ = closed.wait_for(|c| *c) => return Err(closed_error()),
             };
             let elapsed = try_started.elapsed();
-            let retry_in = match &outcome {
+            let decision = match &outcome {
                 Ok(_) => None,
-                Err(failure) => {
-                    match retry::decide(failure, op, attempt - 1, self.max_retries, jitter()) {
-                        Decision::Retry(wait) if Instant::now() + wait < deadline => Some(wait),
-                        _ => None,
-                    }
-                }
+                Err(failure) => Some(retry::decide(
+                    failure,
+                    op,
+                    attempt - 1,
+                    self.max_retries,
+                    jitter(),
+                )),
+            };
+            let retry_in = match decision {
+                Some(Decision::Retry(wait)) if Instant::now() + wait < deadline => Some(wait),
+                _ => None,
             };
             if let Some(log) = &log {
                 log(&AttemptLog {
@@ -255,7 +264,18 @@ impl Transport {
                 Err(failure) => failure,
             };
             let Some(wait) = retry_in else {
-                return Err(final_error(failure, op, attempt));
+                let tried = Tried {
+                    method: &method,
+                    url: &url,
+                    per_try,
+                    attempts: attempt,
+                    elapsed: started.elapsed(),
+                    retries_left: attempt <= self.max_retries,
+                    // Another try was due, but the call's deadline would not allow it.
+                    past_deadline: matches!(decision, Some(Decision::Retry(_)))
+                        .then_some(self.budget),
+                };
+                return Err(final_error(failure, op, &tried));
             };
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
@@ -336,12 +356,10 @@ fn attempt_log(
             "ok".to_owned(),
         ),
         Err(Failure::Status(e)) => (Some(e.status_code), e.request_id.clone(), e.message.clone()),
-        Err(
-            Failure::NotSent { message: m, .. }
-            | Failure::Timeout(m)
-            | Failure::Broken(m)
-            | Failure::TooLarge(m),
-        ) => (None, None, m.clone()),
+        Err(Failure::NotSent(c) | Failure::Timeout(c) | Failure::Broken(c)) => {
+            (None, None, c.describe(method, url, elapsed).summary)
+        }
+        Err(Failure::TooLarge(m)) => (None, None, m.clone()),
     };
     AttemptLog {
         method: method.clone(),
@@ -356,35 +374,104 @@ fn attempt_log(
     }
 }
 
-/// The error a caller sees once no more tries will be made.
-fn final_error(failure: Failure, op: Op, attempts: u32) -> Error {
-    let maybe_applied = retry::maybe_applied(&failure, op);
-    let note = |message: String| {
-        if maybe_applied {
-            format!("{message}; {}", retry::MAYBE_CREATED)
-        } else {
-            message
+/// What a call tried, for its final error.
+struct Tried<'a> {
+    method: &'a Method,
+    url: &'a Url,
+    /// The last try's timeout.
+    per_try: Duration,
+    attempts: u32,
+    elapsed: Duration,
+    /// Whether the retry policy allowed another try.
+    retries_left: bool,
+    /// The call's overall deadline, when another try would have run past it.
+    past_deadline: Option<Duration>,
+}
+
+/// `1 try`, `3 tries over 31.2 s`.
+fn tries(attempts: u32, elapsed: Duration) -> String {
+    match attempts {
+        1 => "1 try".to_owned(),
+        n => format!("{n} tries over {}", cause::secs(elapsed.as_secs_f64())),
+    }
+}
+
+/// The error a caller sees once no more tries will be made: what happened, where, how long,
+/// how many tries, and what it means for a create.
+fn final_error(failure: Failure, op: Op, tried: &Tried<'_>) -> Error {
+    let mut notes = Vec::new();
+    if let Some(budget) = tried.past_deadline {
+        notes.push(format!(
+            "not tried again: another try would run past the call's deadline of {}",
+            cause::secs(budget.as_secs_f64())
+        ));
+    }
+    if retry::maybe_applied(&failure, op) {
+        notes.push(retry::MAYBE_CREATED.to_owned());
+    }
+    let finish = |message: String, tries_said: bool| {
+        let mut message = message;
+        if tries_said {
+            message = format!("{message} ({})", tries(tried.attempts, tried.elapsed));
+        }
+        for note in &notes {
+            message = format!("{message}; {note}");
+        }
+        message
+    };
+    let connection = |cause: Cause, timed_out: bool| {
+        let waited = match cause.phase {
+            cause::Phase::Connect => CONNECT_TIMEOUT.min(tried.per_try),
+            _ => tried.per_try,
+        };
+        let words = cause.describe(tried.method, tried.url, waited);
+        let mut message = finish(words.summary, true);
+        if let Some(hint) = words.hint {
+            message = format!("{message}; {hint}");
+        }
+        Error::Connection {
+            message,
+            timed_out,
+            attempts: tried.attempts,
+            cause: Some(cause),
         }
     };
     match failure {
-        Failure::NotSent { message, timed_out } => Error::Connection {
-            message: note(message),
-            timed_out,
-            attempts,
-        },
-        Failure::Broken(m) | Failure::TooLarge(m) => Error::Connection {
-            message: note(m),
+        Failure::NotSent(c) => {
+            let timed_out = c.kind == cause::Kind::Timeout;
+            connection(c, timed_out)
+        }
+        Failure::Broken(c) => connection(c, false),
+        Failure::Timeout(c) => connection(c, true),
+        Failure::TooLarge(m) => Error::Connection {
+            message: finish(m, true),
             timed_out: false,
-            attempts,
-        },
-        Failure::Timeout(m) => Error::Connection {
-            message: note(m),
-            timed_out: true,
-            attempts,
+            attempts: tried.attempts,
+            cause: None,
         },
         Failure::Status(mut e) => {
-            e.message = note(e.message);
-            e.attempts = attempts;
+            // The wait the server asked for, when it is why there was no other try.
+            let asked = e
+                .retry_after
+                .filter(|_| tried.retries_left && retry::retryable_status(e.status_code, op));
+            if let Some(after) = asked {
+                let cap = retry::MAX_RETRY_AFTER.as_secs_f64();
+                let why = if after > cap {
+                    format!(
+                        ", more than the {} this client waits, so it was not tried again",
+                        cause::secs(cap)
+                    )
+                } else {
+                    String::new()
+                };
+                e.message = format!(
+                    "{} (the server asked to wait {} before trying again{why})",
+                    e.message,
+                    cause::secs(after)
+                );
+            }
+            e.message = finish(e.message, tried.attempts > 1);
+            e.attempts = tried.attempts;
             Error::Api(e)
         }
     }
@@ -420,49 +507,15 @@ fn not_json(
     invalid(
         status,
         request_id,
-        redact_secret_text(&String::from_utf8_lossy(body)),
+        kept_body(body),
         format!("its body is not JSON ({e})"),
     )
 }
 
-/// `text` with the value of every `"secret": "..."` masked, for bodies `redact_secrets`
-/// cannot parse: a create's answer cut short still carries the new webhook's secret.
-fn redact_secret_text(text: &str) -> String {
-    const KEY: &str = "\"secret\"";
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(KEY) {
-        let (before, after) = rest.split_at(at + KEY.len());
-        out.push_str(before);
-        let value = after.trim_start();
-        let Some(value) = value.strip_prefix(':').map(str::trim_start) else {
-            rest = after;
-            continue;
-        };
-        let Some(string) = value.strip_prefix('"') else {
-            rest = after;
-            continue;
-        };
-        // The end of the string, skipping escapes; a cut-off string runs to the end.
-        let mut end = string.len();
-        let mut escaped = false;
-        for (i, c) in string.char_indices() {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => {
-                    end = i;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        out.push_str(&after[..after.len() - string.len()]);
-        out.push_str("********");
-        rest = &string[end..];
-    }
-    out.push_str(rest);
-    out
+/// A body as an error keeps it for debugging: as text, without webhook secrets (the error
+/// may be logged).
+fn kept_body(body: &[u8]) -> String {
+    redact::secrets(&String::from_utf8_lossy(body)).into_owned()
 }
 
 /// Decodes a successful answer: `fast` takes the well-formed common case in one pass,
@@ -484,12 +537,10 @@ fn parse_with<T>(
                     .iter()
                     .map(|p| format!("'{}' {}", p.field, p.message))
                     .collect();
-                // The body is kept for debugging, but a webhook's signing secret must not
-                // ride along in an exception that may be logged.
                 invalid(
                     resp.status,
                     resp.request_id.clone(),
-                    redact_secrets(&json).to_string(),
+                    kept_body(&resp.body),
                     format!("it does not match the API: {}", problems.join("; ")),
                 )
             }
@@ -502,25 +553,6 @@ fn parse_with<T>(
         }),
         other => other,
     })
-}
-
-/// A copy of `value` with every `"secret"` string masked, at any depth.
-fn redact_secrets(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        Value::String(_) if k == "secret" => Value::String("********".into()),
-                        other => redact_secrets(other),
-                    };
-                    (k.clone(), v)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(redact_secrets).collect()),
-        other => other.clone(),
-    }
 }
 
 fn invalid(status: StatusCode, request_id: Option<String>, body: String, why: String) -> Error {
@@ -565,61 +597,13 @@ async fn read_bounded(mut response: Response) -> Result<Vec<u8>, Failure> {
 
 /// Sorts a reqwest error by whether the request can have reached the server.
 fn failure_of(e: reqwest::Error) -> Failure {
-    let message = chain(&e);
+    let cause = Cause::of(&e);
     if e.is_connect() {
         // A connect timeout is both: not sent (safe to retry), and a timeout to the caller.
-        Failure::NotSent {
-            message,
-            timed_out: e.is_timeout(),
-        }
+        Failure::NotSent(cause)
     } else if e.is_timeout() {
-        Failure::Timeout(message)
+        Failure::Timeout(cause)
     } else {
-        Failure::Broken(message)
-    }
-}
-
-/// The error and its causes on one line: reqwest's own message alone says little.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = cause.source();
-    }
-    parts.join(": ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn secrets_are_redacted_in_bodies_that_are_not_json() {
-        let cut = r#"{"id":"webhook_1","secret" : "whsec_A\"B", "n":{"secret":"whsec_C"#;
-        let redacted = redact_secret_text(cut);
-        assert!(!redacted.contains("whsec_"), "{redacted}");
-        assert_eq!(
-            redacted,
-            r#"{"id":"webhook_1","secret" : "********", "n":{"secret":"********"#
-        );
-        let untouched = r#"<html>"secret" is a word; "secret": 5</html>"#;
-        assert_eq!(redact_secret_text(untouched), untouched);
-    }
-
-    #[test]
-    fn secrets_are_redacted_at_any_depth() {
-        let value = json!({"secret": "whsec_1", "data": [{"secret": "whsec_2", "n": 1}], "secret_note": "x"});
-        let redacted = redact_secrets(&value).to_string();
-        assert!(!redacted.contains("whsec_"));
-        assert!(redacted.contains("secret_note"));
-        assert_eq!(
-            redact_secrets(&json!({"secret": null}))["secret"],
-            Value::Null
-        );
+        Failure::Broken(cause)
     }
 }

@@ -115,6 +115,15 @@ pub fn validate_metadata(metadata: &[(String, String)], errors: &mut Vec<FieldEr
     }
 }
 
+/// 127.0.0.1 and the rest of 127/8, ::1, `localhost`.
+pub fn is_loopback(host: &url::Host<&str>) -> bool {
+    match *host {
+        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => IpAddr::V4(ip).is_loopback(),
+        url::Host::Ipv6(ip) => IpAddr::V6(ip).is_loopback(),
+    }
+}
+
 /// The API base URL: https, or http only to a loopback host, so the key never crosses a
 /// network in clear. Returns the URL without a trailing slash.
 pub fn validate_base_url(base_url: &str, errors: &mut Vec<FieldError>) -> Option<String> {
@@ -134,14 +143,9 @@ pub fn validate_base_url(base_url: &str, errors: &mut Vec<FieldError>) -> Option
     let Some(host) = parsed.host() else {
         return fail("must have a host".into());
     };
-    let loopback = match host {
-        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
-        url::Host::Ipv4(ip) => IpAddr::V4(ip).is_loopback(),
-        url::Host::Ipv6(ip) => IpAddr::V6(ip).is_loopback(),
-    };
     match parsed.scheme() {
         "https" => {}
-        "http" if loopback => {}
+        "http" if is_loopback(&host) => {}
         "http" => {
             return fail(
                 "must use https unless the host is loopback (127.0.0.1, ::1, localhost): \

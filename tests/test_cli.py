@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,9 @@ import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
 
 
-def run(server: ExaServer | None, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    server: ExaServer | None, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("EXA_")}
     if server is not None:
         environ.update(EXA_API_KEY=server.api_key, EXA_BASE_URL=server.url)
@@ -25,6 +28,7 @@ def run(server: ExaServer | None, *args: str, **env: str) -> subprocess.Complete
         capture_output=True,
         text=True,
         env=environ,
+        input=stdin if stdin is not None else "",
         timeout=60,
     )
 
@@ -118,6 +122,40 @@ def test_flags_instead_of_env(server: ExaServer) -> None:
     result = run(None, "list", "--api-key", server.api_key, "--base-url", server.url, "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["data"] == []
+    # It works, and says once why it is unwise, without repeating the key.
+    assert result.stderr.count("warning") == 1
+    assert "visible to other users" in result.stderr
+    assert "EXA_API_KEY or --api-key-file" in result.stderr
+    assert server.api_key not in result.stderr
+
+
+def test_key_from_a_file_or_stdin_stays_off_the_command_line(tmp_path: Path) -> None:
+    key = "sk-from-a-file-0123456789"
+    with ExaServer(key) as server:
+        path = tmp_path / "exa-key"
+        path.write_text(key + "\n")
+        for args, stdin in (((f"--api-key-file={path}",), None), (("--api-key-file", "-"), key)):
+            result = run(None, "list", "--base-url", server.url, *args, stdin=stdin)
+            assert result.returncode == 0, result.stderr
+            assert result.stderr == ""
+            assert key not in result.stdout
+        assert [r.headers["x-api-key"] for r in server.requests] == [key, key]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "fragment"),
+    [
+        (("--api-key-file", "/nonexistent/key"), None, "cannot read '/nonexistent/key'"),
+        (("--api-key-file", "-"), "", "stdin holds no key"),
+        (("--api-key-file", "-"), "sk-line-one\nsk-line-two\n", "more than one line"),
+        (("--api-key-file", "f", "--api-key", "k"), None, "not allowed with argument"),
+    ],
+)
+def test_bad_key_file(args: tuple[str, ...], stdin: str | None, fragment: str) -> None:
+    result = run(None, "list", *args, stdin=stdin)
+    assert result.returncode == 2
+    assert fragment in result.stderr
+    assert "sk-line" not in result.stderr
 
 
 @pytest.mark.parametrize(

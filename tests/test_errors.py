@@ -71,14 +71,44 @@ def test_nest_shape_with_message_list(scripted: ScriptedServer) -> None:
     assert excinfo.value.tag is None
 
 
-def test_html_gateway_error_keeps_status_and_body(scripted: ScriptedServer) -> None:
-    html = "<html><body><h1>502 Bad Gateway</h1>\n</body></html>"
-    scripted.script(Reply(502, html, {"Content-Type": "text/html"}))
+NGINX_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+def test_html_gateway_error_is_summed_up_and_kept_whole(scripted: ScriptedServer) -> None:
+    scripted.script(Reply(502, NGINX_502, {"Content-Type": "text/html"}))
+    with pytest.raises(ew.InternalServerError) as excinfo:
+        scripted.client(max_retries=0).get_webhook("webhook_1")
+    error = excinfo.value
+    assert error.status_code == 502
+    assert str(error) == (
+        "502 Bad Gateway: nginx (an HTML page, not an API answer: likely from a proxy or gateway)"
+    )
+    assert error.body == NGINX_502
+
+
+def test_a_long_html_page_gives_a_short_message(scripted: ScriptedServer) -> None:
+    page = (
+        "<!DOCTYPE html><html><head><title>Error</title><style>p { margin: 0 }</style>"
+        "<script>document.write('<p>hidden</p>')</script></head><body><h1>Error 503</h1>"
+        f"<p>The service is <b>temporarily</b> unavailable &amp; will return.</p>"
+        f"<p>{'Lorem ipsum dolor sit amet. ' * 400}</p></body></html>"
+    )
+    scripted.script(Reply(503, page, {"Content-Type": "text/html"}))
     with pytest.raises(ew.InternalServerError) as excinfo:
         scripted.client(max_retries=0).create_webhook(EVENTS, URL)
-    assert excinfo.value.status_code == 502
-    assert "502 Bad Gateway" in excinfo.value.message
-    assert excinfo.value.body == html
+    message = excinfo.value.message
+    assert message.startswith(
+        "Service Unavailable: The service is temporarily unavailable & will return. - Lorem"
+    )
+    assert len(message) < 500
+    assert "<" not in message
+    assert "hidden" not in message
+    assert "margin" not in message
+    assert excinfo.value.body == page
 
 
 def test_empty_error_body_uses_reason_phrase(scripted: ScriptedServer) -> None:
@@ -169,7 +199,8 @@ def test_connection_refused() -> None:
     with pytest.raises(ew.APIConnectionError) as excinfo:
         client.create_webhook(EVENTS, URL)
     assert not isinstance(excinfo.value, ew.APITimeoutError)
-    assert "refused" in str(excinfo.value).lower()
+    assert "connection refused" in str(excinfo.value)
+    assert isinstance(excinfo.value.__cause__, ConnectionRefusedError)
 
 
 def test_timeout(scripted: ScriptedServer) -> None:
@@ -221,6 +252,7 @@ def test_exa_server_fault_can_answer_with_an_html_page(server: ExaServer) -> Non
         server.client(max_retries=0).list_webhooks()
     assert excinfo.value.status_code == 502
     assert excinfo.value.body == page
+    assert str(excinfo.value).startswith("502 Bad Gateway (an HTML page")
     (request,) = server.requests
     assert request.path == "/websets/v0/webhooks"
     server.add_fault(status=409, body='{"error": "taken", "tag": "CONFLICT"}')

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import pickle
 import socket
@@ -113,3 +115,26 @@ def test_secrets_in_a_malformed_success_body_are_redacted(scripted: ScriptedServ
     assert "status" in excinfo.value.message
     assert "webhook_123" in excinfo.value.body
     assert [t for t in texts_of(excinfo.value) if "whsec_LEAKY" in t] == []
+
+
+RELAYED = {"id": "webhook_1", "secret": "whsec_RELAYED_by_a_gateway", "url": "https://e.com"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps(RELAYED),
+        f"upstream answered: {json.dumps(RELAYED)}",
+        f"<html><body><pre>{html.escape(json.dumps(RELAYED))}</pre></body></html>",
+        json.dumps({"error": f"upstream answered {json.dumps(RELAYED)}", "tag": "UPSTREAM"}),
+    ],
+    ids=["json", "text", "html", "json-in-json"],
+)
+def test_secrets_in_error_bodies_are_redacted(scripted: ScriptedServer, body: str) -> None:
+    # A gateway relays a create's answer with an error status: body and message keep the rest.
+    scripted.script(Reply(502, body))
+    with pytest.raises(ew.InternalServerError) as excinfo:
+        scripted.client(max_retries=0).create_webhook(["webset.created"], "https://e.com")
+    assert "webhook_1" in excinfo.value.body
+    assert "********" in excinfo.value.body
+    assert [t for t in texts_of(excinfo.value) if "whsec_RELAYED" in t] == []

@@ -2,6 +2,9 @@
 
 Readable tables by default, ``--json`` for scripts. Errors are one line on stderr and a
 non-zero exit: 2 for bad input, 1 for anything the API or the network said.
+
+The key comes from ``EXA_API_KEY``, ``--api-key-file`` (``-`` reads stdin) or ``--api-key``;
+the last puts it where every local user can read it (``ps``), so it earns a warning.
 """
 
 from __future__ import annotations
@@ -22,6 +25,50 @@ from .errors import ExaError, ValidationError
 __all__ = ["main"]
 
 
+def _invalid(field: str, message: str) -> ValidationError:
+    return ValidationError(
+        f"1 validation error\n  {field}: {message}", [{"field": field, "message": message}]
+    )
+
+
+def _read_key(path: str) -> str:
+    """The key in a file, or on stdin for ``-`` (asked for without echo at a terminal)."""
+    try:
+        if path != "-":
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+        elif sys.stdin is not None and sys.stdin.isatty():
+            import getpass
+
+            text = getpass.getpass("Exa API key: ")
+        else:
+            text = sys.stdin.read() if sys.stdin is not None else ""
+    except (OSError, UnicodeDecodeError) as error:
+        # The reason only: never the content, which may be the key.
+        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        raise _invalid("api_key_file", f"cannot read {path!r}: {reason}") from None
+    where = "stdin" if path == "-" else repr(path)
+    if not text.strip():
+        raise _invalid("api_key_file", f"{where} holds no key")
+    if len(text.strip().splitlines()) > 1:
+        raise _invalid("api_key_file", f"{where} holds more than one line; put only the key there")
+    return text.strip()
+
+
+def _api_key(args: argparse.Namespace) -> str | None:
+    if args.api_key_file is not None:
+        return _read_key(args.api_key_file)
+    if args.api_key is not None:
+        print(
+            "exa-webhooks: warning: a key given with --api-key is visible to other users of "
+            "this machine (ps) and stays in your shell history; use EXA_API_KEY or "
+            "--api-key-file instead",
+            file=sys.stderr,
+        )
+    given: str | None = args.api_key
+    return given
+
+
 def _metadata(pairs: list[str] | None) -> dict[str, str] | None:
     if pairs is None:
         return None
@@ -29,10 +76,7 @@ def _metadata(pairs: list[str] | None) -> dict[str, str] | None:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            raise ValidationError(
-                f"1 validation error\n  metadata: expected KEY=VALUE, got {pair!r}",
-                [{"field": "metadata", "message": f"expected KEY=VALUE, got {pair!r}"}],
-            )
+            raise _invalid("metadata", f"expected KEY=VALUE, got {pair!r}")
         metadata[key] = value
     return metadata
 
@@ -96,7 +140,7 @@ def _print_json(value: Any) -> None:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    return Client(args.api_key, base_url=args.base_url, timeout=args.timeout)
+    return Client(_api_key(args), base_url=args.base_url, timeout=args.timeout)
 
 
 def _cmd_create(args: argparse.Namespace) -> None:
@@ -188,7 +232,17 @@ def _cmd_serve(args: argparse.Namespace) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--api-key", help="Exa API key (default: $EXA_API_KEY)")
+    key = common.add_mutually_exclusive_group()
+    key.add_argument(
+        "--api-key-file",
+        metavar="PATH",
+        help="read the Exa API key from this file; - reads stdin (prompts at a terminal)",
+    )
+    key.add_argument(
+        "--api-key",
+        help="Exa API key (default: $EXA_API_KEY); visible to other local users in ps: "
+        "prefer $EXA_API_KEY or --api-key-file",
+    )
     common.add_argument("--base-url", help="API base URL (default: $EXA_BASE_URL or Exa's)")
     common.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
     common.add_argument("--json", action="store_true", help="print JSON for scripts")

@@ -124,7 +124,12 @@ class InternalServerError(APIError):
 class APIConnectionError(ExaError):
     """No answer: the connection failed, was reset, or TLS failed.
 
-    ``attempts`` is how many tries were made; ``request_id`` is None (no answer carried one).
+    The message says what happened, where, and how many tries were made over how long;
+    ``attempts`` is that count; ``request_id`` is None (no answer carried one).
+    ``__cause__`` holds what the network library said, as the exception Python's own
+    networking raises for the same failure: ``ConnectionRefusedError``,
+    ``ConnectionResetError``, ``ConnectionError`` (closed before the answer), ``TimeoutError``,
+    ``socket.gaierror`` (DNS), ``ssl.SSLCertVerificationError`` or ``ssl.SSLError``.
     """
 
     def __init__(self, message: str, *, attempts: int = 1) -> None:
