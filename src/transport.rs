@@ -45,6 +45,13 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// How long connecting may take: 5 s, or less with a shorter `timeout`, so that a connection
+/// that cannot be made ends as a connect failure (never sent: a create may be retried) before
+/// the try's own timeout ends it as "no answer".
+pub fn connect_timeout(timeout: Duration) -> Duration {
+    CONNECT_TIMEOUT.min(timeout.mul_f64(0.9))
+}
+
 /// How many certificates a PEM bundle holds (0 if it is not one).
 pub fn count_certificates(pem: &[u8]) -> usize {
     reqwest::Certificate::from_pem_bundle(pem).map_or(0, |certs| certs.len())
@@ -91,7 +98,7 @@ impl Transport {
             .default_headers(headers)
             // An API client must never forward its key to wherever a 3xx points.
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(CONNECT_TIMEOUT)
+            .connect_timeout(connect_timeout(config.timeout))
             .tcp_nodelay(true);
         if let Some(pem) = &config.ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
@@ -421,7 +428,7 @@ fn final_error(failure: Failure, op: Op, tried: &Tried<'_>) -> Error {
     };
     let connection = |cause: Cause, timed_out: bool| {
         let waited = match cause.phase {
-            cause::Phase::Connect => CONNECT_TIMEOUT.min(tried.per_try),
+            cause::Phase::Connect => connect_timeout(tried.per_try),
             _ => tried.per_try,
         };
         let words = cause.describe(tried.method, tried.url, waited);

@@ -263,3 +263,42 @@ def test_retry_after_past_the_deadline_is_said(scripted: ScriptedServer, mode: s
     assert error.attempts == 1
     assert "the server asked to wait 30 s before trying again" in str(error)
     assert "another try would run past the call's deadline of 3 s" in str(error)
+
+
+@pytest.fixture
+def stalled_port() -> Iterator[int]:
+    """A listener whose accept queue is full: the kernel leaves further SYNs unanswered, so
+    connecting neither succeeds nor fails until a timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = int(listener.getsockname()[1])
+    queued = []
+    try:
+        while len(queued) < 64:
+            s = socket.socket()
+            s.settimeout(0.2)
+            try:
+                s.connect(("127.0.0.1", port))
+            except OSError:
+                s.close()
+                break
+            queued.append(s)
+        else:
+            pytest.skip("the accept queue never filled")
+        yield port
+    finally:
+        for s in queued:
+            s.close()
+        listener.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_short_timeout_still_reports_a_connect_timeout(stalled_port: int, mode: str) -> None:
+    # timeout < 5 s: connecting gets 90% of it, so the failure is "could not connect", and a
+    # create (never sent) is retried, rather than "no answer" and "may have been created".
+    error = fail(mode, f"http://127.0.0.1:{stalled_port}", "create", timeout=0.5, max_retries=1)
+    assert type(error) is ew.APITimeoutError
+    assert str(error).startswith(f"could not connect to 127.0.0.1:{stalled_port} within 0.")
+    assert error.attempts == 2
+    assert "may have been created" not in str(error)

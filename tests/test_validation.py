@@ -33,7 +33,7 @@ def no_request_reaches_the_server(server: ExaServer) -> Iterator[None]:
 def test_unknown_event_gets_a_suggestion(client: ew.Client) -> None:
     found = create(client, ["webset.completed"], URL)
     assert found == {
-        "events[0]": "unknown event type \"webset.completed\"; did you mean \"webset.idle\"?"
+        "events[0]": 'unknown event type "webset.completed"; did you mean "webset.idle"?'
     }
     assert 'did you mean "webset.created"' in create(client, ["webset.craeted"], URL)["events[0]"]
     assert 'did you mean "webset.created"' in create(client, ["WEBSET_CREATED"], URL)["events[0]"]
