@@ -43,7 +43,7 @@ mod _native {
         construct_event, parse_event, sign_payload, verify_signature, PyWebhookEvent,
     };
     #[pymodule_export]
-    use crate::py_event_types::unknown_event_type;
+    use crate::py_event_types::{default_event_data, unknown_event_type};
     #[pymodule_export]
     use crate::py_server::{NativeServer, PyRecordedRequest};
     #[pymodule_export]

@@ -20,6 +20,7 @@ __all__ = [
     "__version__",
     "construct_event",
     "parse_event",
+    "default_event_data",
     "sign_payload",
     "unknown_event_type",
     "verify_signature",
@@ -321,6 +322,9 @@ def construct_event(
 
 def parse_event(payload: _Payload) -> WebhookEvent:
     """Parses an event body without verifying it (for events obtained some other way)."""
+
+def default_event_data(event_type: str) -> dict[str, Any]:
+    """A plausible resource for an event of ``event_type``, with fresh ids."""
 
 def unknown_event_type(name: str) -> str:
     """The message refusing ``name``, with a suggestion where one is close."""

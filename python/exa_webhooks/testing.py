@@ -16,8 +16,9 @@ from typing import Any
 
 from ._client import AsyncClient, Client
 from ._native import NativeServer, RecordedRequest, Webhook, WebhookEvent
+from ._samples import SampleDelivery, sample_delivery
 
-__all__ = ["ExaServer", "RecordedRequest"]
+__all__ = ["ExaServer", "RecordedRequest", "SampleDelivery", "sample_delivery"]
 
 
 class ExaServer:

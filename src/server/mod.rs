@@ -3,7 +3,7 @@
 
 mod deliver;
 mod faults;
-mod resources;
+pub mod resources;
 mod routes;
 mod store;
 
