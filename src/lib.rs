@@ -12,6 +12,7 @@ pub mod py_client;
 pub mod py_convert;
 pub mod py_errors;
 pub mod py_event;
+pub mod py_events;
 pub mod py_model;
 pub mod py_server;
 pub mod py_webhook;

@@ -81,6 +81,8 @@ pub fn default_data(event_type: &str, new_id: &dyn Fn(&str) -> String, now: &str
             },
             "externalId": null,
             "title": "Example webset",
+            // Not in the spec's schema, but in every real answer, and exa-py requires it.
+            "dashboardUrl": format!("https://websets.exa.ai/{webset_id}"),
             "searches": [],
             "imports": [],
             "enrichments": [],
