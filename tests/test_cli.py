@@ -155,9 +155,17 @@ def test_events_get(server: ExaServer) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "fragment"),
     [
-        (("events", "get", "event_missing"), 1, 'NotFoundError: 404 Event not found: "event_missing"'),
+        (
+            ("events", "get", "event_missing"),
+            1,
+            'NotFoundError: 404 Event not found: "event_missing"',
+        ),
         (("events", "get", "a/b"), 2, "event_id: must not contain '/'"),
-        (("events", "list", "--since", "yesterday"), 2, '--since: is not an RFC 3339 date-time: "yesterday"'),
+        (
+            ("events", "list", "--since", "yesterday"),
+            2,
+            '--since: is not an RFC 3339 date-time: "yesterday"',
+        ),
         (("events", "list", "--until", "2h30"), 2, "--until: is not an RFC 3339"),
         (("events", "list", "--since", "999999999d"), 2, "--since: '999999999d' reaches back"),
         (("events", "list", "--type", "webset.completed"), 2, "--type: unknown event type"),

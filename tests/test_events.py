@@ -215,7 +215,9 @@ def test_bad_arguments_are_refused_before_any_request(
     assert error["field"] == field
     assert fragment in error["message"]
     with pytest.raises(ew.ValidationError):
-        next(client.iter_events(**{k: v for k, v in kwargs.items() if k != "cursor"} or {"limit": 0}))
+        next(
+            client.iter_events(**{k: v for k, v in kwargs.items() if k != "cursor"} or {"limit": 0})
+        )
     assert scripted.received == []
 
 
@@ -364,7 +366,9 @@ def test_async_mirrors_the_events_api(server: ExaServer) -> None:
     async def main() -> None:
         async with server.async_client() as client:
             page = await client.list_events(limit=10, types=["webset.idle"])
-            assert [e.id for e in page] == [e.id for e in reversed(events) if e.type == "webset.idle"][:10]
+            assert [e.id for e in page] == [
+                e.id for e in reversed(events) if e.type == "webset.idle"
+            ][:10]
             assert page.has_more
             everything = [e async for e in client.iter_events(limit=4)]
             assert everything == list(reversed(events))

@@ -118,7 +118,9 @@ def test_exa_py_lists_and_gets_every_event_type_as_its_typed_class(server: ExaSe
 
 
 def test_exa_py_async_events(server: ExaServer) -> None:
-    emitted = [server.emit(t) for t in ("webset.created", "webset.item.enriched", "import.completed")]
+    emitted = [
+        server.emit(t) for t in ("webset.created", "webset.item.enriched", "import.completed")
+    ]
 
     async def main() -> None:
         exa = exa_py.AsyncExa(server.api_key, api_base=server.url)

@@ -189,9 +189,7 @@ class Client(_Base):
     ) -> Page[WebhookEvent]:
         """Events Exa kept (60 days), optionally of some ``types`` only, created within
         ``created_after`` to ``created_before`` (both inclusive; aware datetimes or RFC 3339)."""
-        return Page(
-            *self._native.list_events(types, created_after, created_before, limit, cursor)
-        )
+        return Page(*self._native.list_events(types, created_after, created_before, limit, cursor))
 
     def iter_events(
         self,
@@ -328,9 +326,7 @@ class AsyncClient(_Base):
         ``created_after`` to ``created_before`` (both inclusive; aware datetimes or RFC 3339)."""
         native = self._native.list_events
         return Page(
-            *await native(
-                types, created_after, created_before, limit, cursor, True, completer()
-            )
+            *await native(types, created_after, created_before, limit, cursor, True, completer())
         )
 
     async def iter_events(

@@ -184,7 +184,6 @@ class NativeClient:
         asynchronous: Literal[True],
         completer: Completer | None = None,
     ) -> Awaitable[_PageTuple[WebhookAttempt]]: ...
-
     @overload
     def list_events(
         self,
