@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -18,6 +20,7 @@ from scripted import Reply, ScriptedServer
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 MS = timedelta(milliseconds=1)
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def seed(server: ExaServer, n: int, *, types: tuple[str, ...] = ("webset.created",)) -> list[Any]:
@@ -418,3 +421,45 @@ def test_async_pagination_guards(scripted: ScriptedServer) -> None:
 
     asyncio.run(main())
     assert len(scripted.received) == 3
+
+
+# --- The README's recipe: finding what a receiver missed -----------------------------------
+
+
+def test_the_catch_up_recipe_finds_exactly_what_was_missed(
+    client: ew.Client, server: ExaServer
+) -> None:
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        from catch_up import OVERLAP, catch_up
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    now = datetime.now(timezone.utc)
+    # Handled before the receiver went down: the checkpoint is the newest of these.
+    before = [
+        server.emit("webset.idle", created_at=now - timedelta(hours=3, minutes=m)) for m in (9, 8)
+    ]
+    handled = {e.id for e in before}
+    checkpoint = before[-1].created_at
+    # While it was down: some events, one delivered late with an older createdAt (inside the
+    # overlap), one older than the overlap that it had handled, one of a type it ignores.
+    missed = [
+        server.emit("webset.item.enriched", created_at=now - timedelta(hours=2)),
+        server.emit("webset.idle", created_at=now - timedelta(minutes=30)),
+        server.emit("webset.idle", created_at=checkpoint - OVERLAP + timedelta(seconds=1)),
+    ]
+    server.emit("import.created", created_at=now - timedelta(hours=1))
+    seen: list[ew.WebhookEvent] = []
+    types = ["webset.idle", "webset.item.enriched"]
+    new_checkpoint = catch_up(client, checkpoint, handled, seen.append, types)
+    assert seen == sorted(missed, key=lambda e: e.created_at)  # oldest first, nothing twice
+    assert new_checkpoint == missed[1].created_at
+    assert handled == {e.id for e in before + missed}
+    # Run again (say after a crash mid-way): nothing is handled twice.
+    assert catch_up(client, new_checkpoint, handled, seen.append, types) == new_checkpoint
+    assert len(seen) == 3
+
+
+def test_the_readme_shows_the_tested_recipe() -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    assert (EXAMPLES / "catch_up.py").read_text().strip() in readme
