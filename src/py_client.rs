@@ -645,7 +645,10 @@ impl NativeClient {
         let id = py_events::event_id(event_id, &mut errors);
         check(errors)?;
         self.call(py, asynchronous, completer, |transport, log| async move {
-            transport.get_event(&id, log).await.map(PyWebhookEvent::from)
+            transport
+                .get_event(&id, log)
+                .await
+                .map(PyWebhookEvent::from)
         })
     }
 

@@ -58,7 +58,9 @@ pub fn event_query(
     created_before: Option<&Bound<'_, PyAny>>,
     errors: &mut Vec<FieldError>,
 ) -> EventQuery {
-    let types = given(types_arg).map(|t| types(t, errors)).unwrap_or_default();
+    let types = given(types_arg)
+        .map(|t| types(t, errors))
+        .unwrap_or_default();
     let after = given(created_after).and_then(|a| bound("created_after", a, errors));
     let before = given(created_before).and_then(|b| bound("created_before", b, errors));
     if let (Some(a), Some(b)) = (after, before) {

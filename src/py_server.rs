@@ -125,7 +125,10 @@ impl NativeServer {
             }
         };
         // Deliveries may reach a receiver in this very process: let it run meanwhile.
-        let emitted = py.detach(|| self.server.emit(&event_type, data, created_at, timeout, &interrupted));
+        let emitted = py.detach(|| {
+            self.server
+                .emit(&event_type, data, created_at, timeout, &interrupted)
+        });
         if let Some(error) = signal.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(error);
         }

@@ -302,8 +302,14 @@ mod tests {
     fn micros_keep_what_millis_would_lose() {
         let dt = parse_rfc3339("2023-11-07T07:31:56.123456+02:00").unwrap();
         assert_eq!(dt.unix_micros(), 1_699_335_116_123_456);
-        assert_eq!(format_micros(dt.unix_micros()), "2023-11-07T05:31:56.123456Z");
-        assert_eq!(format_micros(1_699_335_116_123_000), "2023-11-07T05:31:56.123Z");
+        assert_eq!(
+            format_micros(dt.unix_micros()),
+            "2023-11-07T05:31:56.123456Z"
+        );
+        assert_eq!(
+            format_micros(1_699_335_116_123_000),
+            "2023-11-07T05:31:56.123Z"
+        );
         assert_eq!(format_micros(-1), "1969-12-31T23:59:59.999999Z");
         let before_1970 = parse_rfc3339("1969-12-31T23:59:59.999999Z").unwrap();
         assert_eq!(before_1970.unix_micros(), -1);

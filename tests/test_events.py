@@ -463,3 +463,26 @@ def test_the_catch_up_recipe_finds_exactly_what_was_missed(
 def test_the_readme_shows_the_tested_recipe() -> None:
     readme = (EXAMPLES.parent / "README.md").read_text()
     assert (EXAMPLES / "catch_up.py").read_text().strip() in readme
+
+
+def test_only_the_two_events_routes_exist(server: ExaServer) -> None:
+    import http.client
+
+    event = server.emit("webset.created")
+    answers = {}
+    for method, path in [
+        ("GET", "/websets/v0/eventsx"),
+        ("GET", f"/websets/v0/events/{event.id}/more"),
+        ("POST", "/websets/v0/events"),
+        ("DELETE", f"/websets/v0/events/{event.id}"),
+        ("GET", f"/websets//v0/events/{event.id}/"),
+    ]:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        conn.request(method, path, headers={"x-api-key": server.api_key})
+        response = conn.getresponse()
+        answers[(method, path)] = (response.status, json.loads(response.read()))
+        conn.close()
+    statuses = [status for status, _ in answers.values()]
+    assert statuses == [404, 404, 404, 404, 200]  # exa-py's double slash is tolerated
+    assert answers[("GET", "/websets/v0/eventsx")][1]["tag"] == "NOT_FOUND"
+    assert server.events == [event]

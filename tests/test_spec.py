@@ -102,7 +102,10 @@ def test_schemathesis_on_the_webhooks_and_events_paths(
         "--workers",
         "1",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    # In tmp_path: schemathesis leaves a cache directory where it runs.
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
     assert "Selected: 8/" in result.stdout  # six webhook and two events operations
     assert "No issues found" in result.stdout

@@ -36,6 +36,9 @@ fn decode_cursor(cursor: &str) -> Option<Key> {
 
 /// `rest` is what follows `/websets/v0/events` in the path; `None`: not an events route.
 pub fn route(state: &State, method: &Method, rest: &str, query: &str) -> Option<Answer> {
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None; // `/websets/v0/eventsfoo`
+    }
     let segments: Vec<String> = rest
         .split('/')
         .skip(1)
@@ -93,7 +96,9 @@ fn parse_query(query: &str, errors: &mut Vec<FieldError>) -> Query {
         match key.as_ref() {
             // The spec types it as a number: 2.0 is 2; a fraction is rounded down.
             "limit" => match value.trim().parse::<f64>() {
-                Ok(n) if n.is_finite() && (1.0..=validation::MAX_PAGE_LIMIT as f64).contains(&n) => {
+                Ok(n)
+                    if n.is_finite() && (1.0..=validation::MAX_PAGE_LIMIT as f64).contains(&n) =>
+                {
                     parsed.limit = n as usize;
                 }
                 _ => errors.push(FieldError::new(
@@ -150,7 +155,13 @@ mod tests {
             assert!(cursor.starts_with(CURSOR_PREFIX));
             assert_eq!(decode_cursor(&cursor), Some(key), "{cursor}");
         }
-        for bad in ["", "evc_", "evc_xyz", "cur_0000000000000000", &"f".repeat(36)] {
+        for bad in [
+            "",
+            "evc_",
+            "evc_xyz",
+            "cur_0000000000000000",
+            &"f".repeat(36),
+        ] {
             assert_eq!(decode_cursor(bad), None, "{bad}");
         }
         let plus = format!("evc_+{}", "0".repeat(31));

@@ -261,7 +261,10 @@ fn route(state: &State, parts: &hyper::http::request::Parts, path: &str, body: &
         return Answer::error(StatusCode::UNAUTHORIZED, message, "INVALID_API_KEY");
     }
     let query = parts.uri.query().unwrap_or("");
-    if let Some(rest) = path.trim_end_matches('/').strip_prefix(event_routes::EVENTS_PATH) {
+    if let Some(rest) = path
+        .trim_end_matches('/')
+        .strip_prefix(event_routes::EVENTS_PATH)
+    {
         return event_routes::route(state, &parts.method, rest, query).unwrap_or_else(not_found);
     }
     let Some(rest) = path.trim_end_matches('/').strip_prefix(WEBHOOKS_PATH) else {
