@@ -81,14 +81,6 @@ impl Events {
         self.by_key.get(key).map(|e| &**e)
     }
 
-    pub fn len(&self) -> usize {
-        self.by_key.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
-    }
-
     /// Every event, oldest first (the reverse of a listing).
     pub fn all(&self) -> impl Iterator<Item = &WebhookEvent> {
         self.by_key.values().map(|e| &**e)
@@ -269,7 +261,7 @@ mod tests {
             let at = if i < 3 { i as i64 } else { 1_000 + i as i64 };
             events.insert(at, event(&format!("e{i}"), "webset.created"));
         }
-        assert_eq!(events.len(), MAX_EVENTS);
+        assert_eq!(events.by_key.len(), MAX_EVENTS);
         assert!(events.get("e0").is_none() && events.get("e2").is_none());
         assert!(events.get("e3").is_some());
         let of_type = events.by_type.get("webset.created").map(BTreeMap::len);

@@ -107,7 +107,7 @@ impl Server {
             return Err("the server is stopped".into());
         };
         let state = &self.state;
-        let created_at = created_at.unwrap_or_else(|| timefmt::now_millis() * 1000);
+        let created_at = created_at.unwrap_or_else(|| timefmt::now_millis().saturating_mul(1000));
         let now = timefmt::format_micros(created_at);
         let data = data.unwrap_or_else(|| {
             let new_id = |prefix: &str| state.new_id(prefix, 24);
