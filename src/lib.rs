@@ -14,6 +14,7 @@ pub mod py_convert;
 pub mod py_errors;
 pub mod py_event;
 pub mod py_event_types;
+pub mod py_events;
 pub mod py_logging;
 pub mod py_model;
 pub mod py_server;

@@ -518,6 +518,38 @@ impl ListQuery {
     }
 }
 
+/// The filters and paging of an events listing, already validated; absent ones are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventQuery {
+    /// Sent as repeated `types=` keys, as exa-py sends them.
+    pub types: Vec<String>,
+    /// RFC 3339, in UTC; both bounds inclusive.
+    pub created_after: Option<String>,
+    pub created_before: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+impl EventQuery {
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs: Vec<(&'static str, String)> =
+            self.types.iter().map(|t| ("types", t.clone())).collect();
+        if let Some(after) = &self.created_after {
+            pairs.push(("createdAfter", after.clone()));
+        }
+        if let Some(before) = &self.created_before {
+            pairs.push(("createdBefore", before.clone()));
+        }
+        if let Some(cursor) = &self.cursor {
+            pairs.push(("cursor", cursor.clone()));
+        }
+        if let Some(limit) = self.limit {
+            pairs.push(("limit", limit.to_string()));
+        }
+        pairs
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -671,6 +703,28 @@ mod tests {
             .collect();
         assert_eq!(fields, ["data", "id", "type", "createdAt"]);
         assert!(WebhookEvent::from_json(&json!("event")).is_err());
+    }
+
+    #[test]
+    fn event_queries_repeat_types_and_skip_what_is_absent() {
+        assert!(EventQuery::default().pairs().is_empty());
+        let query = EventQuery {
+            types: vec!["webset.created".into(), "webset.idle".into()],
+            created_after: Some("2025-01-01T00:00:00.000Z".into()),
+            limit: Some(5),
+            ..EventQuery::default()
+        };
+        let pairs = query.pairs();
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("types", "webset.created"),
+                ("types", "webset.idle"),
+                ("createdAfter", "2025-01-01T00:00:00.000Z"),
+                ("limit", "5"),
+            ]
+        );
     }
 
     #[test]

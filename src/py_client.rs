@@ -6,6 +6,8 @@ use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook};
 use crate::py_attempt::PyWebhookAttempt;
 use crate::py_convert;
 use crate::py_errors::{self, check};
+use crate::py_event::PyWebhookEvent;
+use crate::py_events;
 use crate::py_logging;
 use crate::py_webhook::PyWebhook;
 use crate::runtime;
@@ -529,6 +531,50 @@ impl NativeClient {
         self.call(py, asynchronous, completer, |transport, log| async move {
             let page = transport.list_webhook_attempts(&id, &query, log).await?;
             Ok(page_tuple::<_, PyWebhookAttempt>(page))
+        })
+    }
+
+    /// One page of events, as `(items, has_more, next_cursor)`; see `py_events`.
+    #[pyo3(signature = (types=None, created_after=None, created_before=None, limit=None, cursor=None, asynchronous=false, completer=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn list_events<'py>(
+        &self,
+        py: Python<'py>,
+        types: Option<&Bound<'py, PyAny>>,
+        created_after: Option<&Bound<'py, PyAny>>,
+        created_before: Option<&Bound<'py, PyAny>>,
+        limit: Option<&Bound<'py, PyAny>>,
+        cursor: Option<&Bound<'py, PyAny>>,
+        asynchronous: bool,
+        completer: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut errors = Vec::new();
+        let mut query = py_events::event_query(types, created_after, created_before, &mut errors);
+        let paging = list_query(limit, cursor, None, None, &mut errors);
+        (query.limit, query.cursor) = (paging.limit, paging.cursor);
+        check(errors)?;
+        self.call(py, asynchronous, completer, |transport, log| async move {
+            let page = transport.list_events(&query, log).await?;
+            Ok(page_tuple::<_, PyWebhookEvent>(page))
+        })
+    }
+
+    #[pyo3(signature = (event_id, asynchronous=false, completer=None))]
+    fn get_event<'py>(
+        &self,
+        py: Python<'py>,
+        event_id: &Bound<'py, PyAny>,
+        asynchronous: bool,
+        completer: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut errors = Vec::new();
+        let id = py_events::event_id(event_id, &mut errors);
+        check(errors)?;
+        self.call(py, asynchronous, completer, |transport, log| async move {
+            transport
+                .get_event(&id, log)
+                .await
+                .map(PyWebhookEvent::from)
         })
     }
 

@@ -72,14 +72,22 @@ impl NativeServer {
             .collect()
     }
 
-    /// Delivers an event to every subscribed active webhook; see `ExaServer.emit`.
-    #[pyo3(signature = (event_type, data, timeout))]
+    /// Every stored event, oldest first.
+    fn events(&self) -> Vec<PyWebhookEvent> {
+        let events = self.server.state().events();
+        events.all().cloned().map(PyWebhookEvent::from).collect()
+    }
+
+    /// Stores an event and delivers it to every subscribed active webhook; see
+    /// `ExaServer.emit`.
+    #[pyo3(signature = (event_type, data, timeout, created_at=None))]
     fn emit(
         &self,
         py: Python<'_>,
         event_type: &Bound<'_, PyAny>,
         data: Option<&Bound<'_, PyAny>>,
         timeout: f64,
+        created_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyWebhookEvent> {
         let mut errors = Vec::new();
         let event_type = py_convert::string("event_type", event_type, &mut errors);
@@ -101,6 +109,9 @@ impl NativeServer {
             }
         };
         validation::validate_timeout(timeout, &mut errors);
+        let created_at = created_at
+            .filter(|c| !c.is_none())
+            .and_then(|c| crate::py_events::bound("created_at", c, &mut errors));
         check(errors)?;
         let event_type = event_type.unwrap_or_default();
         let timeout = Duration::from_secs_f64(timeout);
@@ -114,7 +125,10 @@ impl NativeServer {
             }
         };
         // Deliveries may reach a receiver in this very process: let it run meanwhile.
-        let emitted = py.detach(|| self.server.emit(&event_type, data, timeout, &interrupted));
+        let emitted = py.detach(|| {
+            self.server
+                .emit(&event_type, data, created_at, timeout, &interrupted)
+        });
         if let Some(error) = signal.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(error);
         }

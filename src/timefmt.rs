@@ -110,6 +110,12 @@ impl DateTime {
             - i64::from(self.offset_seconds);
         secs * 1000 + i64::from(self.microsecond / 1000)
     }
+
+    /// Microseconds since the Unix epoch: the full precision Python's `datetime` has.
+    pub fn unix_micros(&self) -> i64 {
+        (self.unix_millis() - i64::from(self.microsecond / 1000)) * 1000
+            + i64::from(self.microsecond)
+    }
 }
 
 fn is_leap(year: i32) -> bool {
@@ -186,6 +192,20 @@ pub fn format_millis(unix_millis: i64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// Formats a Unix time in microseconds in UTC: as `format_millis` when it is a whole
+/// millisecond (Exa's own precision), else with six fraction digits, so nothing is lost.
+pub fn format_micros(unix_micros: i64) -> String {
+    let millis = unix_micros.div_euclid(1000);
+    let rest = unix_micros.rem_euclid(1000);
+    let text = format_millis(millis);
+    if rest == 0 {
+        return text;
+    }
+    // `...56.123Z` becomes `...56.123456Z`.
+    let head = text.trim_end_matches('Z');
+    format!("{head}{rest:03}Z")
 }
 
 pub fn now_millis() -> i64 {
@@ -276,5 +296,22 @@ mod tests {
         assert_eq!(shifted.unix_millis(), 1_699_335_116_123);
         let parsed = parse_rfc3339(&format_millis(now)).unwrap();
         assert_eq!(parsed.microsecond, (now.rem_euclid(1000) as u32) * 1000);
+    }
+
+    #[test]
+    fn micros_keep_what_millis_would_lose() {
+        let dt = parse_rfc3339("2023-11-07T07:31:56.123456+02:00").unwrap();
+        assert_eq!(dt.unix_micros(), 1_699_335_116_123_456);
+        assert_eq!(
+            format_micros(dt.unix_micros()),
+            "2023-11-07T05:31:56.123456Z"
+        );
+        assert_eq!(
+            format_micros(1_699_335_116_123_000),
+            "2023-11-07T05:31:56.123Z"
+        );
+        assert_eq!(format_micros(-1), "1969-12-31T23:59:59.999999Z");
+        let before_1970 = parse_rfc3339("1969-12-31T23:59:59.999999Z").unwrap();
+        assert_eq!(before_1970.unix_micros(), -1);
     }
 }

@@ -4,7 +4,10 @@
 use crate::cause::{self, Cause};
 use crate::decode;
 use crate::error::{parse_retry_after, ApiError, Error};
-use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook, Webhook, WebhookAttempt};
+use crate::models::{
+    CreateWebhook, EventQuery, ListQuery, Page, UpdateWebhook, Webhook, WebhookAttempt,
+    WebhookEvent,
+};
 use crate::redact;
 use crate::retry::{self, Decision, Failure, Op};
 use crate::timefmt;
@@ -211,6 +214,43 @@ impl Transport {
             |_| None,
             |v| Page::from_json(v, WebhookAttempt::from_json),
         )
+    }
+
+    /// `{base}/websets/v0/events/{segments...}`: the webhooks URL's sibling.
+    fn events_url(&self, segments: &[&str]) -> Url {
+        let mut url = self.webhooks_url.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop().push("events").extend(segments);
+        }
+        url
+    }
+
+    pub async fn list_events(
+        &self,
+        query: &EventQuery,
+        log: Option<LogFn>,
+    ) -> Result<Page<WebhookEvent>, Error> {
+        let mut url = self.events_url(&[]);
+        let pairs = query.pairs();
+        if !pairs.is_empty() {
+            url.query_pairs_mut().extend_pairs(pairs);
+        }
+        let resp = self
+            .send(Method::GET, url, None, Op::Idempotent, log)
+            .await?;
+        parse_with(
+            &resp,
+            |_| None,
+            |v| Page::from_json(v, WebhookEvent::from_json),
+        )
+    }
+
+    pub async fn get_event(&self, id: &str, log: Option<LogFn>) -> Result<WebhookEvent, Error> {
+        let url = self.events_url(&[id]);
+        let resp = self
+            .send(Method::GET, url, None, Op::Idempotent, log)
+            .await?;
+        parse_with(&resp, |_| None, WebhookEvent::from_json)
     }
 
     /// Sends a request, retrying by the policy, and returns the 2xx answer, not yet decoded.

@@ -192,11 +192,20 @@ const MAX_ID_LEN: usize = 256;
 /// A webhook id goes into the URL path, so it must never change which endpoint is called:
 /// no separators, dot segments, query or fragment markers, escapes, spaces or controls.
 pub fn validate_webhook_id(id: &str, errors: &mut Vec<FieldError>) {
-    let mut fail = |message: &str| errors.push(FieldError::new("webhook_id", message));
+    validate_path_id("webhook_id", "a webhook id", id, errors);
+}
+
+/// An event id, on the same terms as a webhook id.
+pub fn validate_event_id(id: &str, errors: &mut Vec<FieldError>) {
+    validate_path_id("event_id", "an event id", id, errors);
+}
+
+fn validate_path_id(field: &str, what: &str, id: &str, errors: &mut Vec<FieldError>) {
+    let mut fail = |message: &str| errors.push(FieldError::new(field, message));
     if id.is_empty() {
         fail("must not be empty");
     } else if id.chars().count() > MAX_ID_LEN {
-        fail("is too long to be a webhook id");
+        fail(&format!("is too long to be {what}"));
     } else if id == "." || id == ".." {
         fail("must not be a dot segment");
     } else if let Some(bad) = id
@@ -204,7 +213,7 @@ pub fn validate_webhook_id(id: &str, errors: &mut Vec<FieldError>) {
         .find(|c| matches!(c, '/' | '\\' | '?' | '#' | '%') || c.is_whitespace() || c.is_control())
     {
         let shown = format!("{bad:?}");
-        fail(&format!("must not contain {shown}: it is not a webhook id"));
+        fail(&format!("must not contain {shown}: it is not {what}"));
     }
 }
 
@@ -438,6 +447,18 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn event_ids_cannot_steer_the_path_either() {
+        assert!(errors_of(|e| validate_event_id("event_abc", e)).is_empty());
+        for bad in ["", "..", "a/b", "a?b", "a%2F", "a b"] {
+            let errors = errors_of(|e| validate_event_id(bad, e));
+            assert_eq!(errors.len(), 1, "{bad:?}");
+            assert_eq!(errors[0].field, "event_id");
+        }
+        let errors = errors_of(|e| validate_event_id("x/y", e));
+        assert!(errors[0].message.ends_with("it is not an event id"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -116,6 +117,74 @@ def test_attempts(server: ExaServer) -> None:
     assert server.requests[-1].query == "eventType=webset.created&successful=false"
     assert ok_json(server, "attempts", wh.id, "--successful", "--all") == []
     assert server.requests[-1].query == "successful=true"
+
+
+def test_events_list_with_durations_times_and_types(server: ExaServer) -> None:
+    now = datetime.now(timezone.utc)
+    old = server.emit("webset.created", created_at=now - timedelta(days=3))
+    hour_ago = server.emit("webset.idle", created_at=now - timedelta(hours=1))
+    recent = server.emit("import.completed", created_at=now - timedelta(minutes=5))
+    table = ok(server, "events", "list")
+    lines = table.splitlines()
+    assert lines[0].split() == ["ID", "TYPE", "CREATED", "DATA"]
+    assert [line.split()[0] for line in lines[1:]] == [recent.id, hour_ago.id, old.id]
+    assert recent.data["id"] in lines[1]
+
+    def ids(*args: str) -> list[str]:
+        return [e["id"] for e in ok_json(server, "events", "list", "--all", *args)]
+
+    assert ids("--since", "90m") == [recent.id, hour_ago.id]
+    assert ids("--since", "2h", "--until", "30m") == [hour_ago.id]
+    assert ids("--since", "7d", "--type", "webset.created", "--type", "webset.idle") == [
+        hour_ago.id,
+        old.id,
+    ]
+    assert ids("--until", old.to_dict()["createdAt"]) == [old.id]  # inclusive
+    assert ids("--since", "120s") == []
+    page = ok_json(server, "events", "list", "--limit", "1")
+    assert (page["data"][0]["id"], page["hasMore"]) == (recent.id, True)
+    nxt = ok_json(server, "events", "list", "--limit", "1", "--cursor", page["nextCursor"])
+    assert nxt["data"][0]["id"] == hour_ago.id
+    assert "--cursor" in ok(server, "events", "list", "--limit", "1")
+
+
+def test_events_get(server: ExaServer) -> None:
+    event = server.emit("webset.item.enriched")
+    out = ok(server, "events", "get", event.id)
+    assert out.splitlines()[:2] == [f"id       {event.id}", "type     webset.item.enriched"]
+    assert event.data["id"] in out
+    assert ok_json(server, "events", "get", event.id) == event.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (
+            ("events", "get", "event_missing"),
+            1,
+            'NotFoundError: 404 Event not found: "event_missing"',
+        ),
+        (("events", "get", "a/b"), 2, "event_id: must not contain '/'"),
+        (
+            ("events", "list", "--since", "yesterday"),
+            2,
+            '--since: is not an RFC 3339 date-time: "yesterday"',
+        ),
+        (("events", "list", "--until", "2h30"), 2, "--until: is not an RFC 3339"),
+        (("events", "list", "--since", "999999999d"), 2, "--since: '999999999d' reaches back"),
+        (("events", "list", "--type", "webset.completed"), 2, "--type: unknown event type"),
+        (("events", "list", "--since", "1h", "--until", "2h"), 2, "later than created_before"),
+        (("events", "list", "--limit", "0"), 2, "limit: must be between 1 and 200"),
+    ],
+)
+def test_events_errors(server: ExaServer, args: tuple[str, ...], code: int, fragment: str) -> None:
+    result = run(server, *args)
+    assert result.returncode == code, result.stderr
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert fragment in result.stderr
+    if code == 2:
+        assert not [r for r in server.requests if "/events" in r.path]
 
 
 def test_flags_instead_of_env(server: ExaServer) -> None:

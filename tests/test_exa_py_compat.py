@@ -7,6 +7,7 @@ import asyncio
 import exa_py
 import pytest
 
+import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
 
 
@@ -78,3 +79,59 @@ def test_exa_py_sees_auth_errors(server: ExaServer) -> None:
     exa = exa_py.Exa("wrong-key", base_url=server.url)
     with pytest.raises(Exception, match="401"):
         exa.websets.webhooks.list()
+
+
+def exa_py_event_class(event_type: str) -> str:
+    """The class exa-py parses an event type into: ``webset.item.created`` is
+    ``WebsetItemCreatedEvent``; the export events have none and parse as ``UnknownEvent``."""
+    if event_type.startswith("webset.export."):
+        return "UnknownEvent"
+    return "".join(part.capitalize() for part in event_type.split(".")) + "Event"
+
+
+def test_exa_py_lists_and_gets_every_event_type_as_its_typed_class(server: ExaServer) -> None:
+    emitted = {t.value: server.emit(t.value) for t in ew.EventType}
+    exa = exa_py.Exa(server.api_key, base_url=server.url)
+    events = exa.websets.events
+
+    listed = list(events.list_all(limit=7))
+    assert [e.id for e in listed] == [e.id for e in reversed(list(emitted.values()))]
+    for event in listed:
+        assert type(event).__name__ == exa_py_event_class(event.type)
+    for event_type, ours in emitted.items():
+        theirs = events.get(ours.id)
+        assert type(theirs).__name__ == exa_py_event_class(event_type), event_type
+        assert theirs.id == ours.id
+        assert theirs.created_at == ours.created_at
+        if event_type.startswith("webset.export."):
+            continue
+        assert theirs.data.id == ours.data["id"]
+    page = events.list(types=["webset.idle", "monitor.run.completed"], limit=1)
+    assert [e.id for e in page.data] == [emitted["monitor.run.completed"].id]
+    assert page.has_more
+    assert page.next_cursor
+    rest = events.list(types=["webset.idle", "monitor.run.completed"], cursor=page.next_cursor)
+    assert [e.id for e in rest.data] == [emitted["webset.idle"].id]
+    assert rest.has_more is False
+    with pytest.raises(Exception, match="404"):
+        events.get("event_missing")
+
+
+def test_exa_py_async_events(server: ExaServer) -> None:
+    emitted = [
+        server.emit(t) for t in ("webset.created", "webset.item.enriched", "import.completed")
+    ]
+
+    async def main() -> None:
+        exa = exa_py.AsyncExa(server.api_key, api_base=server.url)
+        events = exa.websets.events
+        listed = await events.list(types=["webset.item.enriched", "import.completed"])
+        assert [type(e).__name__ for e in listed.data] == [
+            "ImportCompletedEvent",
+            "WebsetItemEnrichedEvent",
+        ]
+        got = await events.get(emitted[0].id)
+        assert type(got).__name__ == "WebsetCreatedEvent"
+        assert [e.id async for e in events.list_all(limit=2)] == [e.id for e in reversed(emitted)]
+
+    asyncio.run(main())

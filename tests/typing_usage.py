@@ -87,3 +87,25 @@ def testing_usage(server: ExaServer) -> ew.WebhookEvent:
     server.add_fault(reset=True, after_processing=True, method="POST")
     server.clear_faults()
     return server.emit(ew.EventType.WEBSET_CREATED, {"id": "ws_1"}, timeout=5.0)
+
+
+def events_usage(client: ew.Client, server: ExaServer, since: datetime) -> list[str]:
+    backdated: ew.WebhookEvent = server.emit("webset.idle", created_at=since, timeout=1.0)
+    stored: list[ew.WebhookEvent] = server.events
+    page: ew.Page[ew.WebhookEvent] = client.list_events(
+        types=[ew.EventType.WEBSET_IDLE, "import.completed"],
+        created_after=since,
+        created_before="2025-03-01T12:00:00Z",
+        limit=50,
+        cursor=None,
+    )
+    one: ew.WebhookEvent = client.get_event(backdated.id)
+    del stored, page, one
+    return [e.id for e in client.iter_events(created_after=since, limit=200)]
+
+
+async def async_events_usage(client: ew.AsyncClient, since: datetime) -> int:
+    page: ew.Page[ew.WebhookEvent] = await client.list_events(created_after=since)
+    got: ew.WebhookEvent = await client.get_event(page.data[0].id)
+    seen = [e.type async for e in client.iter_events(types=["webset.created"], limit=10)]
+    return len(seen) + len(got.data)

@@ -5,17 +5,19 @@ import threading
 from collections import OrderedDict
 
 from ._async import completer
-from ._native import NativeClient, Webhook, WebhookAttempt
+from ._native import NativeClient, Webhook, WebhookAttempt, WebhookEvent
 from ._page import Page
 from .errors import APIError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: see _async.py
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+    from datetime import datetime
     from types import TracebackType
     from typing import Any
 
     Events = Iterable[str]
+    When = datetime | str
 
 __all__ = ["AsyncClient", "Client", "create_webhook"]
 
@@ -38,6 +40,16 @@ def _next_cursor(page: Page[Any], seen: set[str]) -> str | None:
         )
     seen.add(cursor)
     return cursor
+
+
+def _reusable(types: Any) -> Any:
+    """``types`` as a list if it is a one-shot iterator, as each page sends it again."""
+    try:
+        if iter(types) is types:
+            return list(types)
+    except TypeError:
+        pass  # not iterable: the native call reports it
+    return types
 
 
 class _Base:
@@ -166,6 +178,46 @@ class Client(_Base):
             if (cursor := _next_cursor(page, seen)) is None:
                 return
 
+    def list_events(
+        self,
+        *,
+        types: Events | None = None,
+        created_after: When | None = None,
+        created_before: When | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[WebhookEvent]:
+        """Events Exa kept (60 days), optionally of some ``types`` only, created within
+        ``created_after`` to ``created_before`` (both inclusive; aware datetimes or RFC 3339)."""
+        return Page(*self._native.list_events(types, created_after, created_before, limit, cursor))
+
+    def iter_events(
+        self,
+        *,
+        types: Events | None = None,
+        created_after: When | None = None,
+        created_before: When | None = None,
+        limit: int | None = None,
+    ) -> Iterator[WebhookEvent]:
+        """Every matching event, fetching pages of ``limit`` lazily as the iteration goes."""
+        types = _reusable(types)
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = self.list_events(
+                types=types,
+                created_after=created_after,
+                created_before=created_before,
+                limit=limit,
+                cursor=cursor,
+            )
+            yield from page.data
+            if (cursor := _next_cursor(page, seen)) is None:
+                return
+
+    def get_event(self, event_id: str) -> WebhookEvent:
+        return self._native.get_event(event_id)
+
     def __enter__(self) -> Client:
         return self
 
@@ -260,6 +312,50 @@ class AsyncClient(_Base):
                 yield attempt
             if (cursor := _next_cursor(page, seen)) is None:
                 return
+
+    async def list_events(
+        self,
+        *,
+        types: Events | None = None,
+        created_after: When | None = None,
+        created_before: When | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[WebhookEvent]:
+        """Events Exa kept (60 days), optionally of some ``types`` only, created within
+        ``created_after`` to ``created_before`` (both inclusive; aware datetimes or RFC 3339)."""
+        native = self._native.list_events
+        return Page(
+            *await native(types, created_after, created_before, limit, cursor, True, completer())
+        )
+
+    async def iter_events(
+        self,
+        *,
+        types: Events | None = None,
+        created_after: When | None = None,
+        created_before: When | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[WebhookEvent]:
+        """Every matching event, fetching pages of ``limit`` lazily as the iteration goes."""
+        types = _reusable(types)
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = await self.list_events(
+                types=types,
+                created_after=created_after,
+                created_before=created_before,
+                limit=limit,
+                cursor=cursor,
+            )
+            for event in page.data:
+                yield event
+            if (cursor := _next_cursor(page, seen)) is None:
+                return
+
+    async def get_event(self, event_id: str) -> WebhookEvent:
+        return await self._native.get_event(event_id, True, completer())
 
     async def aclose(self) -> None:
         """``close()``, for ``async with`` and code that awaits its cleanup."""

@@ -186,6 +186,36 @@ class NativeClient:
         asynchronous: Literal[True],
         completer: Completer | None = None,
     ) -> Awaitable[_PageTuple[WebhookAttempt]]: ...
+    @overload
+    def list_events(
+        self,
+        types: Iterable[str] | None = None,
+        created_after: datetime | str | None = None,
+        created_before: datetime | str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        asynchronous: Literal[False] = False,
+        completer: None = None,
+    ) -> _PageTuple[WebhookEvent]: ...
+    @overload
+    def list_events(
+        self,
+        types: Iterable[str] | None,
+        created_after: datetime | str | None,
+        created_before: datetime | str | None,
+        limit: int | None,
+        cursor: str | None,
+        asynchronous: Literal[True],
+        completer: Completer | None = None,
+    ) -> Awaitable[_PageTuple[WebhookEvent]]: ...
+    @overload
+    def get_event(
+        self, event_id: str, asynchronous: Literal[False] = False, completer: None = None
+    ) -> WebhookEvent: ...
+    @overload
+    def get_event(
+        self, event_id: str, asynchronous: Literal[True], completer: Completer | None = None
+    ) -> Awaitable[WebhookEvent]: ...
 
 @final
 class WebhookAttempt:
@@ -236,8 +266,13 @@ class NativeServer:
     def running(self) -> bool: ...
     def webhooks(self) -> list[Webhook]: ...
     def requests(self) -> list[RecordedRequest]: ...
+    def events(self) -> list[WebhookEvent]: ...
     def emit(
-        self, event_type: str, data: Mapping[str, Any] | None, timeout: float
+        self,
+        event_type: str,
+        data: Mapping[str, Any] | None,
+        timeout: float,
+        created_at: datetime | str | None = None,
     ) -> WebhookEvent: ...
     def add_fault(
         self,

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ._client import Client
-from ._native import EVENT_TYPES, Webhook, WebhookAttempt, __version__
+from ._native import EVENT_TYPES, Webhook, WebhookAttempt, WebhookEvent, __version__
 from ._page import Page
 from .errors import ExaError, ValidationError
 
@@ -125,6 +126,73 @@ def _attempt_rows(attempts: Iterable[WebhookAttempt]) -> str:
         for a in attempts
     )
     return _table(("ID", "EVENT", "RESULT", "STATUS", "TRY", "ATTEMPTED"), rows)
+
+
+def _event_rows(events: Iterable[WebhookEvent]) -> str:
+    rows = ((e.id, e.type, _when(e.created_at), str(e.data.get("id", "-"))) for e in events)
+    return _table(("ID", "TYPE", "CREATED", "DATA"), rows)
+
+
+def _show_event(event: WebhookEvent) -> str:
+    fields = [("id", event.id), ("type", event.type), ("created", _when(event.created_at))]
+    head = "\n".join(f"{name:<8} {value}" for name, value in fields)
+    return f"{head}\ndata\n{json.dumps(event.data, indent=2, ensure_ascii=False)}"
+
+
+_DURATION = re.compile(r"(\d{1,9})([smhd])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def _moment(option: str, value: str | None) -> datetime | str | None:
+    """``WHEN``: a duration back from now (``90m``, ``2h``, ``7d``), else RFC 3339 text, which
+    the client checks."""
+    if value is None:
+        return None
+    match = _DURATION.fullmatch(value.strip())
+    if match is None:
+        return value
+    amount, unit = match.groups()
+    try:
+        return datetime.now(timezone.utc) - timedelta(**{_UNITS[unit]: int(amount)})
+    except OverflowError:
+        message = f"{value!r} reaches back before the year 1"
+        raise ValidationError(
+            f"1 validation error\n  {option}: {message}", [{"field": option, "message": message}]
+        ) from None
+
+
+# The events command's options, for errors about the client arguments they became.
+_EVENT_OPTIONS = {"types": "--type", "created_after": "--since", "created_before": "--until"}
+
+
+def _cmd_events_list(args: argparse.Namespace) -> None:
+    filters = {
+        "types": args.type,
+        "created_after": _moment("--since", args.since),
+        "created_before": _moment("--until", args.until),
+        "limit": args.limit,
+    }
+    try:
+        with _client(args) as client:
+            _show_listing(
+                args,
+                lambda: client.iter_events(**filters),
+                lambda: client.list_events(cursor=args.cursor, **filters),
+                _event_rows,
+            )
+    except ValidationError as error:
+        # `types[1]` is the second --type: name the option the user typed.
+        problems = [
+            {**p, "field": _EVENT_OPTIONS.get(p["field"].partition("[")[0], p["field"])}
+            for p in error.errors
+        ]
+        raise ValidationError(str(error), problems) from None
+
+
+def _cmd_events_get(args: argparse.Namespace) -> None:
+    with _client(args) as client:
+        event = client.get_event(args.id)
+    _print_json(event.to_dict()) if args.json else print(_show_event(event))
 
 
 def _page_json(page: Page[Any]) -> dict[str, Any]:
@@ -297,6 +365,32 @@ def _parser() -> argparse.ArgumentParser:
     attempts.add_argument("--cursor", help="the page after this cursor")
     attempts.add_argument("--all", action="store_true", help="follow every page")
     attempts.set_defaults(run=_cmd_attempts)
+
+    events = commands.add_parser(
+        "events",
+        help="list or show the events Exa kept (60 days)",
+        description="The events Exa kept for 60 days: what a receiver that was down missed.",
+    )
+    event_commands = events.add_subparsers(dest="events_command", required=True, metavar="COMMAND")
+    when = "an RFC 3339 time (2025-03-01T12:00:00Z) or a duration back from now (90m, 2h, 7d)"
+    events_list = event_commands.add_parser(
+        "list",
+        help="list events, newest first",
+        description="List events, newest first.",
+        parents=[common],
+    )
+    events_list.add_argument("--type", action="append", metavar="TYPE", help=events_help)
+    events_list.add_argument("--since", metavar="WHEN", help=f"created at or after WHEN: {when}")
+    events_list.add_argument("--until", metavar="WHEN", help=f"created at or before WHEN: {when}")
+    events_list.add_argument("--limit", type=int, help="page size, 1 to 200 (default 25)")
+    events_list.add_argument("--cursor", help="the page after this cursor")
+    events_list.add_argument("--all", action="store_true", help="follow every page")
+    events_list.set_defaults(run=_cmd_events_list)
+    events_get = event_commands.add_parser(
+        "get", help="show an event", description="Show an event.", parents=[common]
+    )
+    events_get.add_argument("id", metavar="EVENT_ID")
+    events_get.set_defaults(run=_cmd_events_get)
 
     serve = commands.add_parser(
         "serve", help="run the Exa-compatible test server until Ctrl-C", description=None

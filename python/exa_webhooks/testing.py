@@ -11,6 +11,7 @@ It runs in Rust on background threads and answers real HTTP on loopback, as Exa 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -59,18 +60,34 @@ class ExaServer:
         of bodies between them."""
         return self._native.requests()
 
-    def emit(
-        self, event_type: str, data: dict[str, Any] | None = None, *, timeout: float = 10.0
-    ) -> WebhookEvent:
-        """Delivers an event as Exa does, and returns it once every delivery has finished.
+    @property
+    def events(self) -> list[WebhookEvent]:
+        """Every event the server keeps, oldest first (by ``created_at``, then emission): the
+        latest 10,000 by ``created_at``, served by ``list_events`` and ``get_event``."""
+        return self._native.events()
 
-        Every active webhook subscribed to ``event_type`` gets an HTTP POST of the event's JSON,
-        signed in ``Exa-Signature`` with that webhook's secret; redirects are not followed and
-        each delivery waits at most ``timeout`` seconds. Each try is recorded as a
-        ``WebhookAttempt`` (successful on a 2xx), listed by ``list_webhook_attempts``.
-        ``data`` defaults to a plausible resource for the type (a Webset for ``webset.*``...).
+    def emit(
+        self,
+        event_type: str,
+        data: dict[str, Any] | None = None,
+        *,
+        timeout: float = 10.0,
+        created_at: datetime | str | None = None,
+    ) -> WebhookEvent:
+        """Stores an event and delivers it as Exa does; returns it once every delivery has
+        finished.
+
+        The event is kept (listed by ``list_events``, found by ``get_event``) whether or not
+        a webhook is subscribed. Every active webhook subscribed to ``event_type`` gets an
+        HTTP POST of the event's JSON, signed in ``Exa-Signature`` with that webhook's secret;
+        redirects are not followed and each delivery waits at most ``timeout`` seconds. Each
+        try is recorded as a ``WebhookAttempt`` (successful on a 2xx), whose ``event_id`` is
+        the event's. ``data`` defaults to a valid resource of the type's kind per Exa's spec
+        (a Webset for ``webset.*``, a WebsetItem for ``webset.item.*``...). ``created_at``
+        (an aware datetime or RFC 3339 string) backdates the event, for tests of time windows
+        and of recovery after downtime; it is delivered at once all the same.
         """
-        return self._native.emit(event_type, data, timeout)
+        return self._native.emit(event_type, data, timeout, created_at)
 
     def add_fault(
         self,

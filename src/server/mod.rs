@@ -2,6 +2,8 @@
 //! It runs on its own tokio runtime and threads, never touching Python.
 
 mod deliver;
+mod event_routes;
+mod event_store;
 mod faults;
 pub mod resources;
 mod routes;
@@ -83,12 +85,14 @@ impl Server {
         self.running().is_some()
     }
 
-    /// Delivers an event to every active webhook subscribed to its type, concurrently, and
-    /// returns once every try has finished (and was recorded as an attempt).
+    /// Stores an event (created now, or at `created_at`, in microseconds since the epoch) and
+    /// delivers it to every active webhook subscribed to its type, concurrently; returns once
+    /// every try has finished (and was recorded as an attempt).
     pub fn emit(
         &self,
         event_type: &str,
         data: Option<Map<String, Value>>,
+        created_at: Option<i64>,
         timeout: Duration,
         interrupted: &dyn Fn() -> bool,
     ) -> Result<WebhookEvent, String> {
@@ -103,7 +107,8 @@ impl Server {
             return Err("the server is stopped".into());
         };
         let state = &self.state;
-        let now = timefmt::format_millis(timefmt::now_millis());
+        let created_at = created_at.unwrap_or_else(|| timefmt::now_millis().saturating_mul(1000));
+        let now = timefmt::format_micros(created_at);
         let data = data.unwrap_or_else(|| {
             let new_id = |prefix: &str| state.new_id(prefix, 24);
             match resources::default_data(event_type, &new_id, &now) {
@@ -119,8 +124,10 @@ impl Server {
             created_at: now,
             extra: Map::new(),
         };
-        let body: Arc<[u8]> = event.to_json().to_string().into_bytes().into();
-        let shared_event = Arc::new(event.clone());
+        // Stored first, whether or not anyone is subscribed: a receiver may look it up as
+        // soon as it is delivered.
+        let shared_event = state.events().insert(created_at, event);
+        let body: Arc<[u8]> = shared_event.to_json().to_string().into_bytes().into();
         let targets: Vec<Target> = state
             .webhooks()
             .all()
@@ -176,7 +183,7 @@ impl Server {
         for attempt in attempts {
             webhooks.add_attempt(attempt);
         }
-        Ok(event)
+        Ok(WebhookEvent::clone(&shared_event))
     }
 
     /// Closes the listener and every connection. Idempotent.

@@ -48,6 +48,7 @@ pub fn default_data(event_type: &str, new_id: &dyn Fn(&str) -> String, now: &str
                 "type": "company",
                 "url": "https://example.com",
                 "description": "An example company found by a search.",
+                "content": null,
                 "company": {"name": "Example Inc.", "location": "Berlin, Germany", "employees": 42,
                             "industry": "Software", "about": null, "logoUrl": null},
             },
@@ -81,6 +82,8 @@ pub fn default_data(event_type: &str, new_id: &dyn Fn(&str) -> String, now: &str
             },
             "externalId": null,
             "title": "Example webset",
+            // Not in the spec's schema, but in every real answer, and exa-py requires it.
+            "dashboardUrl": format!("https://websets.exa.ai/{webset_id}"),
             "searches": [],
             "imports": [],
             "enrichments": [],

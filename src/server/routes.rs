@@ -1,5 +1,6 @@
 //! Exa's Webhooks endpoints: auth, validation and answers in Exa's shapes.
 
+use super::event_routes;
 use super::faults::Action;
 use super::store::{AttemptFilter, Listing, RecordedRequest, State};
 use crate::models::{Webhook, WebhookAttempt};
@@ -19,13 +20,13 @@ const WEBHOOKS_PATH: &str = "/websets/v0/webhooks";
 const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 
 /// An answer before it is serialized: status and JSON body.
-struct Answer {
+pub(super) struct Answer {
     status: StatusCode,
-    body: Value,
+    pub(super) body: Value,
 }
 
 impl Answer {
-    fn ok(body: Value) -> Self {
+    pub(super) fn ok(body: Value) -> Self {
         Self {
             status: StatusCode::OK,
             body,
@@ -33,14 +34,14 @@ impl Answer {
     }
 
     /// Exa's documented error shape; `requestId` is filled in by `handle`.
-    fn error(status: StatusCode, message: impl Into<String>, tag: &str) -> Self {
+    pub(super) fn error(status: StatusCode, message: impl Into<String>, tag: &str) -> Self {
         Self {
             status,
             body: json!({"error": message.into(), "tag": tag}),
         }
     }
 
-    fn invalid(errors: &[FieldError]) -> Self {
+    pub(super) fn invalid(errors: &[FieldError]) -> Self {
         let messages: Vec<String> = errors
             .iter()
             .map(|e| format!("{}: {}", e.field, e.message))
@@ -259,6 +260,13 @@ fn route(state: &State, parts: &hyper::http::request::Parts, path: &str, body: &
         };
         return Answer::error(StatusCode::UNAUTHORIZED, message, "INVALID_API_KEY");
     }
+    let query = parts.uri.query().unwrap_or("");
+    if let Some(rest) = path
+        .trim_end_matches('/')
+        .strip_prefix(event_routes::EVENTS_PATH)
+    {
+        return event_routes::route(state, &parts.method, rest, query).unwrap_or_else(not_found);
+    }
     let Some(rest) = path.trim_end_matches('/').strip_prefix(WEBHOOKS_PATH) else {
         return not_found();
     };
@@ -267,7 +275,6 @@ fn route(state: &State, parts: &hyper::http::request::Parts, path: &str, body: &
         .skip(1)
         .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
         .collect();
-    let query = parts.uri.query().unwrap_or("");
     match (&parts.method, segments.as_slice()) {
         (&Method::POST, []) => create(state, body),
         (&Method::GET, []) => list(state, query),

@@ -1,5 +1,6 @@
 //! What the server holds: webhooks in creation order, and the requests it received.
 
+use super::event_store::Events;
 use super::faults::Faults;
 use crate::models::{Webhook, WebhookAttempt};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -153,6 +154,7 @@ pub struct State {
     api_key: String,
     faults: Mutex<Faults>,
     webhooks: Mutex<Webhooks>,
+    events: Mutex<Events>,
     /// The recent requests, and the total size of their bodies.
     requests: Mutex<(VecDeque<RecordedRequest>, usize)>,
     rng: AtomicU64,
@@ -174,6 +176,7 @@ impl State {
             api_key,
             faults: Mutex::new(Faults::default()),
             webhooks: Mutex::new(Webhooks::default()),
+            events: Mutex::new(Events::default()),
             requests: Mutex::new((VecDeque::new(), 0)),
             rng: AtomicU64::new(seed),
         }
@@ -189,6 +192,10 @@ impl State {
 
     pub fn webhooks(&self) -> MutexGuard<'_, Webhooks> {
         lock(&self.webhooks)
+    }
+
+    pub fn events(&self) -> MutexGuard<'_, Events> {
+        lock(&self.events)
     }
 
     pub fn record(&self, request: RecordedRequest) {
