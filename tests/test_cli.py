@@ -7,8 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
