@@ -206,6 +206,17 @@ class SQLiteDedupe:
         self, path: str | os.PathLike[str], *, ttl: float = DEFAULT_TTL, timeout: float = 10.0
     ) -> None:
         self._path = os.fspath(path)
+        if self._path == ":memory:" or self._path.startswith("file::memory:"):
+            raise ValidationError(
+                "1 validation error\n  path: ':memory:' is a new database per connection (one "
+                "per thread here), so it would de-duplicate nothing: use MemoryDedupe",
+                [
+                    {
+                        "field": "path",
+                        "message": "':memory:' de-duplicates nothing: use MemoryDedupe",
+                    }
+                ],
+            )
         self._ttl = check_seconds("ttl", ttl)
         self._timeout = check_seconds("timeout", timeout)
         self._guard = threading.Lock()
