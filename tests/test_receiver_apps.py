@@ -334,3 +334,9 @@ def test_readme_receivers_process_each_event_once(
         assert redeliver(url, event, "whsec_wrong") == (400, "no_matching_signature")
         assert getattr(module, processed) == [event.data["id"]]
     assert attempts(client, wh) == [(200, "processed")]
+
+
+@pytest.mark.parametrize("name", ["receiver_flask", "receiver_fastapi", "receiver_django"])
+def test_the_readme_shows_the_tested_receivers(name: str) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    assert (EXAMPLES / f"{name}.py").read_text().strip() in readme
