@@ -64,7 +64,7 @@ def test_refused_deliveries_are_400_with_the_reason_and_run_nothing(
     response = receiver.handle(event_body(), headers)
     assert (response.status, response.body, response.event) == (400, reason, None)
     assert ran == []
-    assert len(receiver.dedupe) == 0  # type: ignore[arg-type]  # nothing claimed
+    assert len(receiver.dedupe) == 0  # nothing claimed
     (record,) = [r for r in caplog.records if r.name == "exa_webhooks"]
     assert reason in record.getMessage()
     assert SECRET not in record.getMessage()
@@ -156,7 +156,7 @@ def test_types_without_handlers_are_acknowledged(receiver: WebhookReceiver) -> N
     receiver.on("import.created")(lambda e: None)
     response = receiver.handle(*signed("event_u", "webset.idle"))
     assert (response.status, response.body) == (200, "ignored: no handler for webset.idle")
-    assert len(receiver.dedupe) == 0  # type: ignore[arg-type]
+    assert len(receiver.dedupe) == 0
 
 
 def test_types_unknown_to_this_version_reach_the_catch_all(receiver: WebhookReceiver) -> None:
@@ -408,20 +408,20 @@ def test_secrets_stay_out_of_repr_and_pickles() -> None:
 
 def test_bad_arguments_are_one_validation_error_listing_every_problem() -> None:
     with pytest.raises(ew.ValidationError) as info:
-        WebhookReceiver([""], tolerance=-1, lease=0, dedupe=object())  # type: ignore[arg-type]
+        WebhookReceiver([""], tolerance=-1, lease=0, dedupe=object())
     assert [e["field"] for e in info.value.errors] == ["secret", "tolerance", "lease", "dedupe"]
     for bad in ("", [], b"whsec"):
         with pytest.raises(ew.ValidationError):
-            WebhookReceiver(bad)  # type: ignore[arg-type]
+            WebhookReceiver(bad)
 
 
 def test_on_refuses_unknown_types_with_a_suggestion(receiver: WebhookReceiver) -> None:
     with pytest.raises(ew.ValidationError, match=r"did you mean 'webset.item.created'"):
         receiver.on("webset.itme.created")
     with pytest.raises(ew.ValidationError, match="separate arguments"):
-        receiver.on(["webset.idle", "import.created"])  # type: ignore[call-overload]
+        receiver.on(["webset.idle", "import.created"])
     with pytest.raises(TypeError, match="callable"):
-        receiver.on("webset.idle")("not a function")  # type: ignore[call-overload]
+        receiver.on("webset.idle")("not a function")
 
 
 def test_memory_dedupe_is_bounded_forgetting_the_oldest_first() -> None:

@@ -30,7 +30,7 @@ def run_worker(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def answers(out: str) -> list[tuple[str, int, str]]:
-    return [tuple(json.loads(line)) for line in out.splitlines()]  # type: ignore[misc]
+    return [tuple(json.loads(line)) for line in out.splitlines()]
 
 
 def log_lines(log: Path) -> list[str]:

@@ -135,11 +135,9 @@ class MemoryDedupe:
                 del entries[event_id]
             token = str(next(self._tokens))
             entries[event_id] = (token, now + lease)
-            # Forget the expired at the front (cheap: they are the oldest), then the oldest.
-            while entries:
-                first = next(iter(entries.values()))
-                if first[1] > now and len(entries) <= self._max:
-                    break
+            # Expired entries stay until the bound is reached (a lookup ignores them); then the
+            # least recently touched go first.
+            if len(entries) > self._max:
                 entries.popitem(last=False)
         return Claim(event_id, CLAIMED, token)
 
@@ -148,6 +146,8 @@ class MemoryDedupe:
         with self._lock:
             self._entries[claim.event_id] = (None, expires)
             self._entries.move_to_end(claim.event_id)
+            if len(self._entries) > self._max:  # its claim was forgotten meanwhile
+                self._entries.popitem(last=False)
 
     def release(self, claim: Claim) -> None:
         with self._lock:
