@@ -54,6 +54,8 @@ def peak_rss_kb() -> int:
 
 
 def worker(contender: str, scenario: str, url: str, n: int, in_flight: int) -> dict[str, Any]:
+    if scenario == "receive":
+        return receive_worker(contender, n)
     body = {"events": EVENTS, "metadata": {"team": "bench"}}
     warmup = 10
     if contender == "exa-webhooks":
@@ -151,6 +153,91 @@ def worker(contender: str, scenario: str, url: str, n: int, in_flight: int) -> d
 
             return _measure(run)
     raise SystemExit(f"unknown contender/scenario {contender}/{scenario}")
+
+
+RECEIVE_SECRET = "whsec_" + "QmVuY2htYXJrU2VjcmV0Rm9yUmVjZWl2aW5nMTIzNDU="  # base64, as both want
+
+
+def delivery_bodies(n: int) -> list[bytes]:
+    """``n`` distinct events (ids differ, so none is a duplicate), ~2 KB each, as Exa sends a
+    webset.item.enriched."""
+    item = {
+        "id": "witem_01jz5k2m3n4p5q6r7s8t9v0w1x",
+        "object": "webset_item",
+        "source": "search",
+        "sourceId": "wsearch_01jz5k2m3n4p5q6r7s8t9v0w1x",
+        "websetId": "webset_01jz5k2m3n4p5q6r7s8t9v0w1x",
+        "properties": {"type": "company", "url": "https://example.com", "description": "y" * 1400},
+        "evaluations": [{"criterion": "is a company", "reasoning": "it is", "satisfied": "yes"}],
+        "enrichments": None,
+        "createdAt": "2026-01-01T00:00:00.000Z",
+        "updatedAt": "2026-01-01T00:00:00.000Z",
+    }
+    return [
+        json.dumps(
+            {
+                "id": f"event_{i:012d}",
+                "object": "event",
+                "type": "webset.item.enriched",
+                "data": item,
+                "createdAt": "2026-01-01T00:00:00.000Z",
+            }
+        ).encode()
+        for i in range(n)
+    ]
+
+
+def receive_worker(contender: str, n: int) -> dict[str, Any]:
+    """Deliveries handled per second, each body verified and parsed (both contenders), then
+    de-duplicated in memory and dispatched to a no-op handler (exa-webhooks only)."""
+    warmup = min(1000, n)
+    bodies = delivery_bodies(n + warmup)
+    if contender == "exa-webhooks":
+        import exa_webhooks as ew
+        from exa_webhooks.receiver import WebhookReceiver
+
+        receiver = WebhookReceiver(RECEIVE_SECRET)
+        receiver.on("webset.item.enriched")(lambda event: None)
+        deliveries = [(b, {"exa-signature": ew.sign_payload(b, RECEIVE_SECRET)}) for b in bodies]
+        handle = receiver.handle
+
+        def one_pass(batch: list[tuple[bytes, dict[str, str]]]) -> int:
+            for body, headers in batch:
+                if handle(body, headers).status != 200:
+                    raise SystemExit("a delivery was not processed")
+            return len(batch)
+
+    elif contender == "standardwebhooks":
+        from standardwebhooks.webhooks import Webhook
+
+        webhook = Webhook(RECEIVE_SECRET)
+        now = datetime.now(timezone.utc)
+        deliveries = []
+        for i, b in enumerate(bodies):
+            msg_id = f"msg_{i}"
+            signature = webhook.sign(msg_id, now, b.decode())
+            deliveries.append(
+                (
+                    b,
+                    {
+                        "webhook-id": msg_id,
+                        "webhook-timestamp": str(int(now.timestamp())),
+                        "webhook-signature": signature,
+                    },
+                )
+            )
+        verify = webhook.verify  # verifies, then json.loads the body
+
+        def one_pass(batch: list[tuple[bytes, dict[str, str]]]) -> int:
+            for body, headers in batch:
+                verify(body, headers)
+            return len(batch)
+
+    else:
+        raise SystemExit(f"unknown receiving contender {contender}")
+    one_pass(deliveries[:warmup])
+    measured = deliveries[warmup:]
+    return _measure(lambda: one_pass(measured))
 
 
 async def main_warm(ew: Any, url: str) -> None:
@@ -351,11 +438,14 @@ def machine() -> dict[str, str]:
         "rustc": rustc,
         "exa-webhooks": version("exa-webhooks"),
         "exa-py": version("exa-py"),
+        "standardwebhooks": version("standardwebhooks"),
     }
 
 
 def check_targets(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
-    s1, s2, s4, s5 = (results[k] for k in ("seq", "async", "import_ms", "verify_ops"))
+    s1, s2, s4, s5, s7 = (
+        results[k] for k in ("seq", "async", "import_ms", "verify_ops", "receive")
+    )
     checks = []
 
     def add(name: str, ok: bool, detail: str) -> None:
@@ -372,6 +462,8 @@ def check_targets(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
     add("S4 import < 30 ms", s4["exa_webhooks"] < 30, f"{s4['exa_webhooks']:.1f} ms")
     r = s5["exa-webhooks"] / s5["stdlib hmac"]
     add("S5 verify vs stdlib >= 5x", r >= 5, f"{r:.1f}x")
+    r = s7["exa-webhooks"]["requests_per_s"] / s7["standardwebhooks"]["requests_per_s"]
+    add("S7 receiving vs standardwebhooks >= 3x", r >= 3, f"{r:.1f}x")
     served = s2["rust"]["requests_per_s"]
     add("ExaServer >= 20,000 creates/s", served >= 20_000, f"{served:,.0f}/s")
     wheel = results.get("wheel_mb")
@@ -489,6 +581,16 @@ def report(results: dict[str, Any], sizes: dict[str, int], smoke: bool) -> str:
         "",
         f"Wheel: {results['wheel_mb']:.1f} MB." if results.get("wheel_mb") else "Wheel: not built.",
         "",
+        f"## 7. Receiving {sizes['receive']:,} deliveries of 2 KB",
+        "",
+        scenario_table(results["receive"], "standardwebhooks"),
+        "",
+        "`WebhookReceiver.handle` per delivery: verify the signature, parse the event, claim and",
+        "commit its id in `MemoryDedupe`, run a no-op handler, build the answer. Against it, the",
+        "`standardwebhooks` library's `Webhook.verify`, which verifies and `json.loads` the body",
+        "and does nothing else (no dedupe, no dispatch). Each contender in its own process, no",
+        "network: this is the CPU a receiver spends per delivery, requests/s being deliveries/s.",
+        "",
         "## Where the CPU goes",
         "",
         textwrap.fill(
@@ -542,9 +644,9 @@ def main() -> None:
 
     smoke = args.smoke
     sizes = (
-        {"seq": 50, "async": 300, "in_flight": 100, "list": 450}
+        {"seq": 50, "async": 300, "in_flight": 100, "list": 450, "receive": 500}
         if smoke
-        else {"seq": 2000, "async": 10_000, "in_flight": 100, "list": 5000}
+        else {"seq": 2000, "async": 10_000, "in_flight": 100, "list": 5000, "receive": 30_000}
     )
     rounds, slow_rounds = (1, 1) if smoke else (9, 5)
     limit = limit_binary("debug" if smoke else "release")
@@ -581,6 +683,18 @@ def main() -> None:
         )
     finally:
         server.stop()
+
+    print("scenario receive ...", flush=True)
+    results["receive"] = scenario(
+        "receive",
+        "-",
+        sizes["receive"],
+        1,
+        rounds,
+        rounds,
+        limit,
+        ["exa-webhooks", "standardwebhooks"],
+    )
 
     print("import times, verify, wheel ...", flush=True)
     results["import_ms"] = import_times(3 if smoke else 15)

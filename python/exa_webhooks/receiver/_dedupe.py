@@ -1,0 +1,310 @@
+"""Dedupe stores: claim an event id, then commit (processed) or release it.
+
+A claim is atomic and leased: while it is live no other claim of the same id succeeds,
+anywhere that shares the store; if its holder dies, it expires after the lease. A commit
+replaces the claim by a processed marker kept for ``ttl`` seconds; a release drops the claim
+(only if it is still the releaser's own, so a late release never frees someone else's).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from itertools import count
+from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
+
+from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    import sqlite3
+
+__all__ = ["DEFAULT_TTL", "Claim", "Dedupe", "MemoryDedupe", "SQLiteDedupe"]
+
+DEFAULT_TTL: Final = 7 * 24 * 3600.0
+"""How long processed event ids are remembered by default: a week. Exa's retry schedule is
+not published; keep it longer than the longest window you replay from the Events API."""
+
+CLAIMED: Final = "claimed"
+PROCESSING: Final = "processing"
+DONE: Final = "done"
+
+ClaimState = Literal["claimed", "processing", "done"]
+
+
+class Claim:
+    """The answer to ``Dedupe.claim``: ``state`` is ``"claimed"`` (yours: run the handlers,
+    then commit or release it), ``"processing"`` (someone else's live claim; it expires in
+    about ``retry_after`` seconds) or ``"done"`` (already processed)."""
+
+    __slots__ = ("event_id", "retry_after", "state", "token")
+
+    def __init__(
+        self,
+        event_id: str,
+        state: ClaimState,
+        token: str | None = None,
+        retry_after: float = 0.0,
+    ) -> None:
+        self.event_id = event_id
+        self.state: ClaimState = state
+        self.token = token
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        return f"Claim({self.event_id!r}, {self.state!r})"
+
+
+@runtime_checkable
+class Dedupe(Protocol):
+    """What ``WebhookReceiver`` needs from a store; write your own (Postgres, DynamoDB...)
+    by providing these six methods. ``claim`` must be atomic across everything sharing the
+    store; the ``*_async`` ones are used by ``handle_async``."""
+
+    def claim(self, event_id: str, lease: float) -> Claim: ...
+    def commit(self, claim: Claim) -> None: ...
+    def release(self, claim: Claim) -> None: ...
+    async def claim_async(self, event_id: str, lease: float) -> Claim: ...
+    async def commit_async(self, claim: Claim) -> None: ...
+    async def release_async(self, claim: Claim) -> None: ...
+
+
+def check_seconds(name: str, value: object) -> float:
+    """A finite positive number of seconds, or a ValidationError saying what it got."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValidationError(
+            f"1 validation error\n  {name}: must be a positive number of seconds, got {value!r}",
+            [{"field": name, "message": "must be a positive number of seconds"}],
+        )
+    return float(value)
+
+
+# --- In memory --------------------------------------------------------------------------------
+
+_memory_stores: weakref.WeakSet[MemoryDedupe] = weakref.WeakSet()
+
+
+def _renew_locks_after_fork() -> None:
+    # A lock held by another thread at fork() stays held for ever in the child.
+    for store in list(_memory_stores):
+        store._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_locks_after_fork)
+
+
+class MemoryDedupe:
+    """This process's memory: thread-safe, bounded to ``max_entries`` ids (the least
+    recently touched are forgotten first), lost on restart and not shared between processes
+    (gunicorn workers each have their own: use ``SQLiteDedupe`` or ``RedisDedupe`` there)."""
+
+    def __init__(self, ttl: float = DEFAULT_TTL, max_entries: int = 100_000) -> None:
+        self._ttl = check_seconds("ttl", ttl)
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
+            raise ValidationError(
+                f"1 validation error\n  max_entries: must be a positive int, got {max_entries!r}",
+                [{"field": "max_entries", "message": "must be a positive int"}],
+            )
+        self._max = max_entries
+        # event id -> (claim token, or None once processed; monotonic expiry). Ordered by last
+        # touch, so the front holds the first to forget.
+        self._entries: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._tokens = count()
+        _memory_stores.add(self)
+
+    def claim(self, event_id: str, lease: float) -> Claim:
+        now = time.monotonic()
+        entries = self._entries
+        with self._lock:
+            entry = entries.get(event_id)
+            if entry is not None:
+                if entry[1] > now:
+                    if entry[0] is None:
+                        return Claim(event_id, DONE)
+                    return Claim(event_id, PROCESSING, retry_after=entry[1] - now)
+                del entries[event_id]
+            token = str(next(self._tokens))
+            entries[event_id] = (token, now + lease)
+            # Expired entries stay until the bound is reached (a lookup ignores them); then the
+            # least recently touched go first.
+            if len(entries) > self._max:
+                entries.popitem(last=False)
+        return Claim(event_id, CLAIMED, token)
+
+    def commit(self, claim: Claim) -> None:
+        expires = time.monotonic() + self._ttl
+        with self._lock:
+            self._entries[claim.event_id] = (None, expires)
+            self._entries.move_to_end(claim.event_id)
+            if len(self._entries) > self._max:  # its claim was forgotten meanwhile
+                self._entries.popitem(last=False)
+
+    def release(self, claim: Claim) -> None:
+        with self._lock:
+            entry = self._entries.get(claim.event_id)
+            if entry is not None and entry[0] == claim.token:
+                del self._entries[claim.event_id]
+
+    # No I/O and the lock is held for microseconds: the event loop can afford it inline.
+    async def claim_async(self, event_id: str, lease: float) -> Claim:
+        return self.claim(event_id, lease)
+
+    async def commit_async(self, claim: Claim) -> None:
+        self.commit(claim)
+
+    async def release_async(self, claim: Claim) -> None:
+        self.release(claim)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"MemoryDedupe(ttl={self._ttl:g}, max_entries={self._max}, entries={len(self)})"
+
+
+# --- SQLite -----------------------------------------------------------------------------------
+
+_TABLE = "exa_webhooks_events"
+_SCHEMA = f"""CREATE TABLE IF NOT EXISTS {_TABLE} (
+    event_id TEXT PRIMARY KEY,
+    token TEXT,              -- the live claim's token; NULL once processed
+    expires_at REAL NOT NULL -- unix time: the lease's end, or when to forget a processed id
+) WITHOUT ROWID"""
+# One statement, so atomic: a new id is inserted; an existing one is taken over only if its
+# claim or marker has expired. Zero rows changed means someone holds it.
+_CLAIM = f"""INSERT INTO {_TABLE} (event_id, token, expires_at) VALUES (?1, ?2, ?3)
+ON CONFLICT (event_id) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
+WHERE {_TABLE}.expires_at <= ?4"""
+_STATE = f"SELECT token, expires_at FROM {_TABLE} WHERE event_id = ?"
+_COMMIT = f"""INSERT INTO {_TABLE} (event_id, token, expires_at) VALUES (?1, NULL, ?2)
+ON CONFLICT (event_id) DO UPDATE SET token = NULL, expires_at = excluded.expires_at"""
+_RELEASE = f"DELETE FROM {_TABLE} WHERE event_id = ? AND token = ?"
+_PURGE = f"DELETE FROM {_TABLE} WHERE expires_at <= ?"
+_PURGE_EVERY = 1000
+
+
+class SQLiteDedupe:
+    """A SQLite file: survives restarts and is shared by every process of one machine (WAL
+    mode; a writer waits up to ``timeout`` seconds for another's lock). Not for a network
+    file system: SQLite's locks are not reliable there; use ``RedisDedupe`` across machines.
+
+    Each thread (and each process after ``fork()``) opens its own connection. Expired rows are
+    purged every thousand claims.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, ttl: float = DEFAULT_TTL, timeout: float = 10.0
+    ) -> None:
+        self._path = os.fspath(path)
+        if self._path == ":memory:" or self._path.startswith("file::memory:"):
+            raise ValidationError(
+                "1 validation error\n  path: ':memory:' is a new database per connection (one "
+                "per thread here), so it would de-duplicate nothing: use MemoryDedupe",
+                [
+                    {
+                        "field": "path",
+                        "message": "':memory:' de-duplicates nothing: use MemoryDedupe",
+                    }
+                ],
+            )
+        self._ttl = check_seconds("ttl", ttl)
+        self._timeout = check_seconds("timeout", timeout)
+        self._guard = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._local = threading.local()
+        self._pid = os.getpid()
+        self._claims = 0
+        conn = self._conn()  # now, so a bad path fails here and not on the first delivery
+        conn.execute(_PURGE, (time.time(),))
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():
+            # A connection must not cross fork(): the child abandons (never closes) the parent's.
+            self._pid = os.getpid()
+            self._local = threading.local()
+            self._connections = []
+            self._guard = threading.Lock()
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            import sqlite3  # here: only this store needs it
+
+            conn = sqlite3.connect(
+                self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                # With WAL, a commit survives a crash of the process (not of the machine's power).
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(_SCHEMA)
+            except BaseException:
+                conn.close()
+                raise
+            self._local.conn = conn
+            with self._guard:
+                self._connections.append(conn)
+        return conn
+
+    def claim(self, event_id: str, lease: float) -> Claim:
+        conn = self._conn()
+        now = time.time()
+        token = os.urandom(12).hex()
+        if conn.execute(_CLAIM, (event_id, token, now + lease, now)).rowcount == 1:
+            self._claims += 1
+            if self._claims % _PURGE_EVERY == 0:
+                conn.execute(_PURGE, (now,))
+            return Claim(event_id, CLAIMED, token)
+        row = conn.execute(_STATE, (event_id,)).fetchone()
+        if row is not None and row[0] is None:
+            return Claim(event_id, DONE)
+        # Held by someone else (or released in the instant since): either way, later.
+        retry_after = max(row[1] - now, 0.0) if row is not None else 0.0
+        return Claim(event_id, PROCESSING, retry_after=retry_after)
+
+    def commit(self, claim: Claim) -> None:
+        self._conn().execute(_COMMIT, (claim.event_id, time.time() + self._ttl))
+
+    def release(self, claim: Claim) -> None:
+        self._conn().execute(_RELEASE, (claim.event_id, claim.token))
+
+    # SQLite blocks (a busy lock waits up to `timeout`): off the event loop, in a thread.
+    async def claim_async(self, event_id: str, lease: float) -> Claim:
+        import asyncio  # here: `handle` alone never needs it
+
+        return await asyncio.to_thread(self.claim, event_id, lease)
+
+    async def commit_async(self, claim: Claim) -> None:
+        import asyncio
+
+        await asyncio.to_thread(self.commit, claim)
+
+    async def release_async(self, claim: Claim) -> None:
+        import asyncio
+
+        await asyncio.to_thread(self.release, claim)
+
+    def close(self) -> None:
+        """Closes the connections this store opened in this process. It reopens on next use."""
+        with self._guard:
+            connections, self._connections = self._connections, []
+            self._local = threading.local()
+        for conn in connections:
+            conn.close()
+
+    def __enter__(self) -> SQLiteDedupe:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteDedupe({self._path!r}, ttl={self._ttl:g})"

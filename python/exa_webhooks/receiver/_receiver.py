@@ -1,0 +1,496 @@
+"""``WebhookReceiver``: verify the raw body, parse, de-duplicate by event id, dispatch."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import math
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
+
+from .._event_type import EventType
+from .._native import EVENT_TYPES, WebhookEvent, construct_event
+from ..errors import SignatureVerificationError, ValidationError
+from ._dedupe import CLAIMED, DONE, Claim, Dedupe, MemoryDedupe
+
+if TYPE_CHECKING:
+    from ..resources import (
+        Import,
+        Monitor,
+        MonitorRun,
+        TypedEvent,
+        Webset,
+        WebsetItem,
+        WebsetSearch,
+    )
+    from ._apps import ASGIApp, WSGIApp
+
+__all__ = ["ReceiverResponse", "WebhookReceiver"]
+
+logger = logging.getLogger("exa_webhooks")
+
+Headers = str | bytes | Mapping[str, str] | Mapping[bytes, bytes]
+"""The request's headers (any mapping, matched case-insensitively), or the value of its
+``Exa-Signature`` header alone."""
+Handler = Callable[[WebhookEvent], object]
+"""Takes the event; returns None, or an awaitable (an ``async def`` handler)."""
+
+_R = TypeVar("_R")
+_D = TypeVar("_D")
+
+_TEXT = "text/plain; charset=utf-8"
+DEFAULT_LEASE = 60.0
+
+
+class ReceiverResponse:
+    """What to answer Exa: ``status``, ``body`` (short text saying what happened), ``headers``
+    (``content-type``, and ``retry-after`` on a 503), the ``event`` (None if the delivery was
+    refused) and ``duplicate`` (True if the event had already been processed)."""
+
+    __slots__ = ("body", "duplicate", "event", "headers", "status")
+
+    def __init__(
+        self,
+        status: int,
+        body: str,
+        event: WebhookEvent | None = None,
+        *,
+        duplicate: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.body = body
+        self.event = event
+        self.duplicate = duplicate
+        self.headers: dict[str, str] = {"content-type": _TEXT}
+        if retry_after is not None:
+            self.headers["retry-after"] = str(max(math.ceil(retry_after), 1))
+
+    def __repr__(self) -> str:
+        event = None if self.event is None else self.event.id
+        return (
+            f"ReceiverResponse(status={self.status}, body={self.body!r}, event={event!r}, "
+            f"duplicate={self.duplicate})"
+        )
+
+
+class _Register(Protocol[_D]):
+    """``on(...)``'s decorator: the handler may take a ``TypedEvent`` of the resource those
+    event types carry, or a plain ``WebhookEvent``."""
+
+    @overload
+    def __call__(
+        self, handler: Callable[[TypedEvent[_D]], _R], /
+    ) -> Callable[[TypedEvent[_D]], _R]: ...
+    @overload
+    def __call__(
+        self, handler: Callable[[WebhookEvent], _R], /
+    ) -> Callable[[WebhookEvent], _R]: ...
+
+
+_E = EventType
+_WebsetType = Literal[
+    "webset.created",
+    "webset.deleted",
+    "webset.idle",
+    "webset.paused",
+    _E.WEBSET_CREATED,
+    _E.WEBSET_DELETED,
+    _E.WEBSET_IDLE,
+    _E.WEBSET_PAUSED,
+]
+_ItemType = Literal[
+    "webset.item.created", "webset.item.enriched", _E.WEBSET_ITEM_CREATED, _E.WEBSET_ITEM_ENRICHED
+]
+_SearchType = Literal[
+    "webset.search.created",
+    "webset.search.updated",
+    "webset.search.canceled",
+    "webset.search.completed",
+    _E.WEBSET_SEARCH_CREATED,
+    _E.WEBSET_SEARCH_UPDATED,
+    _E.WEBSET_SEARCH_CANCELED,
+    _E.WEBSET_SEARCH_COMPLETED,
+]
+_ImportType = Literal["import.created", "import.completed", _E.IMPORT_CREATED, _E.IMPORT_COMPLETED]
+_MonitorType = Literal[
+    "monitor.created",
+    "monitor.updated",
+    "monitor.deleted",
+    _E.MONITOR_CREATED,
+    _E.MONITOR_UPDATED,
+    _E.MONITOR_DELETED,
+]
+_RunType = Literal[
+    "monitor.run.created", "monitor.run.completed", _E.MONITOR_RUN_CREATED, _E.MONITOR_RUN_COMPLETED
+]
+
+_Entry = tuple[Handler, bool]  # the handler, and whether it is an `async def`
+
+
+def _problem(field: str, message: str) -> dict[str, str]:
+    return {"field": field, "message": message}
+
+
+def _raise(problems: list[dict[str, str]]) -> None:
+    if problems:
+        n = len(problems)
+        lines = "".join(f"\n  {p['field']}: {p['message']}" for p in problems)
+        raise ValidationError(f"{n} validation error{'s' if n > 1 else ''}{lines}", problems)
+
+
+def _name(handler: object) -> str:
+    return getattr(handler, "__qualname__", None) or repr(handler)
+
+
+async def _awaited(awaitable: Awaitable[object]) -> object:
+    return await awaitable
+
+
+def _run_to_completion(awaitable: Awaitable[object], handler: Handler) -> None:
+    """An ``async def`` handler reached from sync ``handle``: run it in a fresh event loop,
+    unless this thread already runs one (it cannot be blocked on from inside)."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(awaitable if inspect.iscoroutine(awaitable) else _awaited(awaitable))
+        return
+    close = getattr(awaitable, "close", None)
+    if close is not None:
+        close()  # no "never awaited" warning on top of this error
+    raise RuntimeError(
+        f"handler {_name(handler)} is async and handle() was called inside a running event "
+        "loop: use `await receiver.handle_async(...)` there"
+    )
+
+
+class WebhookReceiver:
+    """Receives Exa's deliveries and runs each event's handlers once, across retries,
+    duplicates and (with a shared ``dedupe`` store) a whole fleet of processes.
+
+    ``secret``: the webhook's signing secret, or a list of them while rotating.
+    ``tolerance``: seconds the signed timestamp may differ from now (None: no replay check).
+    ``dedupe``: a store (``MemoryDedupe()``, this process only, by default).
+    ``lease``: seconds an event stays claimed while its handlers run; if the process dies,
+    the claim expires after that and Exa's next retry runs the event. Keep it longer than your
+    slowest handler: once it lapses, another delivery may run the same event concurrently.
+    """
+
+    def __init__(
+        self,
+        secret: str | Sequence[str],
+        *,
+        tolerance: float | None = 300,
+        dedupe: Dedupe | None = None,
+        lease: float = DEFAULT_LEASE,
+    ) -> None:
+        problems: list[dict[str, str]] = []
+        secrets = [secret] if isinstance(secret, str) else secret
+        if isinstance(secrets, (bytes, bytearray)) or not isinstance(secrets, Sequence):
+            problems.append(_problem("secret", "must be a string or a list of strings"))
+        elif not secrets:
+            problems.append(_problem("secret", "must contain at least one secret"))
+        elif not all(isinstance(s, str) and s.strip() for s in secrets):
+            problems.append(_problem("secret", "every secret must be a non-empty string"))
+        if tolerance is not None and (
+            isinstance(tolerance, bool)
+            or not isinstance(tolerance, (int, float))
+            or not math.isfinite(tolerance)
+            or tolerance < 0
+        ):
+            problems.append(_problem("tolerance", "must be None or a number of seconds >= 0"))
+        if (
+            isinstance(lease, bool)
+            or not isinstance(lease, (int, float))
+            or not math.isfinite(lease)
+            or lease <= 0
+        ):
+            problems.append(_problem("lease", "must be a positive number of seconds"))
+        if dedupe is not None and not isinstance(dedupe, Dedupe):
+            problems.append(
+                _problem(
+                    "dedupe",
+                    "must be a dedupe store (MemoryDedupe, SQLiteDedupe, RedisDedupe, or an "
+                    f"object with claim/commit/release and their _async twins), got "
+                    f"{type(dedupe).__name__}",
+                )
+            )
+        _raise(problems)
+        # One secret passed alone: the Rust side then skips building a list.
+        self._secret: str | list[str] = secrets[0] if len(secrets) == 1 else list(secrets)
+        self._tolerance = tolerance
+        self._lease = float(lease)
+        self.dedupe: Dedupe = MemoryDedupe() if dedupe is None else dedupe
+        self._registered: list[tuple[frozenset[str] | None, Handler, bool]] = []
+        self._table: dict[str, tuple[_Entry, ...]] = {}
+        self._catch_all: tuple[_Entry, ...] = ()
+
+    # --- Registration -------------------------------------------------------------------------
+
+    @overload
+    def on(self) -> _Register[dict[str, Any]]: ...
+    @overload
+    def on(self, event_type: _WebsetType, /, *more: _WebsetType) -> _Register[Webset]: ...
+    @overload
+    def on(self, event_type: _ItemType, /, *more: _ItemType) -> _Register[WebsetItem]: ...
+    @overload
+    def on(self, event_type: _SearchType, /, *more: _SearchType) -> _Register[WebsetSearch]: ...
+    @overload
+    def on(self, event_type: _ImportType, /, *more: _ImportType) -> _Register[Import]: ...
+    @overload
+    def on(self, event_type: _MonitorType, /, *more: _MonitorType) -> _Register[Monitor]: ...
+    @overload
+    def on(self, event_type: _RunType, /, *more: _RunType) -> _Register[MonitorRun]: ...
+    @overload
+    def on(self, *event_types: str) -> _Register[Any]: ...
+    def on(self, *event_types: str) -> Any:
+        """Registers the decorated function for these event types; ``on()`` for every type.
+
+        Handlers of an event run one after another in the order they were registered, those
+        for its type and the catch-all ones alike. An unknown type name is an error (with a
+        suggestion); events of types this version does not know reach the catch-all handlers.
+        """
+        types = self._check_types(event_types)
+
+        def register(handler: Handler) -> Handler:
+            if not callable(handler):
+                raise TypeError(f"a handler must be callable, got {type(handler).__name__}")
+            is_async = inspect.iscoroutinefunction(handler)
+            self._registered.append((types, handler, is_async))
+            self._rebuild()
+            return handler
+
+        return register
+
+    @staticmethod
+    def _check_types(event_types: tuple[object, ...]) -> frozenset[str] | None:
+        if not event_types:
+            return None
+        problems = []
+        for i, t in enumerate(event_types):
+            if not isinstance(t, str):
+                problems.append(
+                    _problem(
+                        f"event_types[{i}]",
+                        f"must be an event type string, got {type(t).__name__} "
+                        "(pass several types as separate arguments)",
+                    )
+                )
+            elif str(t) not in EVENT_TYPES:
+                import difflib
+
+                close = difflib.get_close_matches(str(t), EVENT_TYPES, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                problems.append(_problem(f"event_types[{i}]", f"unknown event type {t!r}{hint}"))
+        _raise(problems)
+        return frozenset(str(t) for t in event_types)
+
+    def _rebuild(self) -> None:
+        entries = self._registered
+        self._table = {
+            t: tuple((h, a) for types, h, a in entries if types is None or t in types)
+            for t in EVENT_TYPES
+        }
+        self._catch_all = tuple((h, a) for types, h, a in entries if types is None)
+
+    def handlers(self, event_type: str) -> list[Handler]:
+        """The handlers an event of this type runs, in order."""
+        return [h for h, _ in self._table.get(event_type, self._catch_all)]
+
+    # --- Receiving ----------------------------------------------------------------------------
+
+    def _verify(self, body: bytes | bytearray | memoryview | str, headers: Headers | None) -> Any:
+        """The event, or the 400 answer saying why not (no handler runs then)."""
+        try:
+            return construct_event(body, headers, self._secret, tolerance=self._tolerance)
+        except SignatureVerificationError as error:
+            # Never the body or the secret; the reason is what a misconfigured secret shows.
+            logger.warning("exa_webhooks: refused a delivery (400): %s", error.reason)
+            return ReceiverResponse(400, error.reason)
+        except ValidationError as error:
+            problems = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
+            logger.warning("exa_webhooks: refused a delivery that is not an event: %s", problems)
+            return ReceiverResponse(400, f"invalid_event: {problems}"[:1000])
+
+    def handle(
+        self, body: bytes | bytearray | memoryview | str, headers: Headers | None
+    ) -> ReceiverResponse:
+        """Verifies the raw body against the ``Exa-Signature`` header, then ``process``-es it.
+
+        Sync: for Flask, Django, any WSGI server. ``async def`` handlers run to completion in
+        a fresh event loop (``asyncio.run``), which is an error (a 500, logged) if this thread
+        already runs a loop: call ``handle_async`` there.
+        """
+        event = self._verify(body, headers)
+        if type(event) is ReceiverResponse:
+            return event
+        return self.process(event)
+
+    async def handle_async(
+        self, body: bytes | bytearray | memoryview | str, headers: Headers | None
+    ) -> ReceiverResponse:
+        """``handle`` for asyncio apps: ``async def`` handlers are awaited on the loop; plain
+        ``def`` handlers run in a worker thread (``asyncio.to_thread``), as FastAPI runs sync
+        endpoints, so a blocking handler does not stall the loop."""
+        event = self._verify(body, headers)
+        if type(event) is ReceiverResponse:
+            return event
+        return await self.process_async(event)
+
+    def process(self, event: WebhookEvent) -> ReceiverResponse:
+        """Runs an already verified event (say, fetched from the Events API) through the
+        dedupe store and the handlers: claim, run, then commit on success or release on error.
+        """
+        handlers = self._table.get(event.type, self._catch_all)
+        if not handlers:
+            return ReceiverResponse(200, f"ignored: no handler for {event.type}", event)
+        try:
+            claim = self.dedupe.claim(event.id, self._lease)
+        except Exception:
+            return self._store_failed(event, "claim")
+        if claim.state != CLAIMED:
+            return self._not_claimed(event, claim)
+        handler: Handler | None = None
+        try:
+            for handler, _ in handlers:
+                result = handler(event)
+                if result is not None and inspect.isawaitable(result):
+                    _run_to_completion(result, handler)
+        except Exception:
+            response = self._handler_failed(event, handler)
+            try:
+                self.dedupe.release(claim)
+            except Exception:
+                self._store_failed(event, "release")
+            return response
+        except BaseException:
+            # Ctrl-C, SystemExit: the handler is not running any more; let a retry run it.
+            try:
+                self.dedupe.release(claim)
+            except Exception:
+                self._store_failed(event, "release")
+            raise
+        try:
+            self.dedupe.commit(claim)
+        except Exception:
+            self._store_failed(event, "commit")
+        return ReceiverResponse(200, "processed", event)
+
+    async def process_async(self, event: WebhookEvent) -> ReceiverResponse:
+        """``process`` for asyncio: the store's ``*_async`` methods, handlers as in
+        ``handle_async``."""
+        handlers = self._table.get(event.type, self._catch_all)
+        if not handlers:
+            return ReceiverResponse(200, f"ignored: no handler for {event.type}", event)
+        dedupe = self.dedupe
+        try:
+            claim = await dedupe.claim_async(event.id, self._lease)
+        except Exception:
+            return self._store_failed(event, "claim")
+        if claim.state != CLAIMED:
+            return self._not_claimed(event, claim)
+        handler: Handler | None = None
+        in_thread = False
+        try:
+            for handler, is_async in handlers:
+                if is_async:
+                    result = handler(event)
+                else:
+                    import asyncio
+
+                    in_thread = True
+                    result = await asyncio.to_thread(handler, event)
+                    in_thread = False
+                if result is not None and inspect.isawaitable(result):
+                    await result
+        except Exception:
+            response = self._handler_failed(event, handler)
+            try:
+                await dedupe.release_async(claim)
+            except Exception:
+                self._store_failed(event, "release")
+            return response
+        except BaseException:
+            # Cancelled. A sync handler in its thread runs on regardless: keep the claim then,
+            # so no retry runs the event beside it; the lease frees it. Otherwise release.
+            if not in_thread:
+                try:
+                    await dedupe.release_async(claim)
+                except Exception:
+                    self._store_failed(event, "release")
+            raise
+        try:
+            await dedupe.commit_async(claim)
+        except Exception:
+            self._store_failed(event, "commit")
+        return ReceiverResponse(200, "processed", event)
+
+    @staticmethod
+    def _not_claimed(event: WebhookEvent, claim: Claim) -> ReceiverResponse:
+        if claim.state == DONE:
+            return ReceiverResponse(200, "duplicate: already processed", event, duplicate=True)
+        # Not 2xx, or Exa would stop retrying and the event would be lost if the holder fails;
+        # 503, not 409: Exa publishes no retry policy, and a 5xx is what every sender retries.
+        return ReceiverResponse(
+            503,
+            "being processed by another delivery; retry later",
+            event,
+            retry_after=claim.retry_after,
+        )
+
+    @staticmethod
+    def _handler_failed(event: WebhookEvent, handler: Handler | None) -> ReceiverResponse:
+        # In the except block of the caller, so the traceback goes with the record.
+        logger.exception(
+            "exa_webhooks: handler %s raised on event %s (%s); answered 500 so that Exa "
+            "delivers it again",
+            _name(handler),
+            event.id,
+            event.type,
+        )
+        return ReceiverResponse(500, "handler failed; deliver again later", event)
+
+    @staticmethod
+    def _store_failed(event: WebhookEvent, step: str) -> ReceiverResponse:
+        if step == "commit":
+            message = (
+                "exa_webhooks: event %s (%s) was processed but the dedupe store failed to "
+                "record it; a redelivery may run its handlers again"
+            )
+        elif step == "release":
+            message = (
+                "exa_webhooks: the dedupe store failed to release event %s (%s) after its "
+                "handler failed; a retry can run it once its lease expires"
+            )
+        else:
+            message = "exa_webhooks: the dedupe store failed on event %s (%s); answered 503"
+        logger.exception(message, event.id, event.type)
+        return ReceiverResponse(503, "dedupe store unavailable; retry later", event)
+
+    # --- Apps ---------------------------------------------------------------------------------
+
+    def asgi(self, *, max_body_size: int = 8 * 1024 * 1024) -> ASGIApp:
+        """An ASGI 3 app answering POSTs with ``handle_async`` (405 for other methods, 413 for
+        a body over ``max_body_size`` bytes): serve it with uvicorn or mount it in Starlette."""
+        from ._apps import ASGIApp
+
+        return ASGIApp(self, max_body_size)
+
+    def wsgi(self, *, max_body_size: int = 8 * 1024 * 1024) -> WSGIApp:
+        """A WSGI app answering POSTs with ``handle`` (405 otherwise, 411 without a length,
+        413 over ``max_body_size`` bytes): for gunicorn, or mounted in Flask or Django."""
+        from ._apps import WSGIApp
+
+        return WSGIApp(self, max_body_size)
+
+    def __repr__(self) -> str:
+        n = 1 if isinstance(self._secret, str) else len(self._secret)
+        return (
+            f"WebhookReceiver(secrets={n} hidden, handlers={len(self._registered)}, "
+            f"dedupe={self.dedupe!r}, lease={self._lease:g})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("a WebhookReceiver holds webhook secrets and cannot be pickled")
