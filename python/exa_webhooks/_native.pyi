@@ -20,6 +20,7 @@ __all__ = [
     "__version__",
     "construct_event",
     "parse_event",
+    "shared_client_key",
     "sign_payload",
     "verify_signature",
 ]
@@ -323,6 +324,10 @@ def parse_event(payload: _Payload) -> WebhookEvent:
 
 def sign_payload(payload: _Payload, secret: str, *, timestamp: int | None = None) -> str:
     """An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests)."""
+
+def shared_client_key(api_key: object, base_url: object) -> bytes | None:
+    """An opaque id of the API key and base URL a client built with these arguments would use
+    (the environment included), or None when they are not even strings."""
 
 @final
 class Completer:
