@@ -165,7 +165,8 @@ impl<'a> Fields<'a> {
     /// when the attribute is read.
     fn check_numbers(&mut self, key: &str, value: &Value) {
         if let Some((path, why)) = bad_number(value) {
-            self.problems.push(FieldError::new(format!("{key}{path}"), why));
+            self.problems
+                .push(FieldError::new(format!("{key}{path}"), why));
         }
     }
 
@@ -202,12 +203,10 @@ pub fn is_integer_literal(text: &str) -> bool {
 /// recursion is bounded.
 fn bad_number(value: &Value) -> Option<(String, &'static str)> {
     match value {
-        Value::Number(n) if is_integer_literal(n.as_str()) => (n
-            .as_str()
-            .trim_start_matches('-')
-            .len()
-            > MAX_INT_DIGITS)
-            .then(|| (String::new(), "is an integer of more than 4300 digits")),
+        Value::Number(n) if is_integer_literal(n.as_str()) => {
+            (n.as_str().trim_start_matches('-').len() > MAX_INT_DIGITS)
+                .then(|| (String::new(), "is an integer of more than 4300 digits"))
+        }
         // serde_json's `as_f64` is None for a float beyond f64's range (`1e400`).
         Value::Number(n) => n
             .as_f64()
@@ -559,8 +558,7 @@ pub fn same_json(a: &Value, b: &Value) -> bool {
 
 fn same_object(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
     a.len() == b.len()
-        && a
-            .iter()
+        && a.iter()
             .all(|(key, value)| b.get(key).is_some_and(|other| same_json(value, other)))
 }
 
@@ -850,6 +848,121 @@ mod tests {
             .collect();
         assert_eq!(fields, ["data", "id", "type", "createdAt"]);
         assert!(WebhookEvent::from_json(&json!("event")).is_err());
+    }
+
+    #[test]
+    fn equality_is_by_value_as_python_sees_it() {
+        let webhook = |edit: &dyn Fn(&mut Map<String, Value>)| {
+            let mut value = sample();
+            value["metadata"] = json!({"a": "1", "b": "2"});
+            edit(value.as_object_mut().unwrap());
+            Webhook::from_json(&value).unwrap()
+        };
+        let base = webhook(&|_| {});
+        let same: [&dyn Fn(&mut Map<String, Value>); 4] = [
+            &|o| {
+                o.insert("metadata".into(), json!({"b": "2", "a": "1"}));
+            },
+            &|o| {
+                o.insert("createdAt".into(), json!("2023-11-07T06:31:56.000+01:00"));
+            },
+            &|o| {
+                o.insert("newField".into(), json!([1.0, 2]));
+            },
+            &|o| {
+                o.insert("updatedAt".into(), json!("2023-11-07T05:31:56.0000009Z"));
+            },
+        ];
+        for edit in same {
+            let other = webhook(edit);
+            assert_ne!(other, base, "structurally different");
+            assert!(other.same_value(&base) && base.same_value(&other));
+        }
+        let different: [&dyn Fn(&mut Map<String, Value>); 3] = [
+            &|o| {
+                o.insert("metadata".into(), json!({"a": "1"}));
+            },
+            &|o| {
+                o.insert("createdAt".into(), json!("2023-11-07T05:31:56.001Z"));
+            },
+            &|o| {
+                o.insert("newField".into(), json!([2, 1]));
+            },
+        ];
+        for edit in different {
+            assert!(!webhook(edit).same_value(&base));
+        }
+    }
+
+    #[test]
+    fn json_numbers_compare_as_python_numbers() {
+        let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+        for (a, b) in [
+            ("1", "1.0"),
+            ("1", "true"),
+            ("0", "-0"),
+            ("0", "-0.0"),
+            ("false", "0e5"),
+            ("100", "1e2"),
+            ("123456789012345677877719597056", "1.2345678901234568e+29"),
+            (
+                r#"{"a": [1, {"b": 2}], "c": null}"#,
+                r#"{"c": null, "a": [1.0, {"b": 2}]}"#,
+            ),
+        ] {
+            assert!(same_json(&parse(a), &parse(b)), "{a} == {b}");
+        }
+        for (a, b) in [
+            ("123456789012345678901234567890", "1.2345678901234568e+29"),
+            ("18446744073709551617", "18446744073709551616"),
+            ("0.5", "1"),
+            ("null", "0"),
+            ("\"1\"", "1"),
+            ("[1, 2]", "[2, 1]"),
+            (r#"{"a": 1}"#, r#"{"a": 1, "b": 1}"#),
+        ] {
+            assert!(!same_json(&parse(a), &parse(b)), "{a} != {b}");
+        }
+    }
+
+    #[test]
+    fn numbers_keep_their_kind_and_digits() {
+        // Integers beyond 64 bits keep every digit (serde_json's arbitrary_precision).
+        let big: Value = serde_json::from_str("[-123456789012345678901234567890]").unwrap();
+        assert_eq!(big.to_string(), "[-123456789012345678901234567890]");
+        // A float, however whole, is written so that it reads back as a float.
+        for f in [1.0, -0.0, 1e16, 1e300, 123456789.0, 5e-324] {
+            let text = serde_json::Number::from_f64(f).unwrap().to_string();
+            assert!(!is_integer_literal(&text), "{f} written as {text}");
+            assert_eq!(text.parse::<f64>().unwrap(), f);
+        }
+        assert!(is_integer_literal("-0") && !is_integer_literal("1E5"));
+    }
+
+    #[test]
+    fn numbers_python_cannot_hold_are_refused() {
+        let event = |data: &str| {
+            let body = format!(
+                r#"{{"id":"e","type":"t","createdAt":"2025-01-01T00:00:00Z","data":{data},"x":{data}}}"#
+            );
+            WebhookEvent::from_json(&serde_json::from_str(&body).unwrap())
+        };
+        let digits = "7".repeat(MAX_INT_DIGITS);
+        assert!(event(&format!(r#"{{"n": [-{digits}, 1e308]}}"#)).is_ok());
+        let problems: Vec<String> = event(&format!(r#"{{"a": {{"n": [0, {digits}7]}}}}"#))
+            .unwrap_err()
+            .into_iter()
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "data.a.n[1]: is an integer of more than 4300 digits",
+                "x.a.n[1]: is an integer of more than 4300 digits"
+            ]
+        );
+        let problems = event(r#"{"f": 1e400}"#).unwrap_err();
+        assert_eq!(problems[0].message, "is a number out of range");
     }
 
     #[test]

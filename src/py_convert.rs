@@ -171,10 +171,10 @@ impl<'py> ToJson<'_, 'py> {
             match step {
                 Step::Key(key) => {
                     out.push('.');
-                    out.push_str(&key.cast::<PyString>().map_or_else(
-                        |_| "?".into(),
-                        |k| k.to_string_lossy().into_owned(),
-                    ));
+                    out.push_str(
+                        &key.cast::<PyString>()
+                            .map_or_else(|_| "?".into(), |k| k.to_string_lossy().into_owned()),
+                    );
                 }
                 Step::Index(i) => out.push_str(&format!("[{i}]")),
             }
@@ -256,11 +256,13 @@ impl<'py> ToJson<'_, 'py> {
             .get_type::<PyInt>()
             .call_method1("__repr__", (obj,))
             .and_then(|s| s.extract::<String>());
-        match digits.ok().and_then(|d| d.parse::<serde_json::Number>().ok()) {
+        match digits
+            .ok()
+            .and_then(|d| d.parse::<serde_json::Number>().ok())
+        {
             Some(n) => Value::Number(n),
-            None => self.error(
-                "integer has too many digits to convert (see sys.set_int_max_str_digits)",
-            ),
+            None => self
+                .error("integer has too many digits to convert (see sys.set_int_max_str_digits)"),
         }
     }
 
@@ -275,7 +277,11 @@ impl<'py> ToJson<'_, 'py> {
     }
 
     /// Converts a container with `convert`, unless it contains itself or nests too deeply.
-    fn nested(&mut self, obj: &Bound<'py, PyAny>, convert: impl FnOnce(&mut Self) -> Value) -> Value {
+    fn nested(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        convert: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
         if self.ancestors.contains(&obj.as_ptr()) {
             return self.error("contains a circular reference (a container inside itself)");
         }
@@ -321,7 +327,11 @@ fn number<'py>(py: Python<'py>, n: &serde_json::Number) -> PyResult<Bound<'py, P
         return py.get_type::<PyInt>().call1((text,));
     }
     // Parsing checked it is finite (`models::check_numbers`).
-    Ok(text.parse::<f64>().unwrap_or(f64::NAN).into_pyobject(py)?.into_any())
+    Ok(text
+        .parse::<f64>()
+        .unwrap_or(f64::NAN)
+        .into_pyobject(py)?
+        .into_any())
 }
 
 /// A JSON object as a new dict, without first wrapping (and copying) it into a `Value`.

@@ -157,11 +157,10 @@ fn text_of<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Cow<'a, str>, String> {
             .map_err(|_| "it is not valid Unicode (a lone surrogate)".to_owned());
     }
     match obj.cast::<PyBytes>() {
-        Ok(b) => Ok(Cow::Owned(b.as_bytes().iter().map(|&c| char::from(c)).collect())),
-        Err(_) => Err(format!(
-            "it is {}, not text",
-            py_convert::type_name(obj)
+        Ok(b) => Ok(Cow::Owned(
+            b.as_bytes().iter().map(|&c| char::from(c)).collect(),
         )),
+        Err(_) => Err(format!("it is {}, not text", py_convert::type_name(obj))),
     }
 }
 
@@ -188,7 +187,10 @@ fn header_value<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<HeaderValue<'a>> {
         )
     };
     let failed = |what: &str, e: PyErr| {
-        let kind = e.get_type(obj.py()).name().map_or_else(|_| "an error".into(), |n| n.to_string());
+        let kind = e
+            .get_type(obj.py())
+            .name()
+            .map_or_else(|_| "an error".into(), |n| n.to_string());
         not_headers(format!("but its {what} raised {kind}"))
     };
     let has_items = obj.is_instance_of::<PyMapping>() || obj.hasattr("items").unwrap_or(false);
@@ -306,7 +308,8 @@ fn unix_now(now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
         return Ok(timefmt::now_secs());
     };
     let seconds = if now.hasattr("timestamp").unwrap_or(false) {
-        now.call_method0("timestamp").and_then(|s| s.extract::<f64>())
+        now.call_method0("timestamp")
+            .and_then(|s| s.extract::<f64>())
     } else {
         now.extract::<f64>()
     };
@@ -405,10 +408,7 @@ fn parse_body(body: &[u8]) -> PyResult<PyWebhookEvent> {
         Ok(value) => py_model::parse_value(&value, WebhookEvent::from_json).map(Into::into),
         Err(e) if e.to_string().starts_with("recursion limit exceeded") => invalid(
             "payload",
-            format!(
-                "is nested more than {} levels deep",
-                py_convert::MAX_DEPTH
-            ),
+            format!("is nested more than {} levels deep", py_convert::MAX_DEPTH),
         ),
         Err(e) => invalid("payload", format!("is not a JSON event ({e})")),
     }
