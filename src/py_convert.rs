@@ -326,7 +326,7 @@ fn number<'py>(py: Python<'py>, n: &serde_json::Number) -> PyResult<Bound<'py, P
     if crate::models::is_integer_literal(text) {
         return py.get_type::<PyInt>().call1((text,));
     }
-    // Parsing checked it is finite (`models::check_numbers`).
+    // Never infinite: parsing refused numbers beyond a float's range (`models::bad_number`).
     Ok(text
         .parse::<f64>()
         .unwrap_or(f64::NAN)

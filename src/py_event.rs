@@ -348,7 +348,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Tolerance {
 /// `signable` is false for a body that cannot be what was signed: it never verifies, but
 /// the header is still checked first, so the reason says what else is wrong.
 fn verify(
-    (body, signable): (&[u8], bool),
+    body: &[u8],
+    signable: bool,
     signature_obj: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
     Tolerance(tolerance): Tolerance,
@@ -392,7 +393,7 @@ pub fn verify_signature(
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
     let (body, signable) = body_to_verify(payload)?;
-    verify((&body, signable), signature, secret, tolerance, now)
+    verify(&body, signable, signature, secret, tolerance, now)
 }
 
 /// Parses an event body without verifying it (for events obtained some other way).
@@ -429,7 +430,7 @@ pub fn construct_event(
 ) -> PyResult<PyWebhookEvent> {
     // The body is read out of Python once, for both steps.
     let (body, signable) = body_to_verify(payload)?;
-    verify((&body, signable), signature, secret, tolerance, now)?;
+    verify(&body, signable, signature, secret, tolerance, now)?;
     parse_body(&body)
 }
 

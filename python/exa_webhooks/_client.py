@@ -294,20 +294,20 @@ _shared_lock = threading.Lock()
 
 
 def _shared_client(api_key: str | None, base_url: str | None, timeout: float | None) -> Client:
+    timeout_s = 60.0 if timeout is None else timeout
     try:
         config = shared_client_key(api_key, base_url)
-        key = None if config is None else (config, None if timeout is None else repr(timeout))
-        if key is not None:
-            with _shared_lock:
-                client = _shared.get(key)
-                if client is not None:
-                    _shared.move_to_end(key)
-                    return client
-        client = Client(api_key, base_url=base_url, timeout=60.0 if timeout is None else timeout)
+        if config is None:  # not even strings: the client says what is wrong
+            return Client(api_key, base_url=base_url, timeout=timeout_s)
+        key = (config, None if timeout is None else repr(timeout))
+        with _shared_lock:
+            client = _shared.get(key)
+            if client is not None:
+                _shared.move_to_end(key)
+                return client
+        client = Client(api_key, base_url=base_url, timeout=timeout_s)
     finally:
         del api_key
-    if key is None:
-        return client
     with _shared_lock:
         existing = _shared.setdefault(key, client)
         while len(_shared) > _MAX_SHARED:
