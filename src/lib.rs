@@ -9,6 +9,7 @@ pub mod models;
 pub mod py_attempt;
 #[cfg(unix)]
 pub mod py_bridge;
+pub mod py_cache_key;
 pub mod py_client;
 pub mod py_convert;
 pub mod py_errors;
@@ -37,6 +38,8 @@ mod _native {
     #[cfg(unix)]
     #[pymodule_export]
     use crate::py_bridge::Completer;
+    #[pymodule_export]
+    use crate::py_cache_key::shared_client_key;
     #[pymodule_export]
     use crate::py_client::NativeClient;
     #[pymodule_export]

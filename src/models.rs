@@ -148,12 +148,26 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn extra(&self, known: &[&str]) -> Map<String, Value> {
-        self.object
+    fn extra(&mut self, known: &[&str]) -> Map<String, Value> {
+        let extra: Map<String, Value> = self
+            .object
             .iter()
             .filter(|(k, _)| !known.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+            .collect();
+        for (key, value) in &extra {
+            self.check_numbers(key, value);
+        }
+        extra
+    }
+
+    /// Refuses numbers Python could not read back as `json.loads` would, now rather than
+    /// when the attribute is read.
+    fn check_numbers(&mut self, key: &str, value: &Value) {
+        if let Some((path, why)) = bad_number(value) {
+            self.problems
+                .push(FieldError::new(format!("{key}{path}"), why));
+        }
     }
 
     fn problem(&mut self, key: &str, expected: &str, got: Option<&Value>) {
@@ -171,6 +185,40 @@ impl<'a> Fields<'a> {
         } else {
             Err(self.problems)
         }
+    }
+}
+
+/// Python's default limit on the digits of an int read from text
+/// (`sys.int_info.default_max_str_digits`): a longer integer is refused when parsed.
+pub const MAX_INT_DIGITS: usize = 4300;
+
+/// Whether a JSON number's text is an integer (`-12`), which Python reads as an int, rather
+/// than a float (`1.0`, `1e5`).
+pub fn is_integer_literal(text: &str) -> bool {
+    !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
+}
+
+/// The first number in `value` Python could not hold as `json.loads` would, with where it
+/// is (`.a[2]`) and why. Values nest at most 128 deep (serde_json's limit), so the
+/// recursion is bounded.
+fn bad_number(value: &Value) -> Option<(String, &'static str)> {
+    match value {
+        Value::Number(n) if is_integer_literal(n.as_str()) => {
+            (n.as_str().trim_start_matches('-').len() > MAX_INT_DIGITS)
+                .then(|| (String::new(), "is an integer of more than 4300 digits"))
+        }
+        // serde_json's `as_f64` is None for a float beyond f64's range (`1e400`).
+        Value::Number(n) => n
+            .as_f64()
+            .is_none()
+            .then(|| (String::new(), "is a number out of range")),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            bad_number(item).map(|(path, why)| (format!("[{i}]{path}"), why))
+        }),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            bad_number(item).map(|(path, why)| (format!(".{key}{path}"), why))
+        }),
+        _ => None,
     }
 }
 
@@ -401,7 +449,10 @@ impl WebhookEvent {
             problems: Vec::new(),
         };
         let data = match object.get("data") {
-            Some(Value::Object(data)) => data.clone(),
+            Some(data @ Value::Object(map)) => {
+                f.check_numbers("data", data);
+                map.clone()
+            }
             other => {
                 f.problem("data", "an object", other);
                 Map::new()
@@ -429,6 +480,132 @@ impl WebhookEvent {
             object.entry(k.clone()).or_insert_with(|| v.clone());
         }
         Value::Object(object)
+    }
+}
+
+// Equality by value, as Python sees the attributes: dicts regardless of key order, date-times
+// by instant, numbers by value (`1 == 1.0 == True`, as in Python). The derived `PartialEq`
+// stays structural, for tests that want the exact shape.
+
+/// A date-time (already validated) as microseconds since the epoch, the instant Python's
+/// `datetime` compares and hashes by.
+pub fn instant(rfc3339: &str) -> Option<i64> {
+    timefmt::parse_rfc3339(rfc3339)
+        .map(|dt| dt.unix_millis() * 1000 + i64::from(dt.microsecond % 1000))
+}
+
+fn same_instant(a: &str, b: &str) -> bool {
+    match (instant(a), instant(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// `(key, value)` pairs with distinct keys, compared as the dicts they become.
+fn same_pairs(a: &[(String, String)], b: &[(String, String)]) -> bool {
+    fn sorted(pairs: &[(String, String)]) -> Vec<&(String, String)> {
+        let mut refs: Vec<&(String, String)> = pairs.iter().collect();
+        refs.sort_unstable();
+        refs
+    }
+    a.len() == b.len() && sorted(a) == sorted(b)
+}
+
+/// A number (or bool) as Python compares it: an exact integer, or a float with a fraction.
+#[derive(PartialEq)]
+enum Numeric<'a> {
+    Int(std::borrow::Cow<'a, str>),
+    Float(f64),
+}
+
+fn numeric(value: &Value) -> Option<Numeric<'_>> {
+    use std::borrow::Cow;
+    fn int(digits: Cow<'_, str>) -> Numeric<'_> {
+        Numeric::Int(if digits == "-0" {
+            Cow::Borrowed("0")
+        } else {
+            digits
+        })
+    }
+    match value {
+        Value::Bool(b) => Some(int(Cow::Borrowed(if *b { "1" } else { "0" }))),
+        Value::Number(n) if is_integer_literal(n.as_str()) => Some(int(Cow::Borrowed(n.as_str()))),
+        Value::Number(n) => {
+            let f = n.as_f64()?;
+            // A whole float equals the int of the same value: its exact digits.
+            Some(if f.fract() == 0.0 {
+                int(Cow::Owned(format!("{f:.0}")))
+            } else {
+                Numeric::Float(f)
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Two JSON values as equal as the Python objects they become.
+pub fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::String(a), Value::String(b)) => a == b,
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b))
+        }
+        (Value::Object(a), Value::Object(b)) => same_object(a, b),
+        _ => matches!((numeric(a), numeric(b)), (Some(a), Some(b)) if a == b),
+    }
+}
+
+fn same_object(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .all(|(key, value)| b.get(key).is_some_and(|other| same_json(value, other)))
+}
+
+impl Webhook {
+    /// Equal attributes, unknown fields included.
+    pub fn same_value(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.object == other.object
+            && self.status == other.status
+            && self.events == other.events
+            && self.url == other.url
+            && self.secret == other.secret
+            && same_pairs(&self.metadata, &other.metadata)
+            && same_instant(&self.created_at, &other.created_at)
+            && same_instant(&self.updated_at, &other.updated_at)
+            && same_object(&self.extra, &other.extra)
+    }
+}
+
+impl WebhookAttempt {
+    /// Equal attributes, unknown fields included.
+    pub fn same_value(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.object == other.object
+            && self.event_id == other.event_id
+            && self.event_type == other.event_type
+            && self.webhook_id == other.webhook_id
+            && self.url == other.url
+            && self.successful == other.successful
+            && same_pairs(&self.response_headers, &other.response_headers)
+            && self.response_body == other.response_body
+            && self.response_status_code == other.response_status_code
+            && self.attempt == other.attempt
+            && same_instant(&self.attempted_at, &other.attempted_at)
+            && same_object(&self.extra, &other.extra)
+    }
+}
+
+impl WebhookEvent {
+    /// Equal attributes, unknown fields included.
+    pub fn same_value(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.object == other.object
+            && self.event_type == other.event_type
+            && same_object(&self.data, &other.data)
+            && same_instant(&self.created_at, &other.created_at)
+            && same_object(&self.extra, &other.extra)
     }
 }
 
@@ -725,6 +902,106 @@ mod tests {
                 ("limit", "5"),
             ]
         );
+    }
+
+    #[test]
+    fn equality_is_by_value_as_python_sees_it() {
+        // The sample with one field set to a value.
+        let webhook = |key: &str, value: Value| {
+            let mut body = sample();
+            body["metadata"] = json!({"a": "1", "b": "2"});
+            body[key] = value;
+            Webhook::from_json(&body).unwrap()
+        };
+        let base = webhook("id", json!("wh_123"));
+        for (key, value) in [
+            ("metadata", json!({"b": "2", "a": "1"})),
+            ("createdAt", json!("2023-11-07T06:31:56.000+01:00")),
+            ("updatedAt", json!("2023-11-07T05:31:56.0000009Z")),
+            ("newField", json!([1.0, 2])),
+        ] {
+            let other = webhook(key, value);
+            assert_ne!(other, base, "structurally different");
+            assert!(other.same_value(&base) && base.same_value(&other));
+        }
+        for (key, value) in [
+            ("metadata", json!({"a": "1"})),
+            ("createdAt", json!("2023-11-07T05:31:56.001Z")),
+            ("newField", json!([2, 1])),
+        ] {
+            assert!(!webhook(key, value).same_value(&base));
+        }
+    }
+
+    #[test]
+    fn json_numbers_compare_as_python_numbers() {
+        let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+        for (a, b) in [
+            ("1", "1.0"),
+            ("1", "true"),
+            ("0", "-0"),
+            ("0", "-0.0"),
+            ("false", "0e5"),
+            ("100", "1e2"),
+            ("123456789012345677877719597056", "1.2345678901234568e+29"),
+            (
+                r#"{"a": [1, {"b": 2}], "c": null}"#,
+                r#"{"c": null, "a": [1.0, {"b": 2}]}"#,
+            ),
+        ] {
+            assert!(same_json(&parse(a), &parse(b)), "{a} == {b}");
+        }
+        for (a, b) in [
+            ("123456789012345678901234567890", "1.2345678901234568e+29"),
+            ("18446744073709551617", "18446744073709551616"),
+            ("0.5", "1"),
+            ("null", "0"),
+            ("\"1\"", "1"),
+            ("[1, 2]", "[2, 1]"),
+            (r#"{"a": 1}"#, r#"{"a": 1, "b": 1}"#),
+        ] {
+            assert!(!same_json(&parse(a), &parse(b)), "{a} != {b}");
+        }
+    }
+
+    #[test]
+    fn numbers_keep_their_kind_and_digits() {
+        // Integers beyond 64 bits keep every digit (serde_json's arbitrary_precision).
+        let big: Value = serde_json::from_str("[-123456789012345678901234567890]").unwrap();
+        assert_eq!(big.to_string(), "[-123456789012345678901234567890]");
+        // A float, however whole, is written so that it reads back as a float.
+        for f in [1.0, -0.0, 1e16, 1e300, 123456789.0, 5e-324] {
+            let text = serde_json::Number::from_f64(f).unwrap().to_string();
+            assert!(!is_integer_literal(&text), "{f} written as {text}");
+            assert_eq!(text.parse::<f64>().unwrap(), f);
+        }
+        assert!(is_integer_literal("-0") && !is_integer_literal("1E5"));
+    }
+
+    #[test]
+    fn numbers_python_cannot_hold_are_refused() {
+        let event = |data: &str| {
+            let body = format!(
+                r#"{{"id":"e","type":"t","createdAt":"2025-01-01T00:00:00Z","data":{data},"x":{data}}}"#
+            );
+            WebhookEvent::from_json(&serde_json::from_str(&body).unwrap())
+        };
+        let digits = "7".repeat(MAX_INT_DIGITS);
+        assert!(event(&format!(r#"{{"n": [-{digits}, 1e308]}}"#)).is_ok());
+        let problems: Vec<String> = event(&format!(r#"{{"a": {{"n": [0, {digits}7]}}}}"#))
+            .unwrap_err()
+            .into_iter()
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "data.a.n[1]: is an integer of more than 4300 digits",
+                "x.a.n[1]: is an integer of more than 4300 digits"
+            ]
+        );
+        let problems = event(r#"{"f": 1e400}"#).unwrap_err();
+        assert_eq!(problems[0].message, "is a number out of range");
     }
 
     #[test]

@@ -140,11 +140,11 @@ impl PyWebhookAttempt {
     }
 
     fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
-        self.inner == other.inner
+        self.inner.same_value(&other.inner)
     }
 
     fn __hash__(&self) -> u64 {
-        py_model::hash_of(&[&self.inner.id])
+        py_model::hash_of(&self.inner.id)
     }
 
     fn __reduce__<'py>(

@@ -5,7 +5,7 @@ use crate::timefmt;
 use crate::validation::{self, FieldError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
 use serde_json::{Map, Value};
 
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -123,67 +123,186 @@ pub fn string_map(
     (errors.len() == before).then_some(Some(out))
 }
 
-/// A Python object that must be JSON: dicts with str keys, lists, str, int, float, bool, None.
+/// How deeply containers may nest: serde_json parses no deeper (so whatever is accepted here
+/// can be read back, and pickles round-trip), and the recursion stays far from the stack's end.
+pub const MAX_DEPTH: usize = 127;
+
+/// A Python object that must be JSON: dicts with str keys, lists, tuples, str, int (of any
+/// size, kept exact), float, bool, None. A cycle or nesting deeper than `MAX_DEPTH` is an
+/// error, as in `json.dumps`.
 pub fn to_json(obj: &Bound<'_, PyAny>, path: &str, errors: &mut Vec<FieldError>) -> Value {
-    if obj.is_none() {
-        Value::Null
-    } else if let Ok(b) = obj.cast::<PyBool>() {
-        Value::Bool(b.is_true())
-    } else if obj.is_instance_of::<PyInt>() {
-        obj.extract::<i64>()
-            .map(Value::from)
-            .or_else(|_| obj.extract::<u64>().map(Value::from))
-            .unwrap_or_else(|_| {
-                errors.push(FieldError::new(path, "integer out of range"));
-                Value::Null
-            })
-    } else if let Ok(f) = obj.cast::<PyFloat>() {
-        serde_json::Number::from_f64(f.value()).map_or_else(
-            || {
-                errors.push(FieldError::new(path, "must be a finite number"));
-                Value::Null
-            },
-            Value::Number,
-        )
-    } else if obj.is_instance_of::<PyString>() {
-        string(path, obj, errors).map_or(Value::Null, Value::String)
-    } else if let Ok(dict) = obj.cast::<PyDict>() {
-        let mut map = Map::new();
-        for (k, v) in dict.iter() {
-            let Some(key) = string(path, &k, errors) else {
+    ToJson {
+        root: path,
+        path: Vec::new(),
+        ancestors: Vec::new(),
+        errors,
+    }
+    .value(obj)
+}
+
+/// One step from a container to an item, kept as it is until an error needs the path.
+enum Step<'py> {
+    Key(Bound<'py, PyAny>),
+    Index(usize),
+}
+
+struct ToJson<'a, 'py> {
+    root: &'a str,
+    path: Vec<Step<'py>>,
+    /// The containers being converted, to catch a cycle where it closes.
+    ancestors: Vec<*mut pyo3::ffi::PyObject>,
+    errors: &'a mut Vec<FieldError>,
+}
+
+impl<'py> ToJson<'_, 'py> {
+    /// Where the walk is: `data.a[2]`; a deep one shortened to its first and last steps.
+    fn path(&self) -> String {
+        const SHOWN: usize = 6;
+        let mut out = self.root.to_owned();
+        let steps = self.path.iter().enumerate();
+        let len = self.path.len();
+        for (i, step) in steps {
+            if len > 2 * SHOWN && (SHOWN..len - SHOWN).contains(&i) {
+                if i == SHOWN {
+                    out.push_str("...");
+                }
                 continue;
-            };
-            let child = format!("{path}.{key}");
-            map.insert(key, to_json(&v, &child, errors));
+            }
+            match step {
+                Step::Key(key) => {
+                    out.push('.');
+                    out.push_str(
+                        &key.cast::<PyString>()
+                            .map_or_else(|_| "?".into(), |k| k.to_string_lossy().into_owned()),
+                    );
+                }
+                Step::Index(i) => out.push_str(&format!("[{i}]")),
+            }
         }
-        Value::Object(map)
-    } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<pyo3::types::PyTuple>() {
-        let items = obj.try_iter().into_iter().flatten().flatten();
-        Value::Array(
-            items
-                .enumerate()
-                .map(|(i, v)| to_json(&v, &format!("{path}[{i}]"), errors))
-                .collect(),
-        )
-    } else {
-        errors.push(FieldError::new(
-            path,
-            format!("must be JSON data, got {}", type_name(obj)),
-        ));
+        out
+    }
+
+    fn error(&mut self, message: impl Into<String>) -> Value {
+        let field = self.path();
+        self.errors.push(FieldError::new(field, message));
         Value::Null
+    }
+
+    fn value(&mut self, obj: &Bound<'py, PyAny>) -> Value {
+        if obj.is_none() {
+            Value::Null
+        } else if let Ok(b) = obj.cast::<PyBool>() {
+            Value::Bool(b.is_true())
+        } else if obj.is_instance_of::<PyInt>() {
+            self.int(obj)
+        } else if let Ok(f) = obj.cast::<PyFloat>() {
+            match serde_json::Number::from_f64(f.value()) {
+                Some(n) => Value::Number(n),
+                None => self.error("must be a finite number"),
+            }
+        } else if let Ok(s) = obj.cast::<PyString>() {
+            match s.to_str() {
+                Ok(s) => Value::String(s.to_owned()),
+                Err(_) => self.error("must be valid Unicode (no lone surrogates)"),
+            }
+        } else if let Ok(dict) = obj.cast::<PyDict>() {
+            self.nested(obj, |walk| {
+                // A snapshot of the items: nothing can change the dict under the iteration.
+                let mut map = Map::with_capacity(dict.len());
+                for item in dict.items().iter() {
+                    let Ok((key, value)) = item.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()
+                    else {
+                        continue;
+                    };
+                    let Some(name) = key.cast::<PyString>().ok().and_then(|k| k.to_str().ok())
+                    else {
+                        let message = if key.is_instance_of::<PyString>() {
+                            "keys must be valid Unicode (no lone surrogates)".to_owned()
+                        } else {
+                            format!("keys must be str, got {}", type_name(&key))
+                        };
+                        walk.error(message);
+                        continue;
+                    };
+                    let name = name.to_owned();
+                    walk.path.push(Step::Key(key));
+                    let value = walk.value(&value);
+                    walk.path.pop();
+                    map.insert(name, value);
+                }
+                Value::Object(map)
+            })
+        } else if let Ok(list) = obj.cast::<PyList>() {
+            self.nested(obj, |walk| walk.items(list.iter()))
+        } else if let Ok(tuple) = obj.cast::<PyTuple>() {
+            self.nested(obj, |walk| walk.items(tuple.iter()))
+        } else {
+            let message = format!("must be JSON data, got {}", type_name(obj));
+            self.error(message)
+        }
+    }
+
+    /// An int of any size, exact: beyond 64 bits through its decimal digits.
+    fn int(&mut self, obj: &Bound<'py, PyAny>) -> Value {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Value::from(i);
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Value::from(u);
+        }
+        // int's own repr, not the object's: a subclass's __repr__ or __str__ is not asked.
+        let digits = obj
+            .py()
+            .get_type::<PyInt>()
+            .call_method1("__repr__", (obj,))
+            .and_then(|s| s.extract::<String>());
+        match digits
+            .ok()
+            .and_then(|d| d.parse::<serde_json::Number>().ok())
+        {
+            Some(n) => Value::Number(n),
+            None => self
+                .error("integer has too many digits to convert (see sys.set_int_max_str_digits)"),
+        }
+    }
+
+    fn items(&mut self, items: impl Iterator<Item = Bound<'py, PyAny>>) -> Value {
+        let mut out = Vec::with_capacity(items.size_hint().0);
+        for (i, item) in items.enumerate() {
+            self.path.push(Step::Index(i));
+            out.push(self.value(&item));
+            self.path.pop();
+        }
+        Value::Array(out)
+    }
+
+    /// Converts a container with `convert`, unless it contains itself or nests too deeply.
+    fn nested(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        convert: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
+        if self.ancestors.contains(&obj.as_ptr()) {
+            return self.error("contains a circular reference (a container inside itself)");
+        }
+        if self.ancestors.len() >= MAX_DEPTH {
+            return self.error(format!("is nested more than {MAX_DEPTH} levels deep"));
+        }
+        self.ancestors.push(obj.as_ptr());
+        let value = convert(self);
+        self.ancestors.pop();
+        value
     }
 }
 
-/// A JSON value as plain Python objects.
+/// A JSON value as plain Python objects: integers of any size stay exact ints, as in
+/// `json.loads`. Values never nest deeper than `MAX_DEPTH` (serde_json's parsing limit and
+/// `to_json`'s), so the recursion is bounded.
 pub fn from_json<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => i.into_pyobject(py)?.into_any(),
-            (_, Some(u)) => u.into_pyobject(py)?.into_any(),
-            _ => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
-        },
+        Value::Number(n) => number(py, n)?,
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(items) => {
             let list = PyList::empty(py);
@@ -194,6 +313,25 @@ pub fn from_json<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyA
         }
         Value::Object(map) => from_json_map(py, map)?.into_any(),
     })
+}
+
+fn number<'py>(py: Python<'py>, n: &serde_json::Number) -> PyResult<Bound<'py, PyAny>> {
+    if let Some(i) = n.as_i64() {
+        return Ok(i.into_pyobject(py)?.into_any());
+    }
+    if let Some(u) = n.as_u64() {
+        return Ok(u.into_pyobject(py)?.into_any());
+    }
+    let text = n.as_str();
+    if crate::models::is_integer_literal(text) {
+        return py.get_type::<PyInt>().call1((text,));
+    }
+    // Never infinite: parsing refused numbers beyond a float's range (`models::bad_number`).
+    Ok(text
+        .parse::<f64>()
+        .unwrap_or(f64::NAN)
+        .into_pyobject(py)?
+        .into_any())
 }
 
 /// A JSON object as a new dict, without first wrapping (and copying) it into a `Value`.

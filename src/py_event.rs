@@ -80,11 +80,11 @@ impl PyWebhookEvent {
     }
 
     fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
-        self.inner == other.inner
+        self.inner.same_value(&other.inner)
     }
 
     fn __hash__(&self) -> u64 {
-        py_model::hash_of(&[&self.inner.id])
+        py_model::hash_of(&self.inner.id)
     }
 
     fn __reduce__<'py>(
@@ -100,14 +100,23 @@ fn payload<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
         return Ok(Cow::Borrowed(bytes.as_bytes()));
     }
     if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(Cow::Borrowed(text.to_str()?.as_bytes()));
+        return match text.to_str() {
+            Ok(text) => Ok(Cow::Borrowed(text.as_bytes())),
+            Err(_) => invalid(
+                "payload",
+                "is a str with no UTF-8 form (it has a lone surrogate): pass the raw body as bytes",
+            ),
+        };
     }
     if let Ok(array) = obj.cast::<PyByteArray>() {
         return Ok(Cow::Owned(array.to_vec()));
     }
-    if obj.get_type().name()? == "memoryview" {
-        let bytes = obj.call_method0("tobytes")?;
-        return Ok(Cow::Owned(bytes.cast::<PyBytes>()?.as_bytes().to_vec()));
+    if obj.get_type().name().is_ok_and(|n| n == "memoryview") {
+        let bytes = obj.call_method0("tobytes");
+        return match bytes.as_ref().map(|b| b.cast::<PyBytes>()) {
+            Ok(Ok(bytes)) => Ok(Cow::Owned(bytes.as_bytes().to_vec())),
+            _ => invalid("payload", "is a memoryview that cannot be read (released?)"),
+        };
     }
     invalid(
         "payload",
@@ -118,66 +127,136 @@ fn payload<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     )
 }
 
-/// A str as is (borrowed: no copy per verification), bytes as ISO-8859-1 text.
-fn text_of<'a>(obj: &'a Bound<'_, PyAny>) -> Option<Cow<'a, str>> {
-    if let Ok(s) = obj.cast::<PyString>() {
-        return s.to_str().ok().map(Cow::Borrowed);
+/// The body to verify, and whether it can be what was signed. A str with no UTF-8 form (a
+/// lone surrogate) cannot: it is checked as its lossy form, and never matches.
+fn body_to_verify<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<(Cow<'a, [u8]>, bool)> {
+    match obj.cast::<PyString>() {
+        Ok(text) if text.to_str().is_err() => {
+            let lossy = text.to_string_lossy().into_owned().into_bytes();
+            Ok((Cow::Owned(lossy), false))
+        }
+        _ => payload(obj).map(|body| (body, true)),
     }
-    // Raw ASGI headers are bytes, ISO-8859-1 by the HTTP spec.
-    obj.cast::<PyBytes>()
-        .ok()
-        .map(|b| Cow::Owned(b.as_bytes().iter().map(|&c| char::from(c)).collect()))
 }
 
+/// What was found for the `Exa-Signature` header.
+enum HeaderValue<'a> {
+    Absent,
+    Text(Cow<'a, str>),
+    /// Present, but not text: why.
+    NotText(String),
+}
+
+/// A header name or value: a str as is (borrowed: no copy per verification), bytes as
+/// ISO-8859-1 text (raw ASGI headers are bytes, ISO-8859-1 by the HTTP spec).
+fn text_of<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Cow<'a, str>, String> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s
+            .to_str()
+            .map(Cow::Borrowed)
+            .map_err(|_| "it is not valid Unicode (a lone surrogate)".to_owned());
+    }
+    match obj.cast::<PyBytes>() {
+        Ok(b) => Ok(Cow::Owned(
+            b.as_bytes().iter().map(|&c| char::from(c)).collect(),
+        )),
+        Err(_) => Err(format!("it is {}, not text", py_convert::type_name(obj))),
+    }
+}
+
+/// More headers than any HTTP server accepts: a mapping that yields more is refused rather
+/// than read for ever.
+const MAX_HEADERS: usize = 10_000;
+
 /// The header value: given as is, or looked up case-insensitively in any mapping of headers
-/// (a dict, Flask's or Starlette's headers). `None` when it is absent.
-fn header_value<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Option<Cow<'a, str>>> {
+/// (a dict, Flask's or Starlette's headers, anything with `items()` yielding pairs).
+fn header_value<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<HeaderValue<'a>> {
     if obj.is_none() {
-        return Ok(None);
+        return Ok(HeaderValue::Absent);
     }
     if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
-        return Ok(text_of(obj));
+        return Ok(match text_of(obj) {
+            Ok(text) => HeaderValue::Text(text),
+            Err(why) => HeaderValue::NotText(why),
+        });
     }
-    let items = match obj.cast::<PyMapping>() {
-        Ok(mapping) => Some(mapping.items()?.into_any()),
-        Err(_) if obj.hasattr("items")? => Some(obj.call_method0("items")?),
-        Err(_) => None,
-    };
-    let Some(items) = items else {
-        return invalid(
+    let not_headers = |why: String| {
+        invalid(
             "signature",
-            format!(
-                "must be the Exa-Signature header value or a mapping of headers, got {}",
-                py_convert::type_name(obj)
-            ),
-        );
+            format!("must be the Exa-Signature header value or a mapping of headers, {why}"),
+        )
     };
-    for item in items.try_iter()? {
-        let (key, value) = item?.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
-        if text_of(&key).is_some_and(|k| k.eq_ignore_ascii_case("exa-signature")) {
-            return Ok(text_of(&value).map(|v| Cow::Owned(v.into_owned())));
+    let failed = |what: &str, e: PyErr| {
+        let kind = e
+            .get_type(obj.py())
+            .name()
+            .map_or_else(|_| "an error".into(), |n| n.to_string());
+        not_headers(format!("but its {what} raised {kind}"))
+    };
+    let has_items = obj.is_instance_of::<PyMapping>() || obj.hasattr("items").unwrap_or(false);
+    if !has_items {
+        return not_headers(format!("got {}", py_convert::type_name(obj)));
+    }
+    let items = match obj.call_method0("items").and_then(|items| items.try_iter()) {
+        Ok(items) => items,
+        Err(e) => return failed("items()", e),
+    };
+    for (i, item) in items.enumerate() {
+        if i == MAX_HEADERS {
+            return not_headers(format!("but it has more than {MAX_HEADERS} headers"));
+        }
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => return failed("items() iteration", e),
+        };
+        let pair = item
+            .cast::<PyTuple>()
+            .ok()
+            .filter(|t| t.len() == 2)
+            .and_then(|t| Some((t.get_item(0).ok()?, t.get_item(1).ok()?)));
+        let Some((key, value)) = pair else {
+            let shape = match item.cast::<PyTuple>() {
+                Ok(t) => format!("a tuple of {}", t.len()),
+                Err(_) => py_convert::type_name(&item),
+            };
+            return not_headers(format!(
+                "but its items() yielded {shape}, not a (name, value) pair"
+            ));
+        };
+        if text_of(&key).is_ok_and(|k| k.eq_ignore_ascii_case("exa-signature")) {
+            return Ok(match text_of(&value) {
+                Ok(text) => HeaderValue::Text(Cow::Owned(text.into_owned())),
+                Err(why) => HeaderValue::NotText(why),
+            });
         }
     }
-    Ok(None)
+    Ok(HeaderValue::Absent)
 }
+
+/// More secrets than any rotation needs: an iterable that yields more is refused.
+const MAX_SECRETS: usize = 100;
 
 /// One secret or a sequence of them (during rotation); each as its UTF-8 bytes.
 fn secrets<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Vec<Cow<'a, [u8]>>> {
     /// The bytes of one secret, or why it is not one.
     fn one<'b>(item: &'b Bound<'_, PyAny>) -> Result<&'b [u8], String> {
         let bytes = match (item.cast::<PyString>(), item.cast::<PyBytes>()) {
-            (Ok(text), _) => text.to_str().ok().map(str::as_bytes),
-            (_, Ok(raw)) => Some(raw.as_bytes()),
-            _ => None,
+            (Ok(text), _) => text
+                .to_str()
+                .map(str::as_bytes)
+                .map_err(|_| "must be valid Unicode (no lone surrogates)".to_owned())?,
+            (_, Ok(raw)) => raw.as_bytes(),
+            _ => {
+                return Err(format!(
+                    "must be a str, got {}",
+                    py_convert::type_name(item)
+                ))
+            }
         };
-        match bytes {
-            Some(bytes) if !bytes.is_empty() => Ok(bytes),
-            Some(_) => Err("must not be empty".into()),
-            None => Err(format!(
-                "must be a str, got {}",
-                py_convert::type_name(item)
-            )),
+        if bytes.is_empty() {
+            return Err("must not be empty".into());
         }
+        Ok(bytes)
     }
     let mut errors = Vec::new();
     let mut out = Vec::new();
@@ -188,7 +267,18 @@ fn secrets<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Vec<Cow<'a, [u8]>>> {
         }
     } else if let Ok(iter) = obj.try_iter() {
         for (i, item) in iter.enumerate() {
-            match one(&item?) {
+            if i == MAX_SECRETS {
+                errors.push(FieldError::new(
+                    "secret",
+                    format!("must be at most {MAX_SECRETS} secrets"),
+                ));
+                break;
+            }
+            let Ok(item) = item else {
+                errors.push(FieldError::new("secret", "could not be iterated"));
+                break;
+            };
+            match one(&item) {
                 Ok(bytes) => out.push(Cow::Owned(bytes.to_vec())),
                 Err(message) => errors.push(FieldError::new(format!("secret[{i}]"), message)),
             }
@@ -217,8 +307,9 @@ fn unix_now(now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
     let Some(now) = now.filter(|n| !n.is_none()) else {
         return Ok(timefmt::now_secs());
     };
-    let seconds = if now.hasattr("timestamp")? {
-        now.call_method0("timestamp")?.extract::<f64>()
+    let seconds = if now.hasattr("timestamp").unwrap_or(false) {
+        now.call_method0("timestamp")
+            .and_then(|s| s.extract::<f64>())
     } else {
         now.extract::<f64>()
     };
@@ -254,8 +345,11 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Tolerance {
     }
 }
 
+/// `signable` is false for a body that cannot be what was signed: it never verifies, but
+/// the header is still checked first, so the reason says what else is wrong.
 fn verify(
     body: &[u8],
+    signable: bool,
     signature_obj: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
     Tolerance(tolerance): Tolerance,
@@ -264,12 +358,18 @@ fn verify(
     let header = header_value(signature_obj)?;
     let secrets = secrets(secret)?;
     let now = unix_now(now)?;
-    let Some(header) = header else {
-        return Err(signature_error(&signature::VerifyError::Missing));
+    let header = match header {
+        HeaderValue::Absent => return Err(signature_error(&signature::VerifyError::Missing)),
+        HeaderValue::NotText(why) => {
+            return Err(signature_error(&signature::VerifyError::Malformed(why)))
+        }
+        HeaderValue::Text(header) => header,
     };
-    signature::verify(body, &header, &secrets, tolerance, now)
-        .map(|_| ())
-        .map_err(|e| signature_error(&e))
+    match signature::verify(body, &header, &secrets, tolerance, now) {
+        Ok(_) if !signable => Err(signature_error(&signature::VerifyError::NoMatch)),
+        Ok(_) => Ok(()),
+        Err(e) => Err(signature_error(&e)),
+    }
 }
 
 /// Raises ``SignatureVerificationError`` unless ``signature`` signs ``payload``.
@@ -292,7 +392,8 @@ pub fn verify_signature(
     tolerance: Tolerance,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
-    verify(&self::payload(payload)?, signature, secret, tolerance, now)
+    let (body, signable) = body_to_verify(payload)?;
+    verify(&body, signable, signature, secret, tolerance, now)
 }
 
 /// Parses an event body without verifying it (for events obtained some other way).
@@ -306,6 +407,10 @@ pub fn parse_event(payload: &Bound<'_, PyAny>) -> PyResult<PyWebhookEvent> {
 fn parse_body(body: &[u8]) -> PyResult<PyWebhookEvent> {
     match serde_json::from_slice::<Value>(body) {
         Ok(value) => py_model::parse_value(&value, WebhookEvent::from_json).map(Into::into),
+        Err(e) if e.to_string().starts_with("recursion limit exceeded") => invalid(
+            "payload",
+            format!("is nested more than {} levels deep", py_convert::MAX_DEPTH),
+        ),
         Err(e) => invalid("payload", format!("is not a JSON event ({e})")),
     }
 }
@@ -324,8 +429,8 @@ pub fn construct_event(
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyWebhookEvent> {
     // The body is read out of Python once, for both steps.
-    let body = self::payload(payload)?;
-    verify(&body, signature, secret, tolerance, now)?;
+    let (body, signable) = body_to_verify(payload)?;
+    verify(&body, signable, signature, secret, tolerance, now)?;
     parse_body(&body)
 }
 

@@ -37,7 +37,7 @@ pub fn reduce<'py>(obj: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, (Bou
 }
 
 /// A hash of the fields that identify an object: equal objects have equal hashes.
-pub fn hash_of(parts: &[&str]) -> u64 {
+pub fn hash_of(parts: impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     parts.hash(&mut hasher);
     hasher.finish()

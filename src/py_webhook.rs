@@ -1,6 +1,6 @@
 //! `exa_webhooks.Webhook`: a frozen, dataclass-like view of `models::Webhook`.
 
-use crate::models::Webhook;
+use crate::models::{instant, Webhook};
 use crate::py_convert::{self, timestamp_arg, to_datetime};
 use crate::py_errors::check;
 use crate::py_model;
@@ -187,12 +187,12 @@ impl PyWebhook {
     }
 
     fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
-        self.inner == other.inner
+        self.inner.same_value(&other.inner)
     }
 
     fn __hash__(&self) -> u64 {
-        // Equal webhooks have equal ids and update times; that is enough for a hash.
-        py_model::hash_of(&[&self.inner.id, &self.inner.updated_at])
+        // Equal webhooks have equal ids and update instants; that is enough for a hash.
+        py_model::hash_of((&self.inner.id, instant(&self.inner.updated_at)))
     }
 
     fn __reduce__<'py>(

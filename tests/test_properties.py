@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -163,3 +164,109 @@ def test_sign_then_verify_round_trips(body: bytes, secret: str, timestamp: int) 
     ew.verify_signature(body, header, secret, now=timestamp)
     with pytest.raises(ew.SignatureVerificationError):
         ew.verify_signature(body + b"x", header, secret, now=timestamp)
+
+
+# Value equality. Each example draws an object, then a second one from a rewrite of its JSON
+# that keeps every value a user sees (keys reordered, the same instant or number written
+# otherwise), and half the time one field drawn afresh. The two are equal exactly when
+# everything a user can see of them is (attributes, and unknown fields in to_dict()), and
+# equal objects hash alike.
+
+BIG = 2**64 + 1
+# Each group: one value, written several ways.
+SAME_INSTANT = [
+    [
+        "2025-01-01T00:00:00Z",
+        "2025-01-01T00:00:00.000Z",
+        "2025-01-01T00:00:00.0000001Z",
+        "2025-01-01T01:00:00+01:00",
+        "2024-12-31T23:00:00-01:00",
+    ],
+    ["2025-01-01T00:00:00.000001Z", "2025-01-01T00:00:00.000001999+00:00"],
+    ["2025-01-01T00:00:01z", "2025-01-01T00:00:01.000+00:00"],
+]
+SAME_NUMBER: list[list[Any]] = [[0, -0.0, 0.0, False], [1, 1.0, True], [0.5], [BIG], [float(BIG)]]
+instants = st.sampled_from([text for group in SAME_INSTANT for text in group])
+json_values = st.recursive(
+    st.sampled_from([None, "1", *(n for group in SAME_NUMBER for n in group)]),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from("xy"), inner),
+    max_leaves=4,
+)
+extras = st.dictionaries(st.sampled_from(["extra", "more"]), json_values, max_size=2)
+small_maps = st.dictionaries(st.sampled_from("ab"), st.sampled_from("12"), max_size=2)
+
+webhook_fields: dict[str, Any] = {
+    "id": st.sampled_from(["w1", "w2"]),
+    "status": st.just("active"),
+    "events": st.sampled_from([["webset.created"], ["webset.created", "webset.idle"]]),
+    "url": st.just("https://example.com/h"),
+    "secret": st.sampled_from([None, "whsec_1"]),
+    "metadata": small_maps,
+    "createdAt": instants,
+    "updatedAt": instants,
+}
+attempt_fields: dict[str, Any] = {
+    "id": st.sampled_from(["a1", "a2"]),
+    "eventId": st.just("evt_1"),
+    "eventType": st.just("webset.created"),
+    "webhookId": st.just("w1"),
+    "url": st.just("https://example.com/h"),
+    "successful": st.booleans(),
+    "responseHeaders": small_maps,
+    "responseBody": st.sampled_from([None, "ok"]),
+    "responseStatusCode": st.sampled_from([200, 200.0, 500]),
+    "attempt": st.sampled_from([1, 1.0]),
+    "attemptedAt": instants,
+}
+event_fields: dict[str, Any] = {
+    "id": st.sampled_from(["e1", "e2"]),
+    "type": st.just("webset.created"),
+    "data": st.dictionaries(st.sampled_from("xyz"), json_values, max_size=3),
+    "createdAt": instants,
+}
+KINDS = {
+    ew.Webhook: webhook_fields,
+    ew.WebhookAttempt: attempt_fields,
+    ew.WebhookEvent: event_fields,
+}
+
+
+def rewritten(data: st.DataObject, value: Any, *, numbers: bool = True) -> Any:
+    """``value`` written another way, with the same meaning in Python. Typed fields keep
+    their numbers and bools as they are (``successful`` must stay a bool)."""
+    if isinstance(value, dict):
+        keys = data.draw(st.permutations(list(value)))
+        return {key: rewritten(data, value[key], numbers=numbers) for key in keys}
+    if isinstance(value, list):
+        return [rewritten(data, item, numbers=numbers) for item in value]
+    for group in (*SAME_INSTANT, *(SAME_NUMBER if numbers else [])):
+        if any(type(value) is type(v) and value == v for v in group):
+            return data.draw(st.sampled_from(group))
+    return value
+
+
+def seen(obj: Any, known: dict[str, Any]) -> tuple[Any, ...]:
+    """Everything a user can see of ``obj``: its attributes, and the unknown fields kept."""
+    unknown = {k: v for k, v in obj.to_dict().items() if k not in known and k != "object"}
+    return (*(getattr(obj, name) for name in type(obj).__match_args__), unknown)
+
+
+@settings(SETTINGS, max_examples=300)
+@given(data=st.data(), kind=st.sampled_from(list(KINDS)), change=st.booleans())
+def test_equality_and_hash_agree_with_what_users_see(
+    data: st.DataObject, kind: Any, change: bool
+) -> None:
+    known = KINDS[kind]
+    first = {**data.draw(st.fixed_dictionaries(known)), **data.draw(extras)}
+    keys = data.draw(st.permutations(list(first)))
+    second = {k: rewritten(data, first[k], numbers=k not in known or k == "data") for k in keys}
+    if change:
+        field = data.draw(st.sampled_from(list(known)))
+        second[field] = data.draw(known[field])
+    a, b = kind.from_dict(first), kind.from_dict(second)
+    assert (a == b) == (seen(a, known) == seen(b, known))
+    if a == b:
+        assert hash(a) == hash(b)
+        assert hash(pickle.loads(pickle.dumps(b))) == hash(a)
+    if not change:
+        assert a == b

@@ -62,6 +62,26 @@ def test_equality_and_hash_by_value() -> None:
     assert len({sample(), sample()}) == 1
 
 
+def test_equality_follows_the_attributes_not_the_json_text() -> None:
+    # Dicts compare regardless of key order, date-times by instant, as the attributes do.
+    same = [
+        (sample(metadata={"a": "1", "b": "2"}), sample(metadata={"b": "2", "a": "1"})),
+        (sample(updatedAt="2023-11-07T05:31:56Z"), sample(updatedAt="2023-11-07T05:31:56.000Z")),
+        (sample(createdAt="2023-11-07T05:31:56Z"), sample(createdAt="2023-11-07T06:31:56+01:00")),
+        (sample(extra={"x": 1, "y": [2]}), sample(extra={"y": [2.0], "x": 1})),
+        (sample(a=1, b=2), sample(b=2, a=1)),
+    ]
+    for a, b in same:
+        assert (a.metadata, a.created_at, a.updated_at) == (b.metadata, b.created_at, b.updated_at)
+        assert a == b
+        assert hash(a) == hash(b)
+        assert len({a, b}) == 1
+    assert sample(updatedAt="2023-11-07T05:31:56Z") != sample(updatedAt="2023-11-07T05:31:57Z")
+    assert sample(extra=[1, 2]) != sample(extra=[2, 1])
+    assert sample(extra=2**64 + 1) != sample(extra=float(2**64 + 1))
+    assert sample(extra={"x": 1}) != sample(extra={"x": 1, "y": None})
+
+
 def test_pickle_and_copy_round_trip_keep_secret_and_extras() -> None:
     wh = sample(secret="whsec_keep", newField={"nested": [1, 2.5, None, True]})
     for restored in (pickle.loads(pickle.dumps(wh)), copy.deepcopy(wh), copy.copy(wh)):

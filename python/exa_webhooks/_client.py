@@ -5,7 +5,7 @@ import threading
 from collections import OrderedDict
 
 from ._async import completer
-from ._native import NativeClient, Webhook, WebhookAttempt, WebhookEvent
+from ._native import NativeClient, Webhook, WebhookAttempt, WebhookEvent, shared_client_key
 from ._page import Page
 from .errors import APIError
 
@@ -64,7 +64,11 @@ class _Base:
         max_retries: int = 2,
         ca_bundle: str | os.PathLike[str] | None = None,
     ) -> None:
-        self._native = NativeClient(api_key, base_url, timeout, max_retries, ca_bundle)
+        # No frame of ours keeps the key: locals-capturing error reporters would record it.
+        try:
+            self._native = NativeClient(api_key, base_url, timeout, max_retries, ca_bundle)
+        finally:
+            del api_key
 
     @property
     def base_url(self) -> str:
@@ -88,6 +92,9 @@ class _Base:
         self._native.close()
 
     def __repr__(self) -> str:
+        # Unset while __init__ raises, when capture_locals shows `self`.
+        if getattr(self, "_native", None) is None:
+            return f"{type(self).__name__}(<not initialized>)"
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, "
             f"max_retries={self.max_retries!r})"
@@ -374,27 +381,29 @@ class AsyncClient(_Base):
 
 
 # Shared clients for the module-level functions, keyed by their whole configuration (the
-# environment included, so changing EXA_API_KEY takes effect). Few configurations are ever
-# live at once; beyond that the oldest is dropped (not closed: a thread may still use it).
+# environment included, so changing EXA_API_KEY takes effect) through a keyed hash made in
+# Rust: the API key itself is never a dict key or a local. Few configurations are ever live at
+# once; beyond that the oldest is dropped (not closed: a thread may still use it).
 _MAX_SHARED = 8
-_shared: OrderedDict[tuple[str | None, ...], Client] = OrderedDict()
+_shared: OrderedDict[tuple[bytes, str | None], Client] = OrderedDict()
 _shared_lock = threading.Lock()
 
 
 def _shared_client(api_key: str | None, base_url: str | None, timeout: float | None) -> Client:
-    key = (
-        api_key,
-        base_url,
-        None if timeout is None else repr(timeout),
-        os.environ.get("EXA_API_KEY"),
-        os.environ.get("EXA_BASE_URL"),
-    )
-    with _shared_lock:
-        client = _shared.get(key)
-        if client is not None:
-            _shared.move_to_end(key)
-            return client
-    client = Client(api_key, base_url=base_url, timeout=60.0 if timeout is None else timeout)
+    timeout_s = 60.0 if timeout is None else timeout
+    try:
+        config = shared_client_key(api_key, base_url)
+        if config is None:  # not even strings: the client says what is wrong
+            return Client(api_key, base_url=base_url, timeout=timeout_s)
+        key = (config, None if timeout is None else repr(timeout))
+        with _shared_lock:
+            client = _shared.get(key)
+            if client is not None:
+                _shared.move_to_end(key)
+                return client
+        client = Client(api_key, base_url=base_url, timeout=timeout_s)
+    finally:
+        del api_key
     with _shared_lock:
         existing = _shared.setdefault(key, client)
         while len(_shared) > _MAX_SHARED:
@@ -415,4 +424,8 @@ def create_webhook(
 
     The configuration comes from the arguments, else ``EXA_API_KEY`` and ``EXA_BASE_URL``.
     """
-    return _shared_client(api_key, base_url, timeout).create_webhook(events, url, metadata)
+    try:
+        client = _shared_client(api_key, base_url, timeout)
+    finally:
+        del api_key
+    return client.create_webhook(events, url, metadata)

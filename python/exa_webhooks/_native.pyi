@@ -21,6 +21,7 @@ __all__ = [
     "construct_event",
     "default_event_data",
     "parse_event",
+    "shared_client_key",
     "sign_payload",
     "unknown_event_type",
     "verify_signature",
@@ -366,6 +367,10 @@ def unknown_event_type(name: str) -> str:
 
 def sign_payload(payload: _Payload, secret: str, *, timestamp: int | None = None) -> str:
     """An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests)."""
+
+def shared_client_key(api_key: object, base_url: object) -> bytes | None:
+    """An opaque id of the API key and base URL a client built with these arguments would use
+    (the environment included), or None when they are not even strings."""
 
 @final
 class Completer:
