@@ -30,9 +30,9 @@ class ExaServer:
     - ``max_connections``: connections served at once. The next ones get an immediate
       ``503`` (``Retry-After: 1``, nothing done, so clients retry even a create) and are
       closed.
-    - ``header_timeout`` (seconds): a request head must arrive within it of its first byte,
-      and its body within it of the head (else ``408``); a client that reads nothing of its
-      answer for that long is disconnected.
+    - ``header_timeout`` (seconds): a request head must arrive within it of its first byte
+      (a new connection's first, of connecting), and its body within it of the head (else
+      ``408``); a client that reads nothing of its answer for that long is disconnected.
     - ``idle_timeout`` (seconds): a connection with no request in progress for that long is
       closed.
     - ``max_webhooks``: stored webhooks (also at most 256 MB of them, metadata included).

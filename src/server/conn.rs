@@ -1,6 +1,7 @@
 //! One connection's clocks. A request head must arrive within `header_timeout` of its first
-//! byte; a connection between requests is closed after `idle_timeout`; a client that stops
-//! reading its answer is dropped after `header_timeout` without progress.
+//! byte (the first request's, of the connection's start); a connection between requests is
+//! closed after `idle_timeout`; a client that stops reading its answer is dropped after
+//! `header_timeout` without progress.
 //!
 //! hyper's own `header_read_timeout` cannot tell these apart: its clock starts when hyper
 //! begins waiting for a head, idle time included, so it would close every keep-alive
@@ -23,9 +24,11 @@ pub struct Timeouts {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
-    /// Between requests (or before the first): `idle_timeout` runs.
+    /// Between requests: `idle_timeout` runs.
     Idle,
-    /// A request head is arriving: `header_timeout` runs from its first byte.
+    /// A request head is arriving: `header_timeout` runs from its first byte, or for the
+    /// first request from the connection's start (a client that connects to say nothing is
+    /// not idle between requests).
     Head,
     /// Requests are being served (the handler bounds its own body read).
     Busy(usize),
@@ -49,7 +52,7 @@ impl Activity {
     pub fn new(timeouts: Timeouts) -> Arc<Self> {
         Arc::new(Self {
             clock: Mutex::new(Clock {
-                phase: Phase::Idle,
+                phase: Phase::Head,
                 since: Instant::now(),
                 write_blocked: None,
             }),
@@ -217,10 +220,9 @@ mod tests {
     async fn idle_head_and_busy_each_get_their_clock() {
         let a = activity();
         let start = Instant::now();
-        assert_eq!(a.deadline(), Some(start + Duration::from_secs(10)));
-        a.bytes_read();
+        // A new connection must send its first head in time, bytes or not.
         assert_eq!(a.deadline(), Some(start + Duration::from_secs(2)));
-        // More bytes of the same head do not restart its clock.
+        // Bytes of the head do not restart its clock.
         tokio::time::advance(Duration::from_secs(1)).await;
         a.bytes_read();
         assert_eq!(a.deadline(), Some(start + Duration::from_secs(2)));
@@ -232,6 +234,13 @@ mod tests {
         drop(second);
         let idle_since = Instant::now();
         assert_eq!(a.deadline(), Some(idle_since + Duration::from_secs(10)));
+        // The next request's head gets its own clock from its first byte.
+        tokio::time::advance(Duration::from_secs(5)).await;
+        a.bytes_read();
+        assert_eq!(a.deadline(), Some(Instant::now() + Duration::from_secs(2)));
+        let guard = a.request_started();
+        drop(guard);
+        let idle_since = Instant::now();
         // A client that stops reading: the stall clock, whatever the phase.
         a.write_progress(true);
         assert_eq!(a.deadline(), Some(idle_since + Duration::from_secs(2)));
@@ -243,7 +252,6 @@ mod tests {
     async fn expired_fires_at_the_deadline_and_follows_changes() {
         let a = activity();
         let start = Instant::now();
-        a.bytes_read();
         a.expired().await;
         assert_eq!(Instant::now(), start + Duration::from_secs(2));
         let a = activity();

@@ -374,6 +374,7 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<State>, timeouts: conn:
     });
     let connection = http1::Builder::new()
         .max_buf_size(routes::MAX_HEAD_BYTES)
+        .max_header_size(routes::MAX_HEAD_BYTES)
         .serve_connection(io, service);
     // A client that goes away mid-request is not the server's problem; one that overstays
     // is dropped with its connection.

@@ -18,6 +18,8 @@ use std::time::Duration;
 const WEBHOOKS_PATH: &str = "/websets/v0/webhooks";
 /// Larger request bodies get 413: no valid webhook request comes close.
 const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+/// What is read of a refused request's body, to keep its connection usable.
+const MAX_DRAINED_BYTES: usize = 64 * 1024;
 /// hyper's read buffer, which a request head must fit in (else 431).
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 
@@ -72,7 +74,13 @@ pub async fn handle(
     // exa-py asks for `/websets//v0/webhooks`; Exa's gateway tolerates it, so do we.
     let path = collapse_slashes(parts.uri.path());
     if let Some(refusal) = refusal(state, &parts, &path) {
-        return Ok(respond(refusal, &request_id, &[]));
+        let answer = respond(refusal, &request_id, &[]);
+        // Read and dropped, never kept: a small body leaves the connection usable.
+        return Ok(if drained(body, body_timeout).await {
+            answer
+        } else {
+            closing(answer)
+        });
     }
     let body = match tokio::time::timeout(
         body_timeout,
@@ -300,7 +308,7 @@ pub async fn too_many_connections(
     request: Request<Incoming>,
     max_connections: usize,
 ) -> Response<Body> {
-    let _ = Limited::new(request.into_body(), 64 * 1024).collect().await;
+    drained(request.into_body(), Duration::from_secs(1)).await;
     let answer = Answer::error(
         StatusCode::SERVICE_UNAVAILABLE,
         format!(
@@ -311,6 +319,21 @@ pub async fn too_many_connections(
     );
     let retry = [("retry-after".to_owned(), "1".to_owned())];
     closing(respond(answer, &state.new_id("req_", 20), &retry))
+}
+
+/// Reads a refused request's body to its end without keeping it; false if it is larger than
+/// a request needs to be, or too slow.
+async fn drained(body: Incoming, timeout: Duration) -> bool {
+    let mut body = Limited::new(body, MAX_DRAINED_BYTES);
+    let drain = async {
+        while let Some(frame) = body.frame().await {
+            if frame.is_err() {
+                return false;
+            }
+        }
+        true
+    };
+    tokio::time::timeout(timeout, drain).await.unwrap_or(false)
 }
 
 /// The answer, with the connection closed after it.
