@@ -283,6 +283,24 @@ def test_a_head_too_large_is_refused_with_431(server: ExaServer) -> None:
     assert server.requests == []
 
 
+def test_a_body_too_large_gets_413_and_is_not_recorded(server: ExaServer) -> None:
+    sock = connect(server)
+    head = (
+        b"POST /websets/v0/webhooks HTTP/1.1\r\nHost: x\r\nx-api-key: test-key\r\n"
+        b"Content-Length: 2000000\r\n\r\n"
+    )
+    # A little more than the 1 MB allowed, then nothing: all of it is read, so the answer
+    # is not lost to a reset.
+    sock.sendall(head + b" " * (1024 * 1024 + 100))
+    answer = b""
+    while chunk := sock.recv(65536):
+        answer += chunk
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert b"PAYLOAD_TOO_LARGE" in answer
+    assert server.requests == []
+
+
 # --- The store ---------------------------------------------------------------------------------
 
 

@@ -29,7 +29,8 @@ use tokio::sync::{watch, Semaphore};
 
 pub use store::{Full, State};
 
-/// What one server lets its clients hold: connections, time, stored webhooks.
+/// What one server lets its clients hold: connections, time, stored webhooks. The defaults
+/// live with `ExaServer`'s signature in Python.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Connections served at once; the next ones get a 503 and are closed.
@@ -40,17 +41,6 @@ pub struct Limits {
     /// A connection with no request for this long is closed.
     pub idle_timeout: Duration,
     pub max_webhooks: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_connections: 512,
-            header_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(60),
-            max_webhooks: 100_000,
-        }
-    }
 }
 
 /// Connections refused at once (a 503) beyond `max_connections`; past these too, a new

@@ -6,7 +6,7 @@ use crate::models::{Webhook, WebhookAttempt};
 use crate::timefmt;
 use crate::validation::{self, FieldError};
 use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full as FullBody, Limited};
+use http_body_util::{BodyExt, Full as FullBody, LengthLimitError, Limited};
 use hyper::body::{Bytes, Frame, Incoming};
 use hyper::header::{HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
@@ -89,6 +89,10 @@ pub async fn handle(
     .await
     {
         Ok(Ok(collected)) => collected.to_bytes(),
+        // The client went away mid-body: nothing to answer.
+        Ok(Err(e)) if !e.is::<LengthLimitError>() => {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, e.to_string()));
+        }
         Ok(Err(_)) => {
             let answer = Answer::error(
                 StatusCode::PAYLOAD_TOO_LARGE,
