@@ -53,7 +53,7 @@ fn int_arg(
     }
 }
 
-/// A number of seconds (int or float, not a `bool`), finite, within `(0 or min, max]`.
+/// A number of seconds (int or float, not a `bool`), finite, above 0 (or from 0), up to `max`.
 fn seconds_arg(
     field: &str,
     obj: &Bound<'_, PyAny>,
@@ -194,6 +194,7 @@ impl NativeServer {
         let idle_timeout = seconds_arg("idle_timeout", idle_timeout, false, 86_400.0, &mut errors);
         let max_webhooks = int_arg("max_webhooks", max_webhooks, 1..=MAX_WEBHOOKS, &mut errors);
         check(errors)?;
+        // With no errors reported, every one is set.
         let (Some(api_key), Some(host), Some(port), Some(max_connections)) =
             (api_key, host, port, max_connections)
         else {

@@ -27,7 +27,7 @@ use std::time::Duration;
 use tokio::runtime::Runtime;
 use tokio::sync::{watch, Semaphore};
 
-pub use store::{Full, State};
+pub use store::State;
 
 /// What one server lets its clients hold: connections, time, stored webhooks. The defaults
 /// live with `ExaServer`'s signature in Python.
@@ -74,7 +74,7 @@ const INTERRUPT_CHECK_EVERY: Duration = Duration::from_millis(100);
 /// How long `stop` waits for `emit` calls to see it (they do within a tick).
 const EMIT_EXIT_WAIT: Duration = Duration::from_secs(5);
 
-pub const STOPPED_DURING_EMIT: &str = "the server stopped while delivering the event";
+const STOPPED_DURING_EMIT: &str = "the server stopped while delivering the event";
 
 /// Releases its `emit` slot, waking a waiting `stop`.
 struct EmitSlot<'a>(&'a Server);
