@@ -254,8 +254,10 @@ class Server:
     """``exa-webhooks serve`` in its own process."""
 
     def __init__(self) -> None:
+        serve = [sys.executable, "-m", "exa_webhooks", "serve", "--port", "0", "--api-key", KEY]
+        # Every contender's creates of every round land in this one server.
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "exa_webhooks", "serve", "--port", "0", "--api-key", KEY],
+            [*serve, "--max-webhooks", "10000000"],
             stdout=subprocess.PIPE,
             text=True,
         )

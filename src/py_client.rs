@@ -84,7 +84,11 @@ fn resolve_config(
         Some(b) => py_convert::string("base_url", b, &mut errors),
         None => Some(env("EXA_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())),
     };
-    let base_url = base_url.and_then(|b| validation::validate_base_url(&b, &mut errors));
+    let http_hosts = env(validation::ALLOW_HTTP_HOSTS_ENV)
+        .map(|hosts| validation::parse_http_hosts(&hosts, &mut errors))
+        .unwrap_or_default();
+    let base_url =
+        base_url.and_then(|b| validation::validate_base_url(&b, &http_hosts, &mut errors));
     let timeout = match timeout.filter(|t| !t.is_none()) {
         None => Some(DEFAULT_TIMEOUT),
         Some(t) if t.is_instance_of::<pyo3::types::PyBool>() => None,

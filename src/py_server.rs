@@ -4,14 +4,19 @@ use crate::py_convert;
 use crate::py_errors::check;
 use crate::py_event::PyWebhookEvent;
 use crate::py_webhook::PyWebhook;
-use crate::server::{Action, Fault, RecordedRequest, Server};
+use crate::server::{Action, Fault, Limits, RecordedRequest, Server};
 use crate::validation::{self, FieldError};
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::IntoPyDict;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt};
 use serde_json::Value;
+use std::ops::RangeInclusive;
 use std::time::Duration;
+
+const MAX_CONNECTIONS: i64 = 65_536;
+const MAX_WEBHOOKS: i64 = 10_000_000;
+const MAX_FAULT_TIMES: i64 = 1_000_000;
 
 #[pyclass(frozen, module = "exa_webhooks._native")]
 pub struct NativeServer {
@@ -19,22 +24,207 @@ pub struct NativeServer {
     url: String,
 }
 
+/// An `int` argument (not a `bool`) within `range`.
+fn int_arg(
+    field: &str,
+    obj: &Bound<'_, PyAny>,
+    range: RangeInclusive<i64>,
+    errors: &mut Vec<FieldError>,
+) -> Option<i64> {
+    let value = if obj.is_instance_of::<PyBool>() {
+        None
+    } else {
+        obj.cast::<PyInt>()
+            .ok()
+            .and_then(|i| i.extract::<i64>().ok())
+    };
+    match value.filter(|v| range.contains(v)) {
+        Some(v) => Some(v),
+        None => {
+            let shown = shown(obj);
+            let message = format!(
+                "must be an int from {} to {}, got {shown}",
+                range.start(),
+                range.end()
+            );
+            errors.push(FieldError::new(field, message));
+            None
+        }
+    }
+}
+
+/// A number of seconds (int or float, not a `bool`), finite, above 0 (or from 0), up to `max`.
+fn seconds_arg(
+    field: &str,
+    obj: &Bound<'_, PyAny>,
+    zero_ok: bool,
+    max: f64,
+    errors: &mut Vec<FieldError>,
+) -> Option<Duration> {
+    let value = if obj.is_instance_of::<PyBool>() {
+        None
+    } else if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() {
+        obj.extract::<f64>().ok()
+    } else {
+        None
+    };
+    let low_ok = |v: f64| if zero_ok { v >= 0.0 } else { v > 0.0 };
+    match value.filter(|v| v.is_finite() && low_ok(*v) && *v <= max) {
+        Some(v) => Some(Duration::from_secs_f64(v)),
+        None => {
+            let low = if zero_ok {
+                "from 0"
+            } else {
+                "greater than 0 and"
+            };
+            let message = format!(
+                "must be a number of seconds {low} up to {max}, got {}",
+                shown(obj)
+            );
+            errors.push(FieldError::new(field, message));
+            None
+        }
+    }
+}
+
+fn bool_arg(field: &str, obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> bool {
+    match obj.cast::<PyBool>() {
+        Ok(b) => b.is_true(),
+        Err(_) => {
+            let message = format!("must be True or False, got {}", shown(obj));
+            errors.push(FieldError::new(field, message));
+            false
+        }
+    }
+}
+
+/// `None`, or a `str` that `valid` accepts (else its message).
+fn optional_string(
+    field: &str,
+    obj: &Bound<'_, PyAny>,
+    valid: impl Fn(&str) -> Result<(), &'static str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    if obj.is_none() {
+        return None;
+    }
+    let value = py_convert::string(field, obj, errors)?;
+    match valid(&value) {
+        Ok(()) => Some(value),
+        Err(message) => {
+            errors.push(FieldError::new(field, message));
+            None
+        }
+    }
+}
+
+/// A short, safe picture of a bad argument for its error message.
+fn shown(obj: &Bound<'_, PyAny>) -> String {
+    let repr = obj
+        .repr()
+        .map_or_else(|_| "?".to_owned(), |r| r.to_string());
+    if repr.chars().count() > 40 {
+        py_convert::type_name(obj)
+    } else {
+        repr
+    }
+}
+
+fn check_host(host: &str) -> Result<(), &'static str> {
+    if host.is_empty() {
+        Err("must not be empty")
+    } else if host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err("must not contain spaces or control characters")
+    } else {
+        Ok(())
+    }
+}
+
+fn check_method(method: &str) -> Result<(), &'static str> {
+    let token = !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic());
+    if token {
+        Ok(())
+    } else {
+        Err("must be an HTTP method such as \"GET\" or \"POST\"")
+    }
+}
+
+fn check_path(path: &str) -> Result<(), &'static str> {
+    if path.starts_with('/') && !path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(())
+    } else {
+        Err("must be a path starting with \"/\", such as \"/websets/v0/webhooks\"")
+    }
+}
+
 #[pymethods]
 impl NativeServer {
     #[new]
-    #[pyo3(signature = (api_key, host, port))]
-    fn new(py: Python<'_>, api_key: String, host: String, port: u16) -> PyResult<Self> {
-        // The client's own rules: a key no `Client` would send is refused here too.
+    #[pyo3(signature = (api_key, host, port, max_connections, header_timeout, idle_timeout, max_webhooks))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        api_key: &Bound<'_, PyAny>,
+        host: &Bound<'_, PyAny>,
+        port: &Bound<'_, PyAny>,
+        max_connections: &Bound<'_, PyAny>,
+        header_timeout: &Bound<'_, PyAny>,
+        idle_timeout: &Bound<'_, PyAny>,
+        max_webhooks: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
         let mut errors = Vec::new();
-        validation::validate_api_key(&api_key, &mut errors);
+        // The client's own rules: a key no `Client` would send is refused here too.
+        let api_key = py_convert::string("api_key", api_key, &mut errors);
+        if let Some(key) = &api_key {
+            validation::validate_api_key(key, &mut errors);
+        }
+        let host = py_convert::string("host", host, &mut errors);
+        if let Some(message) = host.as_deref().and_then(|h| check_host(h).err()) {
+            errors.push(FieldError::new("host", message));
+        }
+        let port = int_arg("port", port, 0..=65_535, &mut errors);
+        let max_connections = int_arg(
+            "max_connections",
+            max_connections,
+            1..=MAX_CONNECTIONS,
+            &mut errors,
+        );
+        let header_timeout =
+            seconds_arg("header_timeout", header_timeout, false, 3600.0, &mut errors);
+        let idle_timeout = seconds_arg("idle_timeout", idle_timeout, false, 86_400.0, &mut errors);
+        let max_webhooks = int_arg("max_webhooks", max_webhooks, 1..=MAX_WEBHOOKS, &mut errors);
         check(errors)?;
+        // With no errors reported, every one is set.
+        let (Some(api_key), Some(host), Some(port), Some(max_connections)) =
+            (api_key, host, port, max_connections)
+        else {
+            return Err(PyRuntimeError::new_err("incomplete server configuration"));
+        };
+        let (Some(header_timeout), Some(idle_timeout), Some(max_webhooks)) =
+            (header_timeout, idle_timeout, max_webhooks)
+        else {
+            return Err(PyRuntimeError::new_err("incomplete server configuration"));
+        };
+        let limits = Limits {
+            max_connections: usize::try_from(max_connections).unwrap_or(1),
+            header_timeout,
+            idle_timeout,
+            max_webhooks: usize::try_from(max_webhooks).unwrap_or(1),
+        };
+        let port = u16::try_from(port).unwrap_or(0);
         let server = py
-            .detach(move || Server::start(api_key, &host, port))
+            .detach(move || Server::start(api_key, &host, port, limits))
             .map_err(|e| PyOSError::new_err(format!("cannot start the Exa test server: {e}")))?;
         Ok(Self {
             url: server.url(),
             server,
         })
+    }
+
+    /// The address it is bound to, e.g. `0.0.0.0` (`url` says where to reach it).
+    #[getter]
+    fn host(&self) -> String {
+        self.server.addr().ip().to_string()
     }
 
     #[getter]
@@ -86,7 +276,7 @@ impl NativeServer {
         py: Python<'_>,
         event_type: &Bound<'_, PyAny>,
         data: Option<&Bound<'_, PyAny>>,
-        timeout: f64,
+        timeout: &Bound<'_, PyAny>,
         created_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyWebhookEvent> {
         let mut errors = Vec::new();
@@ -108,13 +298,13 @@ impl NativeServer {
                 None
             }
         };
-        validation::validate_timeout(timeout, &mut errors);
+        let timeout = seconds_arg("timeout", timeout, false, 86_400.0, &mut errors);
         let created_at = created_at
             .filter(|c| !c.is_none())
             .and_then(|c| crate::py_events::bound("created_at", c, &mut errors));
         check(errors)?;
         let event_type = event_type.unwrap_or_default();
-        let timeout = Duration::from_secs_f64(timeout);
+        let timeout = timeout.unwrap_or(Duration::from_secs(10));
         // A signal handler's exception (KeyboardInterrupt), raised once emit has stopped.
         let signal: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
         let interrupted = || match Python::attach(|py| py.check_signals()) {
@@ -143,19 +333,28 @@ impl NativeServer {
     #[allow(clippy::too_many_arguments)]
     fn add_fault(
         &self,
-        status: Option<u16>,
+        status: &Bound<'_, PyAny>,
         body: Option<&Bound<'_, PyAny>>,
         headers: Option<&Bound<'_, PyAny>>,
-        reset: bool,
-        truncate: bool,
-        hang: bool,
-        delay: f64,
-        after_processing: bool,
-        times: u32,
-        method: Option<String>,
-        path: Option<String>,
+        reset: &Bound<'_, PyAny>,
+        truncate: &Bound<'_, PyAny>,
+        hang: &Bound<'_, PyAny>,
+        delay: &Bound<'_, PyAny>,
+        after_processing: &Bound<'_, PyAny>,
+        times: &Bound<'_, PyAny>,
+        method: &Bound<'_, PyAny>,
+        path: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         let mut errors = Vec::new();
+        let status = if status.is_none() {
+            None
+        } else {
+            int_arg("status", status, 100..=599, &mut errors).and_then(|s| u16::try_from(s).ok())
+        };
+        let reset = bool_arg("reset", reset, &mut errors);
+        let truncate = bool_arg("truncate", truncate, &mut errors);
+        let hang = bool_arg("hang", hang, &mut errors);
+        let after_processing = bool_arg("after_processing", after_processing, &mut errors);
         let chosen = [status.is_some(), reset, truncate, hang];
         if chosen.iter().filter(|c| **c).count() > 1 {
             errors.push(FieldError::new(
@@ -163,21 +362,17 @@ impl NativeServer {
                 "choose at most one of status, reset, truncate, hang",
             ));
         }
-        if status.is_some_and(|s| !(100..=599).contains(&s)) {
-            errors.push(FieldError::new(
-                "status",
-                "must be an HTTP status from 100 to 599",
-            ));
-        }
-        if !(delay.is_finite() && (0.0..=3600.0).contains(&delay)) {
-            errors.push(FieldError::new("delay", "must be 0 to 3600 seconds"));
-        }
-        if times == 0 {
-            errors.push(FieldError::new("times", "must be at least 1"));
-        }
+        let delay = seconds_arg("delay", delay, true, 3600.0, &mut errors).unwrap_or_default();
+        let times = int_arg("times", times, 1..=MAX_FAULT_TIMES, &mut errors)
+            .and_then(|t| u32::try_from(t).ok())
+            .unwrap_or(1);
+        let method = optional_string("method", method, check_method, &mut errors);
+        let path = optional_string("path", path, check_path, &mut errors);
         let body = match body.filter(|b| !b.is_none()) {
             None => None,
-            Some(b) if b.is_instance_of::<pyo3::types::PyString>() => b.extract::<String>().ok(),
+            Some(b) if b.is_instance_of::<pyo3::types::PyString>() => {
+                py_convert::string("body", b, &mut errors)
+            }
             Some(b) => Some(py_convert::to_json(b, "body", &mut errors).to_string()),
         };
         let headers = py_convert::string_map("headers", headers, &mut errors)
@@ -197,7 +392,7 @@ impl NativeServer {
         };
         self.server.state().faults().add(Fault {
             action,
-            delay: Duration::from_secs_f64(delay),
+            delay,
             after_processing,
             times,
             method,

@@ -124,9 +124,53 @@ pub fn is_loopback(host: &url::Host<&str>) -> bool {
     }
 }
 
-/// The API base URL: https, or http only to a loopback host, so the key never crosses a
-/// network in clear. Returns the URL without a trailing slash.
-pub fn validate_base_url(base_url: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+/// Where plain http may go besides loopback: the hosts a user named, one by one, in this
+/// variable (a test server in another container, say).
+pub const ALLOW_HTTP_HOSTS_ENV: &str = "EXA_WEBHOOKS_ALLOW_HTTP_HOSTS";
+
+/// The hosts of `EXA_WEBHOOKS_ALLOW_HTTP_HOSTS`: comma-separated names or IP addresses
+/// (IPv6 with or without brackets), no schemes, ports, paths or wildcards.
+pub fn parse_http_hosts(value: &str, errors: &mut Vec<FieldError>) -> Vec<url::Host> {
+    let mut hosts = Vec::new();
+    for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let mut fail = |why: &str| {
+            errors.push(FieldError::new(
+                ALLOW_HTTP_HOSTS_ENV,
+                format!("{} is not a host name or IP address: {why}", quote(entry)),
+            ));
+        };
+        if entry.contains('*') {
+            fail("wildcards are not allowed, name each host");
+            continue;
+        }
+        if entry.contains("://") || entry.contains(['/', '@', '?', '#']) {
+            fail("give only the host, without scheme, path or user");
+            continue;
+        }
+        let bracketed = match entry.parse::<std::net::Ipv6Addr>() {
+            Ok(_) => format!("[{entry}]"),
+            Err(_) if entry.contains(':') && !entry.starts_with('[') => {
+                fail("give only the host, without a port");
+                continue;
+            }
+            Err(_) => entry.to_owned(),
+        };
+        match url::Host::parse(&bracketed) {
+            Ok(host) => hosts.push(host),
+            Err(e) => fail(&e.to_string()),
+        }
+    }
+    hosts
+}
+
+/// The API base URL: https, or http only to a loopback host or one of `http_hosts` (from
+/// `EXA_WEBHOOKS_ALLOW_HTTP_HOSTS`), so the key never crosses a network in clear unless the
+/// user said it may. Returns the URL without a trailing slash.
+pub fn validate_base_url(
+    base_url: &str,
+    http_hosts: &[url::Host],
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     let mut fail = |message: String| {
         errors.push(FieldError::new("base_url", message));
         None
@@ -143,15 +187,16 @@ pub fn validate_base_url(base_url: &str, errors: &mut Vec<FieldError>) -> Option
     let Some(host) = parsed.host() else {
         return fail("must have a host".into());
     };
+    let loopback = is_loopback(&host) || http_hosts.contains(&host.to_owned());
     match parsed.scheme() {
         "https" => {}
-        "http" if is_loopback(&host) => {}
+        "http" if loopback => {}
         "http" => {
-            return fail(
-                "must use https unless the host is loopback (127.0.0.1, ::1, localhost): \
-                 the API key must not cross a network in clear"
-                    .into(),
-            )
+            return fail(format!(
+                "must use https unless the host is loopback (127.0.0.1, ::1, localhost) or \
+                     named in {ALLOW_HTTP_HOSTS_ENV} (for a test server on another host): the \
+                     API key must not cross a network in clear"
+            ))
         }
         other => return fail(format!("must use https, not {}", quote(other))),
     }
@@ -379,14 +424,14 @@ mod tests {
 
     #[test]
     fn base_url_requires_tls_off_loopback() {
-        let ok = |u: &str| errors_of(|e| assert!(validate_base_url(u, e).is_some()));
+        let ok = |u: &str| errors_of(|e| assert!(validate_base_url(u, &[], e).is_some()));
         assert!(ok("https://api.exa.ai").is_empty());
         assert!(ok("http://127.0.0.1:8000/").is_empty());
         assert!(ok("http://[::1]:8000").is_empty());
         assert!(ok("http://localhost:1").is_empty());
         let mut errors = Vec::new();
         assert_eq!(
-            validate_base_url("https://proxy.internal/exa/", &mut errors).as_deref(),
+            validate_base_url("https://proxy.internal/exa/", &[], &mut errors).as_deref(),
             Some("https://proxy.internal/exa")
         );
         for bad in [
@@ -397,8 +442,55 @@ mod tests {
             "https://k:s@api.exa.ai",
             "https://api.exa.ai/?x=1",
         ] {
-            let errors = errors_of(|e| assert!(validate_base_url(bad, e).is_none()));
+            let errors = errors_of(|e| assert!(validate_base_url(bad, &[], e).is_none()));
             assert_eq!(errors.len(), 1, "{bad}");
+        }
+    }
+
+    #[test]
+    fn named_hosts_may_take_plain_http() {
+        let hosts = errors_of(|e| {
+            let hosts = parse_http_hosts(" exa-server, 10.0.0.1 ,,fd00::1,[fd00::2],EXA-Test ", e);
+            assert_eq!(hosts.len(), 5);
+            for url in [
+                "http://exa-server:8000",
+                "http://10.0.0.1",
+                "http://[fd00::1]:1",
+                "http://[fd00::2]",
+                "http://exa-test/x",
+            ] {
+                assert!(validate_base_url(url, &hosts, e).is_some(), "{url}");
+            }
+            // Only those: not a look-alike, a sub-domain, or another address.
+            for url in [
+                "http://exa-server.evil.com",
+                "http://exa-serverx",
+                "http://10.0.0.2",
+                "http://exa-server./",
+            ] {
+                let mut errors = Vec::new();
+                assert!(
+                    validate_base_url(url, &hosts, &mut errors).is_none(),
+                    "{url}"
+                );
+                assert!(errors[0].message.contains(ALLOW_HTTP_HOSTS_ENV));
+            }
+        });
+        assert!(hosts.is_empty(), "{hosts:?}");
+        for bad in [
+            "*.internal",
+            "http://exa-server",
+            "exa-server:8000",
+            "exa-server/x",
+            "user@host",
+            "bad host",
+        ] {
+            let errors = errors_of(|e| {
+                parse_http_hosts(&format!("ok-host,{bad}"), e);
+            });
+            assert_eq!(errors.len(), 1, "{bad}");
+            assert_eq!(errors[0].field, ALLOW_HTTP_HOSTS_ENV);
+            assert!(errors[0].message.contains(bad), "{}", errors[0].message);
         }
     }
 

@@ -256,9 +256,20 @@ class WebhookAttempt:
 
 @final
 class NativeServer:
-    def __new__(cls, api_key: str, host: str, port: int) -> NativeServer: ...
+    def __new__(
+        cls,
+        api_key: str,
+        host: str,
+        port: int,
+        max_connections: int,
+        header_timeout: float,
+        idle_timeout: float,
+        max_webhooks: int,
+    ) -> NativeServer: ...
     @property
     def url(self) -> str: ...
+    @property
+    def host(self) -> str: ...
     @property
     def api_key(self) -> str: ...
     @property

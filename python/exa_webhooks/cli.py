@@ -284,11 +284,27 @@ def _cmd_attempts(args: argparse.Namespace) -> None:
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
+    import ipaddress
+
     from .testing import ExaServer
 
-    server = ExaServer(args.server_key, host=args.host, port=args.port)
+    limits = {
+        name: getattr(args, name)
+        for name in ("max_connections", "header_timeout", "idle_timeout", "max_webhooks")
+        if getattr(args, name) is not None
+    }
+    server = ExaServer(args.server_key, host=args.host, port=args.port, **limits)
     try:
-        key = "test-key" if args.server_key == "test-key" else "the one given with --api-key"
+        default_key = args.server_key == "test-key"
+        if default_key and not ipaddress.ip_address(server.host).is_loopback:
+            print(
+                f"exa-webhooks: warning: listening on {server.host}, beyond this machine, with "
+                "the public default API key test-key: anyone who can reach port "
+                f"{server.port} can use this server. Pass --api-key with a key of your own.",
+                file=sys.stderr,
+                flush=True,
+            )
+        key = "test-key" if default_key else "the one given with --api-key"
         print(f"ExaServer listening on {server.url}", flush=True)
         print(f"API key: {key}. Stop with Ctrl-C.", flush=True)
         threading.Event().wait()
@@ -398,6 +414,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     serve.add_argument("--api-key", dest="server_key", default="test-key")
+    serve.add_argument(
+        "--max-connections", type=int, metavar="N", help="served at once; more get 503 (512)"
+    )
+    serve.add_argument(
+        "--header-timeout", type=float, metavar="S", help="to send a request head (10)"
+    )
+    serve.add_argument(
+        "--idle-timeout", type=float, metavar="S", help="before an idle connection closes (60)"
+    )
+    serve.add_argument("--max-webhooks", type=int, metavar="N", help="stored at most (100000)")
     serve.set_defaults(run=_cmd_serve)
     return parser
 

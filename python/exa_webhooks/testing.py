@@ -5,7 +5,9 @@
         webhook = client.create_webhook(["webset.created"], "https://example.com/hook")
         assert server.webhooks == [webhook]  # the server keeps the secret too
 
-It runs in Rust on background threads and answers real HTTP on loopback, as Exa does.
+It runs in Rust on background threads and answers real HTTP on loopback, as Exa does. It
+holds up against careless and hostile clients: connections, time and memory are bounded (see
+``ExaServer``).
 """
 
 from __future__ import annotations
@@ -23,19 +25,52 @@ __all__ = ["ExaServer", "RecordedRequest", "SampleDelivery", "sample_delivery"]
 
 
 class ExaServer:
-    """Starts at once on ``host:port`` (``port=0`` picks a free port); ``stop()`` ends it."""
+    """Starts at once on ``host:port`` (``port=0`` picks a free port); ``stop()`` ends it.
+
+    Limits, so that no client can exhaust the server (tests may set small ones):
+
+    - ``max_connections``: connections served at once. The next ones get an immediate
+      ``503`` (``Retry-After: 1``, nothing done, so clients retry even a create) and are
+      closed.
+    - ``header_timeout`` (seconds): a request head must arrive within it of its first byte
+      (a new connection's first, of connecting), and its body within it of the head (else
+      ``408``); a client that reads nothing of its answer for that long is disconnected.
+    - ``idle_timeout`` (seconds): a connection with no request in progress for that long is
+      closed.
+    - ``max_webhooks``: stored webhooks (also at most 256 MB of them, metadata included).
+      Past it, creates answer ``422`` with tag ``WEBHOOK_LIMIT_REACHED``.
+
+    A bad argument raises ``ValidationError`` naming it; a host or port that cannot be bound
+    raises ``OSError``.
+    """
 
     __slots__ = ("_native",)
 
     def __init__(
-        self, api_key: str = "test-key", *, host: str = "127.0.0.1", port: int = 0
+        self,
+        api_key: str = "test-key",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_connections: int = 512,
+        header_timeout: float = 10.0,
+        idle_timeout: float = 60.0,
+        max_webhooks: int = 100_000,
     ) -> None:
-        self._native = NativeServer(api_key, host, port)
+        self._native = NativeServer(
+            api_key, host, port, max_connections, header_timeout, idle_timeout, max_webhooks
+        )
 
     @property
     def url(self) -> str:
-        """The base URL to give a client, e.g. ``http://127.0.0.1:53122``."""
+        """The base URL its own clients use, e.g. ``http://127.0.0.1:53122``. A server bound
+        to every interface (``0.0.0.0``, ``::``) is reached on loopback."""
         return self._native.url
+
+    @property
+    def host(self) -> str:
+        """The address it is bound to, e.g. ``0.0.0.0``."""
+        return self._native.host
 
     @property
     def api_key(self) -> str:
@@ -56,8 +91,9 @@ class ExaServer:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """The requests received, oldest first: the most recent 10,000, with at most 64 MB
-        of bodies between them."""
+        """The requests it served, oldest first: the most recent 10,000, with at most 64 MB
+        between them, headers included. Requests refused before any work (no valid key, an
+        unknown path, a body too large or too slow, too many connections) are not kept."""
         return self._native.requests()
 
     @property
@@ -86,6 +122,10 @@ class ExaServer:
         (a Webset for ``webset.*``, a WebsetItem for ``webset.item.*``...). ``created_at``
         (an aware datetime or RFC 3339 string) backdates the event, for tests of time windows
         and of recovery after downtime; it is delivered at once all the same.
+
+        Raises ``RuntimeError`` if the server is stopped, or is stopped meanwhile by another
+        thread (``stop()`` waits for ``emit`` to give up, then shuts down), and at once in a
+        forked child (the server's threads are in the parent: start a new server there).
         """
         return self._native.emit(event_type, data, timeout, created_at)
 
@@ -114,7 +154,8 @@ class ExaServer:
         ``after_processing`` handles the request for real first (a create really creates),
         then misbehaves: the case where a client cannot know whether it worked.
         ``method`` and ``path`` (e.g. ``"/websets/v0/webhooks"``) limit which requests match.
-        Faults apply in the order added; the request is recorded in ``requests`` either way.
+        Faults apply in the order added, only to requests with a valid key; the request is
+        recorded in ``requests`` either way. A bad argument raises ``ValidationError``.
         """
         self._native.add_fault(
             status,
@@ -150,7 +191,8 @@ class ExaServer:
         )
 
     def stop(self) -> None:
-        """Closes the listener and all connections. Safe to call twice."""
+        """Closes the listener and all connections, once any ``emit`` in another thread has
+        given up. Safe to call twice."""
         self._native.stop()
 
     def __enter__(self) -> ExaServer:

@@ -6,11 +6,11 @@ use crate::models::{WebhookAttempt, WebhookEvent};
 use crate::signature;
 use crate::timefmt;
 use serde_json::Map;
-use std::sync::OnceLock;
 use std::time::Duration;
 
-/// At most this much of a receiver's answer is kept in the attempt.
+/// At most this much of a receiver's answer is kept in the attempt, and of its headers.
 const MAX_RECORDED_BODY: usize = 64 * 1024;
+const MAX_RECORDED_HEADER_BYTES: usize = 16 * 1024;
 pub const USER_AGENT: &str = concat!(
     "Exa-Webhooks/1.0 (exa-webhooks ExaServer ",
     env!("CARGO_PKG_VERSION"),
@@ -25,24 +25,22 @@ pub struct Target {
     pub secret: String,
 }
 
-fn http() -> Result<&'static reqwest::Client, String> {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    if let Some(client) = CLIENT.get() {
-        return Ok(client);
-    }
-    let client = reqwest::Client::builder()
+/// The deliveries' HTTP client. Each server has its own: pooled connections belong to the
+/// runtime that opened them, and a server's runtime ends with it.
+pub fn client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))
         // Receivers in tests are local; a proxy from the environment must not intercept.
         .no_proxy()
         .build()
-        .map_err(|e| e.to_string())?;
-    Ok(CLIENT.get_or_init(|| client))
+        .map_err(|e| format!("cannot build the delivery client: {e}"))
 }
 
 /// One try: the attempt as Exa would record it, successful on any 2xx.
 pub async fn deliver(
+    client: &reqwest::Client,
     state: &State,
     target: &Target,
     event: &WebhookEvent,
@@ -66,13 +64,6 @@ pub async fn deliver(
         attempted_at: timefmt::format_millis(timefmt::now_millis()),
         extra: Map::new(),
     };
-    let client = match http() {
-        Ok(client) => client,
-        Err(e) => {
-            attempt.response_body = Some(format!("could not deliver: {e}"));
-            return attempt;
-        }
-    };
     let sent = client
         .post(&target.url)
         .header("content-type", "application/json")
@@ -92,7 +83,12 @@ pub async fn deliver(
     attempt.response_status_code = i64::from(status.as_u16());
     attempt.successful = status.is_success();
     let mut headers: Vec<(String, String)> = Vec::new();
+    let mut header_bytes = 0;
     for (name, value) in response.headers() {
+        header_bytes += name.as_str().len() + value.len();
+        if header_bytes > MAX_RECORDED_HEADER_BYTES {
+            break;
+        }
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
         match headers.iter_mut().find(|(n, _)| n == name.as_str()) {
             Some((_, existing)) => {

@@ -1,6 +1,7 @@
 //! An Exa-compatible Webhooks API server on loopback, for tests, demos and benchmarks.
 //! It runs on its own tokio runtime and threads, never touching Python.
 
+mod conn;
 mod deliver;
 mod event_routes;
 mod event_store;
@@ -14,6 +15,7 @@ pub use store::RecordedRequest;
 
 use crate::events;
 use crate::models::WebhookEvent;
+use crate::runtime;
 use crate::timefmt;
 use deliver::Target;
 use hyper::server::conn::http1;
@@ -21,28 +23,75 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value};
 use std::io;
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokio::runtime::Runtime;
-use tokio::sync::oneshot;
+use tokio::sync::{watch, Semaphore};
 
 pub use store::State;
+
+/// What one server lets its clients hold: connections, time, stored webhooks. The defaults
+/// live with `ExaServer`'s signature in Python.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Connections served at once; the next ones get a 503 and are closed.
+    pub max_connections: usize,
+    /// A request head must arrive within this of its first byte, and its body within this
+    /// of the head; a client that reads nothing of its answer for this long is dropped.
+    pub header_timeout: Duration,
+    /// A connection with no request for this long is closed.
+    pub idle_timeout: Duration,
+    pub max_webhooks: usize,
+}
+
+/// Connections refused at once (a 503) beyond `max_connections`; past these too, a new
+/// connection is closed without a word. Each lives at most `REFUSAL_TIME`.
+const MAX_REFUSING: usize = 64;
+const REFUSAL_TIME: Duration = Duration::from_secs(2);
+
+struct Running {
+    runtime: Option<Runtime>,
+    /// `emit` calls inside the runtime: `stop` waits for them to leave before shutting it
+    /// down, as a timer polled on a runtime being shut down panics.
+    emits: usize,
+}
 
 pub struct Server {
     addr: SocketAddr,
     state: Arc<State>,
+    /// Deliveries' own connection pool, tied to this server's runtime.
+    delivery: reqwest::Client,
+    /// `fork_generation()` at start: a forked child has the server's memory, not its threads.
+    generation: u64,
     /// Locked only briefly: `emit` works on a handle, so a slow delivery never blocks `stop`
     /// or another caller.
-    running: Mutex<Option<(Runtime, oneshot::Sender<()>)>>,
+    running: Mutex<Running>,
+    emits_left: Condvar,
+    stopping: watch::Sender<bool>,
 }
 
 /// How often a waiting `emit` asks its caller whether to stop (Ctrl-C).
 const INTERRUPT_CHECK_EVERY: Duration = Duration::from_millis(100);
+/// How long `stop` waits for `emit` calls to see it (they do within a tick).
+const EMIT_EXIT_WAIT: Duration = Duration::from_secs(5);
+
+const STOPPED_DURING_EMIT: &str = "the server stopped while delivering the event";
+
+/// Releases its `emit` slot, waking a waiting `stop`.
+struct EmitSlot<'a>(&'a Server);
+
+impl Drop for EmitSlot<'_> {
+    fn drop(&mut self) {
+        let mut running = self.0.running();
+        running.emits = running.emits.saturating_sub(1);
+        self.0.emits_left.notify_all();
+    }
+}
 
 impl Server {
     /// Binds at once, so a taken port is an error here and `port=0` gets its real number.
-    pub fn start(api_key: String, host: &str, port: u16) -> io::Result<Self> {
+    pub fn start(api_key: String, host: &str, port: u16, limits: Limits) -> io::Result<Self> {
         let listener = TcpListener::bind((host, port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -51,17 +100,25 @@ impl Server {
             .enable_all()
             .thread_name("exa-server")
             .build()?;
-        let state = Arc::new(State::new(api_key));
-        let (stop_tx, stop_rx) = oneshot::channel();
+        let delivery = deliver::client().map_err(io::Error::other)?;
+        let state = Arc::new(State::new(api_key, limits.max_webhooks));
+        let (stopping, stop_rx) = watch::channel(false);
         let listener = {
             let _entered = runtime.enter();
             tokio::net::TcpListener::from_std(listener)?
         };
-        runtime.spawn(accept_loop(listener, Arc::clone(&state), stop_rx));
+        runtime.spawn(accept_loop(listener, Arc::clone(&state), limits, stop_rx));
         Ok(Self {
             addr,
             state,
-            running: Mutex::new(Some((runtime, stop_tx))),
+            delivery,
+            generation: runtime::fork_generation(),
+            running: Mutex::new(Running {
+                runtime: Some(runtime),
+                emits: 0,
+            }),
+            emits_left: Condvar::new(),
+            stopping,
         })
     }
 
@@ -69,20 +126,32 @@ impl Server {
         self.addr
     }
 
+    /// Where its own clients reach it: a server bound to every interface is reached on
+    /// loopback, so the URL works here and passes the clients' loopback-only http rule.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
     }
 
     pub fn state(&self) -> &State {
         &self.state
     }
 
-    fn running(&self) -> std::sync::MutexGuard<'_, Option<(Runtime, oneshot::Sender<()>)>> {
+    fn running(&self) -> std::sync::MutexGuard<'_, Running> {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn forked(&self) -> bool {
+        runtime::fork_generation() != self.generation
+    }
+
+    /// False in a forked child too: the server's threads are in the parent.
     pub fn is_running(&self) -> bool {
-        self.running().is_some()
+        !self.forked() && self.running().runtime.is_some()
     }
 
     /// Stores an event (created now, or at `created_at`, in microseconds since the epoch) and
@@ -99,13 +168,27 @@ impl Server {
         if !events::is_known(event_type) {
             return Err(format!("unknown event type {event_type:?}"));
         }
+        if self.forked() {
+            return Err(
+                "emit cannot run in a forked child: this ExaServer's threads are in \
+                        the parent process; start a new ExaServer in the child"
+                    .into(),
+            );
+        }
         // Checked before any work: blocking here would stall the runtime thread itself.
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err("emit cannot be called from a tokio runtime thread".into());
         }
-        let Some(runtime) = self.running().as_ref().map(|(rt, _)| rt.handle().clone()) else {
-            return Err("the server is stopped".into());
+        let (runtime, mut stopping) = {
+            let mut running = self.running();
+            let Some(rt) = running.runtime.as_ref() else {
+                return Err("the server is stopped".into());
+            };
+            let handle = rt.handle().clone();
+            running.emits += 1;
+            (handle, self.stopping.subscribe())
         };
+        let _slot = EmitSlot(self);
         let state = &self.state;
         let created_at = created_at.unwrap_or_else(|| timefmt::now_millis().saturating_mul(1000));
         let now = timefmt::format_micros(created_at);
@@ -144,24 +227,25 @@ impl Server {
             let handles: Vec<_> = targets
                 .into_iter()
                 .map(|target| {
-                    let (state, event, body) = (
+                    let (state, event, body, http) = (
                         Arc::clone(state),
                         Arc::clone(&shared_event),
                         Arc::clone(&body),
+                        self.delivery.clone(),
                     );
                     tokio::spawn(async move {
-                        deliver::deliver(&state, &target, &event, &body, timeout).await
+                        deliver::deliver(&http, &state, &target, &event, &body, timeout).await
                     })
                 })
                 .collect();
             let aborts: Vec<_> = handles.iter().map(|h| h.abort_handle()).collect();
+            let abort_all = || aborts.iter().for_each(tokio::task::AbortHandle::abort);
             let all = async {
                 let mut attempts = Vec::with_capacity(handles.len());
                 for handle in handles {
-                    // A task ends without its attempt only if `stop()` cancelled it meanwhile.
                     match handle.await {
                         Ok(attempt) => attempts.push(attempt),
-                        Err(_) => return Err("the server stopped while delivering the event"),
+                        Err(_) => return Err(STOPPED_DURING_EMIT),
                     }
                 }
                 Ok(attempts)
@@ -172,8 +256,12 @@ impl Server {
             loop {
                 tokio::select! {
                     attempts = &mut all => return attempts,
+                    () = stopped(&mut stopping) => {
+                        abort_all();
+                        return Err(STOPPED_DURING_EMIT);
+                    }
                     _ = ticks.tick() => if interrupted() {
-                        aborts.iter().for_each(tokio::task::AbortHandle::abort);
+                        abort_all();
                         return Err("interrupted");
                     },
                 }
@@ -186,13 +274,33 @@ impl Server {
         Ok(WebhookEvent::clone(&shared_event))
     }
 
-    /// Closes the listener and every connection. Idempotent.
+    /// Closes the listener and every connection, after the `emit` calls in flight have
+    /// seen the stop and left the runtime. Idempotent.
     pub fn stop(&self) {
-        let running = self.running().take();
-        if let Some((runtime, stop)) = running {
-            let _ = stop.send(());
-            runtime.shutdown_timeout(Duration::from_secs(2));
+        let Some(runtime) = self.running().runtime.take() else {
+            return;
+        };
+        self.stopping.send_replace(true);
+        if self.forked() {
+            // Inherited through fork: its threads are gone, and shutting it down would wait
+            // for them.
+            std::mem::forget(runtime);
+            return;
         }
+        let deadline = std::time::Instant::now() + EMIT_EXIT_WAIT;
+        let mut running = self.running();
+        while running.emits > 0 {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            running = self
+                .emits_left
+                .wait_timeout(running, left)
+                .map_or_else(|p| p.into_inner().0, |(guard, _)| guard);
+        }
+        drop(running);
+        runtime.shutdown_timeout(Duration::from_secs(2));
     }
 }
 
@@ -205,11 +313,18 @@ impl Drop for Server {
 async fn accept_loop(
     listener: tokio::net::TcpListener,
     state: Arc<State>,
-    mut stop: oneshot::Receiver<()>,
+    limits: Limits,
+    mut stop: watch::Receiver<bool>,
 ) {
+    let serving = Arc::new(Semaphore::new(limits.max_connections));
+    let refusing = Arc::new(Semaphore::new(MAX_REFUSING));
+    let timeouts = conn::Timeouts {
+        header: limits.header_timeout,
+        idle: limits.idle_timeout,
+    };
     loop {
         let stream = tokio::select! {
-            _ = &mut stop => return,
+            () = stopped(&mut stop) => return,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
                 // Out of file descriptors and the like: back off instead of spinning.
@@ -220,16 +335,63 @@ async fn accept_loop(
             },
         };
         let _ = stream.set_nodelay(true);
-        let state = Arc::clone(&state);
-        tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let state = Arc::clone(&state);
-                async move { routes::handle(&state, request).await }
+        if let Ok(permit) = Arc::clone(&serving).try_acquire_owned() {
+            let state = Arc::clone(&state);
+            tokio::spawn(async move {
+                serve(stream, state, timeouts).await;
+                drop(permit);
             });
-            // A client that goes away mid-request is not the server's problem.
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+        } else if let Ok(permit) = Arc::clone(&refusing).try_acquire_owned() {
+            let (state, max) = (Arc::clone(&state), limits.max_connections);
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(REFUSAL_TIME, refuse(stream, state, max)).await;
+                drop(permit);
+            });
+        }
+        // Else dropped here: closed at once.
     }
+}
+
+/// Returns once `stop` has been called (or the server is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// Serves one connection until the client closes it or overstays a timeout.
+async fn serve(stream: tokio::net::TcpStream, state: Arc<State>, timeouts: conn::Timeouts) {
+    let activity = conn::Activity::new(timeouts);
+    let io = TokioIo::new(conn::Tracked::new(stream, Arc::clone(&activity)));
+    let watched = Arc::clone(&activity);
+    let service = service_fn(move |request| {
+        let (state, activity) = (Arc::clone(&state), Arc::clone(&watched));
+        async move {
+            let _busy = activity.request_started();
+            routes::handle(&state, request, timeouts.header).await
+        }
+    });
+    let connection = http1::Builder::new()
+        .max_buf_size(routes::MAX_HEAD_BYTES)
+        .max_header_size(routes::MAX_HEAD_BYTES)
+        .serve_connection(io, service);
+    // A client that goes away mid-request is not the server's problem; one that overstays
+    // is dropped with its connection.
+    tokio::select! {
+        _ = connection => {}
+        () = activity.expired() => {}
+    }
+}
+
+/// One connection past `max_connections`: a 503 that says so, then closed.
+async fn refuse(stream: tokio::net::TcpStream, state: Arc<State>, max_connections: usize) {
+    let service = service_fn(move |request| {
+        let state = Arc::clone(&state);
+        async move {
+            let answer = routes::too_many_connections(&state, request, max_connections).await;
+            Ok::<_, io::Error>(answer)
+        }
+    });
+    let _ = http1::Builder::new()
+        .keep_alive(false)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }

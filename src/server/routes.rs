@@ -2,22 +2,27 @@
 
 use super::event_routes;
 use super::faults::Action;
-use super::store::{AttemptFilter, Listing, RecordedRequest, State};
+use super::store::{AttemptFilter, Full, Listing, RecordedRequest, State};
 use crate::models::{Webhook, WebhookAttempt};
 use crate::timefmt;
 use crate::validation::{self, FieldError};
 use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full as FullBody, LengthLimitError, Limited};
 use hyper::body::{Bytes, Frame, Incoming};
-use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Map, Value};
 use std::io;
+use std::time::Duration;
 
 const WEBHOOKS_PATH: &str = "/websets/v0/webhooks";
 /// Larger request bodies get 413: no valid webhook request comes close.
 const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+/// What is read of a refused request's body, to keep its connection usable.
+const MAX_DRAINED_BYTES: usize = 64 * 1024;
+/// hyper's read buffer, which a request head must fit in (else 431).
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// An answer before it is serialized: status and JSON body.
 pub(super) struct Answer {
@@ -57,22 +62,56 @@ impl Answer {
 pub type Body = BoxBody<Bytes, io::Error>;
 
 /// Serves one request. An `Err` makes hyper drop the connection without an answer, which is
-/// how a scripted `Reset` fault looks to the client.
+/// how a scripted `Reset` fault looks to the client. What it will not serve (unknown paths,
+/// no valid key, bodies too large or too slow) is refused before its body is read, and is
+/// neither recorded nor handed to a fault.
 pub async fn handle(
     state: &State,
     request: Request<Incoming>,
+    body_timeout: Duration,
 ) -> Result<Response<Body>, io::Error> {
     let request_id = state.new_id("req_", 20);
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
+    // exa-py asks for `/websets//v0/webhooks`; Exa's gateway tolerates it, so do we.
+    let path = collapse_slashes(parts.uri.path());
+    if let Some(refusal) = refusal(state, &parts, &path) {
+        let answer = respond(refusal, &request_id, &[]);
+        // Read and dropped, never kept: a small body leaves the connection usable.
+        return Ok(if drained(body, body_timeout).await {
+            answer
+        } else {
+            closing(answer)
+        });
+    }
+    let body = match tokio::time::timeout(
+        body_timeout,
+        Limited::new(body, MAX_REQUEST_BYTES).collect(),
+    )
+    .await
+    {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        // The client went away mid-body: nothing to answer.
+        Ok(Err(e)) if !e.is::<LengthLimitError>() => {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, e.to_string()));
+        }
+        Ok(Err(_)) => {
             let answer = Answer::error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("request body larger than {MAX_REQUEST_BYTES} bytes"),
                 "PAYLOAD_TOO_LARGE",
             );
-            return Ok(respond(answer, &request_id, &[]));
+            return Ok(closing(respond(answer, &request_id, &[])));
+        }
+        Err(_) => {
+            let answer = Answer::error(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "request body not received within {} s",
+                    body_timeout.as_secs_f64()
+                ),
+                "REQUEST_TIMEOUT",
+            );
+            return Ok(closing(respond(answer, &request_id, &[])));
         }
     };
     state.record(RecordedRequest {
@@ -91,8 +130,6 @@ pub async fn handle(
             .collect(),
         body: body.to_vec(),
     });
-    // exa-py asks for `/websets//v0/webhooks`; Exa's gateway tolerates it, so do we.
-    let path = collapse_slashes(parts.uri.path());
     let fault = state.faults().take(parts.method.as_str(), &path);
     let Some(fault) = fault else {
         return Ok(respond(
@@ -209,7 +246,7 @@ fn response(
     request_id: &str,
     extra: &[(String, String)],
 ) -> Response<Body> {
-    let full = Full::new(body).map_err(|never| match never {});
+    let full = FullBody::new(body).map_err(|never| match never {});
     let mut response = Response::new(BodyExt::boxed(full));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -238,28 +275,83 @@ fn authorized(state: &State, parts: &hyper::http::request::Parts) -> bool {
     header("x-api-key") == Some(key) || bearer == Some(key)
 }
 
-/// `path` is the request's, slashes collapsed (see `handle`).
-fn route(state: &State, parts: &hyper::http::request::Parts, path: &str, body: &[u8]) -> Answer {
-    let not_found = || {
-        Answer::error(
-            StatusCode::NOT_FOUND,
-            format!("Cannot {} {path}", parts.method),
-            "NOT_FOUND",
-        )
-    };
+fn not_found(parts: &hyper::http::request::Parts, path: &str) -> Answer {
+    Answer::error(
+        StatusCode::NOT_FOUND,
+        format!("Cannot {} {path}", parts.method),
+        "NOT_FOUND",
+    )
+}
+
+/// The answer to a request outside the API or without a valid key, if it is one.
+fn refusal(state: &State, parts: &hyper::http::request::Parts, path: &str) -> Option<Answer> {
     if !path.starts_with("/websets/") {
-        return not_found();
+        return Some(not_found(parts, path));
     }
-    if !authorized(state, parts) {
-        let sent_key =
-            parts.headers.contains_key("x-api-key") || parts.headers.contains_key(AUTHORIZATION);
-        let message = if sent_key {
-            "Invalid API key"
-        } else {
-            "Missing API key: send it in the x-api-key header"
-        };
-        return Answer::error(StatusCode::UNAUTHORIZED, message, "INVALID_API_KEY");
+    if authorized(state, parts) {
+        return None;
     }
+    let sent_key =
+        parts.headers.contains_key("x-api-key") || parts.headers.contains_key(AUTHORIZATION);
+    let message = if sent_key {
+        "Invalid API key"
+    } else {
+        "Missing API key: send it in the x-api-key header"
+    };
+    Some(Answer::error(
+        StatusCode::UNAUTHORIZED,
+        message,
+        "INVALID_API_KEY",
+    ))
+}
+
+/// The answer to a connection past `max_connections`: nothing is done, so any client may
+/// retry it (even a create). The head is read first, and a little of the body, so the
+/// client sees the answer rather than a reset.
+pub async fn too_many_connections(
+    state: &State,
+    request: Request<Incoming>,
+    max_connections: usize,
+) -> Response<Body> {
+    drained(request.into_body(), Duration::from_secs(1)).await;
+    let answer = Answer::error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "Too many connections: this test server serves at most {max_connections} at once \
+             (its max_connections); try again shortly"
+        ),
+        "SERVICE_OVERLOADED",
+    );
+    let retry = [("retry-after".to_owned(), "1".to_owned())];
+    closing(respond(answer, &state.new_id("req_", 20), &retry))
+}
+
+/// Reads a refused request's body to its end without keeping it; false if it is larger than
+/// a request needs to be, or too slow.
+async fn drained(body: Incoming, timeout: Duration) -> bool {
+    let mut body = Limited::new(body, MAX_DRAINED_BYTES);
+    let drain = async {
+        while let Some(frame) = body.frame().await {
+            if frame.is_err() {
+                return false;
+            }
+        }
+        true
+    };
+    tokio::time::timeout(timeout, drain).await.unwrap_or(false)
+}
+
+/// The answer, with the connection closed after it.
+fn closing(mut response: Response<Body>) -> Response<Body> {
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// `path` is the request's, slashes collapsed (see `handle`); `refusal` has passed it.
+fn route(state: &State, parts: &hyper::http::request::Parts, path: &str, body: &[u8]) -> Answer {
+    let not_found = || not_found(parts, path);
     let query = parts.uri.query().unwrap_or("");
     if let Some(rest) = path
         .trim_end_matches('/')
@@ -333,7 +425,7 @@ fn update(state: &State, id: &str, body: &[u8]) -> Answer {
     let mut errors = Vec::new();
     check_fields(&body, &mut errors);
     let mut webhooks = state.webhooks();
-    let Some(webhook) = webhooks.get_mut(id) else {
+    let Some(mut webhook) = webhooks.get(id).cloned() else {
         return webhook_not_found(id);
     };
     if !errors.is_empty() {
@@ -349,7 +441,21 @@ fn update(state: &State, id: &str, body: &[u8]) -> Answer {
         webhook.metadata = string_pairs(body.get("metadata"));
     }
     webhook.updated_at = later_than(&webhook.updated_at);
-    Answer::ok(public(webhook))
+    let answer = Answer::ok(public(&webhook));
+    match webhooks.replace(webhook) {
+        Some(Ok(())) => answer,
+        Some(Err(full)) => store_full(&full),
+        None => webhook_not_found(id),
+    }
+}
+
+/// The store has no room: a client error no retry can fix until webhooks are deleted.
+fn store_full(full: &Full) -> Answer {
+    Answer::error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        full.to_string(),
+        "WEBHOOK_LIMIT_REACHED",
+    )
 }
 
 /// Now, or a millisecond after `previous` if the clock has not moved past it, so every
@@ -588,6 +694,8 @@ fn create(state: &State, body: &[u8]) -> Answer {
         extra: Map::new(),
     };
     let answer = Answer::ok(webhook.to_json());
-    state.webhooks().insert(webhook);
-    answer
+    match state.webhooks().insert(webhook) {
+        Ok(()) => answer,
+        Err(full) => store_full(&full),
+    }
 }
