@@ -60,7 +60,7 @@ def test_replay_runs_a_downtime_oldest_first_once_across_a_restart(
     assert ran == [e.id for e in inside]  # oldest first, none from outside the window
     assert not {e.id for e in outside} & set(ran)
 
-    # A new process on the same file, the same window given as RFC 3339: nothing runs again.
+    # A fresh receiver and store on the same file (as after a restart), the same window given as RFC 3339: nothing runs again.
     second = receiver().replay(client, since=DOWN.isoformat(), until=UP.isoformat())
     assert second == ReplayResult(duplicates=5)
     assert len(ran) == 5
