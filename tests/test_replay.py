@@ -60,7 +60,8 @@ def test_replay_runs_a_downtime_oldest_first_once_across_a_restart(
     assert ran == [e.id for e in inside]  # oldest first, none from outside the window
     assert not {e.id for e in outside} & set(ran)
 
-    # A fresh receiver and store on the same file (as after a restart), the same window given as RFC 3339: nothing runs again.
+    # A fresh receiver and store on the same file, as after a restart, and the same window
+    # given as RFC 3339: nothing runs again.
     second = receiver().replay(client, since=DOWN.isoformat(), until=UP.isoformat())
     assert second == ReplayResult(duplicates=5)
     assert len(ran) == 5
@@ -219,6 +220,7 @@ def test_an_event_in_progress_elsewhere_counts_as_a_duplicate_and_stays_claimed(
         ({"since": datetime(2025, 1, 1)}, "created_after", ""),  # naive: the client says
         ({"since": "yesterday"}, "created_after", ""),
         ({"since": DOWN, "types": ["webset.idel"]}, "types", ""),
+        ({"since": DOWN, "types": "webset.idle"}, "types", ""),
     ],
 )
 def test_bad_arguments_are_refused_before_any_request(

@@ -535,7 +535,7 @@ class WebhookReceiver:
         from .._client import Client
 
         after, fetch_types = self._replay_args(client, Client, since, until, types)
-        if fetch_types is not None and not fetch_types:
+        if not self._registered:
             return ReplayResult()  # no handler at all: nothing to fetch
         events, ignored = self._kept(
             client.iter_events(
@@ -559,7 +559,7 @@ class WebhookReceiver:
         from .._client import AsyncClient
 
         after, fetch_types = self._replay_args(client, AsyncClient, since, until, types)
-        if fetch_types is not None and not fetch_types:
+        if not self._registered:
             return ReplayResult()
         events: list[WebhookEvent] = []
         ignored = 0
@@ -582,7 +582,7 @@ class WebhookReceiver:
         since: object,
         until: object,
         types: Iterable[str] | None,
-    ) -> tuple[datetime | str, list[str] | None]:
+    ) -> tuple[datetime | str, Iterable[str] | None]:
         """``since`` as the Events API takes it, and the types to fetch (None: every type).
         The rest (a naive datetime, a bad string, an unknown type) the client itself checks,
         before any request."""
@@ -618,7 +618,7 @@ class WebhookReceiver:
             )
         _raise(problems)
         if types is not None:
-            return after, list(types)
+            return after, types  # checked by the client
         if self._catch_all:
             return after, None
         return after, sorted(t for t, entries in self._table.items() if entries)
