@@ -15,7 +15,14 @@ mark it processed (2xx) or release it (5xx, so Exa's retry runs it again).
 
 from ._apps import ASGIApp, WSGIApp
 from ._dedupe import DEFAULT_TTL, Claim, Dedupe, MemoryDedupe, SQLiteDedupe
-from ._receiver import DEFAULT_LEASE, Handler, Headers, ReceiverResponse, WebhookReceiver
+from ._receiver import (
+    DEFAULT_LEASE,
+    Handler,
+    Headers,
+    ReceiverResponse,
+    ReplayResult,
+    WebhookReceiver,
+)
 from ._redis import RedisDedupe
 
 __all__ = [
@@ -29,6 +36,7 @@ __all__ = [
     "MemoryDedupe",
     "ReceiverResponse",
     "RedisDedupe",
+    "ReplayResult",
     "SQLiteDedupe",
     "WSGIApp",
     "WebhookReceiver",

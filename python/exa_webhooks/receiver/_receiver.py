@@ -5,7 +5,9 @@ from __future__ import annotations
 import inspect
 import logging
 import math
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
 from .._event_type import EventType
@@ -14,6 +16,7 @@ from ..errors import SignatureVerificationError, ValidationError
 from ._dedupe import CLAIMED, DONE, Claim, Dedupe, MemoryDedupe
 
 if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
     from ..resources import (
         Import,
         Monitor,
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
     )
     from ._apps import ASGIApp, WSGIApp
 
-__all__ = ["ReceiverResponse", "WebhookReceiver"]
+__all__ = ["ReceiverResponse", "ReplayResult", "WebhookReceiver"]
 
 logger = logging.getLogger("exa_webhooks")
 
@@ -40,6 +43,30 @@ _D = TypeVar("_D")
 
 _TEXT = "text/plain; charset=utf-8"
 DEFAULT_LEASE = 60.0
+_PROCESSED = "processed"
+_BUSY = "being processed by another delivery; retry later"
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """What ``replay`` did with the events it fetched.
+
+    ``processed``: handlers ran and succeeded. ``duplicates``: already processed, or being
+    processed right now by a delivery or another replay (that one reports its outcome; if it
+    fails, the event stays unprocessed for the next try). ``failed``: a handler raised or the
+    dedupe store failed; the event is left unprocessed, so a later replay or Exa's retry runs
+    it. ``ignored``: no handler for the event's type.
+    """
+
+    processed: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    ignored: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every event fetched."""
+        return self.processed + self.duplicates + self.failed + self.ignored
 
 
 class ReceiverResponse:
@@ -164,6 +191,21 @@ def _run_to_completion(awaitable: Awaitable[object], handler: Handler) -> None:
         f"handler {_name(handler)} is async and handle() was called inside a running event "
         "loop: use `await receiver.handle_async(...)` there"
     )
+
+
+def _oldest_first(events: list[WebhookEvent]) -> list[WebhookEvent]:
+    """Exa lists newest first but does not promise it: sort by ``created_at``, stable, so
+    events of the same instant keep the listing's order reversed (linear when it is sorted)."""
+    events.reverse()
+    events.sort(key=lambda event: event.created_at)
+    return events
+
+
+def _outcome(response: ReceiverResponse) -> int:
+    """Index in (processed, duplicates, failed) of what ``process`` answered."""
+    if response.status == 200:
+        return 1 if response.duplicate else 0
+    return 1 if response.body == _BUSY else 2
 
 
 class WebhookReceiver:
@@ -376,7 +418,7 @@ class WebhookReceiver:
             self.dedupe.commit(claim)
         except Exception:
             self._store_failed(event, "commit")
-        return ReceiverResponse(200, "processed", event)
+        return ReceiverResponse(200, _PROCESSED, event)
 
     async def process_async(self, event: WebhookEvent) -> ReceiverResponse:
         """``process`` for asyncio: the store's ``*_async`` methods, handlers as in
@@ -425,7 +467,7 @@ class WebhookReceiver:
             await dedupe.commit_async(claim)
         except Exception:
             self._store_failed(event, "commit")
-        return ReceiverResponse(200, "processed", event)
+        return ReceiverResponse(200, _PROCESSED, event)
 
     @staticmethod
     def _not_claimed(event: WebhookEvent, claim: Claim) -> ReceiverResponse:
@@ -435,7 +477,7 @@ class WebhookReceiver:
         # 503, not 409: Exa publishes no retry policy, and a 5xx is what every sender retries.
         return ReceiverResponse(
             503,
-            "being processed by another delivery; retry later",
+            _BUSY,
             event,
             retry_after=claim.retry_after,
         )
@@ -468,6 +510,142 @@ class WebhookReceiver:
             message = "exa_webhooks: the dedupe store failed on event %s (%s); answered 503"
         logger.exception(message, event.id, event.type)
         return ReceiverResponse(503, "dedupe store unavailable; retry later", event)
+
+    # --- Replaying missed events ------------------------------------------------------------
+
+    def replay(
+        self,
+        client: Client,
+        *,
+        since: datetime | str | timedelta,
+        until: datetime | str | None = None,
+        types: Iterable[str] | None = None,
+    ) -> ReplayResult:
+        """Fetches the events created from ``since`` to ``until`` (both inclusive; aware
+        datetimes or RFC 3339; ``since`` may be a ``timedelta`` back from now, ``until`` None
+        for up to now) with the Events API, and ``process``-es them oldest first, through the
+        same dedupe store and handlers as deliveries. ``types``: only these (by default the
+        types that have a handler; every type if a catch-all ``on()`` handler exists).
+
+        A failing event is counted and the replay goes on; it stays unprocessed, so the next
+        replay or Exa's retry runs it. The window's events are fetched first, then processed:
+        memory grows with the window (events of types without a handler are not kept), so
+        replay a very long outage in slices (a day at a time, oldest first).
+        """
+        from .._client import Client
+
+        after, fetch_types = self._replay_args(client, Client, since, until, types)
+        if not self._registered:
+            return ReplayResult()  # no handler at all: nothing to fetch
+        events, ignored = self._kept(
+            client.iter_events(
+                types=fetch_types, created_after=after, created_before=until, limit=200
+            )
+        )
+        counts = [0, 0, 0]
+        for event in _oldest_first(events):
+            counts[_outcome(self.process(event))] += 1
+        return self._replayed(counts, ignored)
+
+    async def replay_async(
+        self,
+        client: AsyncClient,
+        *,
+        since: datetime | str | timedelta,
+        until: datetime | str | None = None,
+        types: Iterable[str] | None = None,
+    ) -> ReplayResult:
+        """``replay`` with an ``AsyncClient``: events run through ``process_async``."""
+        from .._client import AsyncClient
+
+        after, fetch_types = self._replay_args(client, AsyncClient, since, until, types)
+        if not self._registered:
+            return ReplayResult()
+        events: list[WebhookEvent] = []
+        ignored = 0
+        async for event in client.iter_events(
+            types=fetch_types, created_after=after, created_before=until, limit=200
+        ):
+            if self._table.get(event.type, self._catch_all):
+                events.append(event)
+            else:
+                ignored += 1
+        counts = [0, 0, 0]
+        for event in _oldest_first(events):
+            counts[_outcome(await self.process_async(event))] += 1
+        return self._replayed(counts, ignored)
+
+    def _replay_args(
+        self,
+        client: object,
+        client_type: type,
+        since: object,
+        until: object,
+        types: Iterable[str] | None,
+    ) -> tuple[datetime | str, Iterable[str] | None]:
+        """``since`` as the Events API takes it, and the types to fetch (None: every type).
+        The rest (a naive datetime, a bad string, an unknown type) the client itself checks,
+        before any request."""
+        problems = []
+        if not isinstance(client, client_type):
+            problems.append(
+                _problem(
+                    "client",
+                    f"must be an exa_webhooks.{client_type.__name__}, got {type(client).__name__}",
+                )
+            )
+        after: Any = since
+        if isinstance(since, timedelta):
+            if since <= timedelta(0):
+                problems.append(_problem("since", "a timedelta must be positive (how far back)"))
+            else:
+                after = datetime.now(timezone.utc) - since
+        elif since is None or not isinstance(since, (datetime, str)):
+            problems.append(
+                _problem(
+                    "since",
+                    "must be an aware datetime, an RFC 3339 string or a timedelta back from now"
+                    f", got {type(since).__name__}",
+                )
+            )
+        if until is not None and not isinstance(until, (datetime, str)):
+            problems.append(
+                _problem(
+                    "until",
+                    f"must be None, an aware datetime or an RFC 3339 string, got "
+                    f"{type(until).__name__}",
+                )
+            )
+        _raise(problems)
+        if types is not None:
+            return after, types  # checked by the client
+        if self._catch_all:
+            return after, None
+        return after, sorted(t for t, entries in self._table.items() if entries)
+
+    def _kept(self, events: Iterable[WebhookEvent]) -> tuple[list[WebhookEvent], int]:
+        kept: list[WebhookEvent] = []
+        ignored = 0
+        for event in events:
+            if self._table.get(event.type, self._catch_all):
+                kept.append(event)
+            else:
+                ignored += 1
+        return kept, ignored
+
+    @staticmethod
+    def _replayed(counts: list[int], ignored: int) -> ReplayResult:
+        processed, duplicates, failed = counts
+        result = ReplayResult(processed, duplicates, failed, ignored)
+        logger.info(
+            "exa_webhooks: replayed %d events: %d processed, %d duplicates, %d failed, %d ignored",
+            result.total,
+            result.processed,
+            result.duplicates,
+            result.failed,
+            result.ignored,
+        )
+        return result
 
     # --- Apps ---------------------------------------------------------------------------------
 
