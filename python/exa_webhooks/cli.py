@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import threading
@@ -283,6 +284,61 @@ def _cmd_attempts(args: argparse.Namespace) -> None:
         )
 
 
+def _cmd_listen(args: argparse.Namespace) -> None:
+    from . import _listen
+
+    if args.print_secret:
+        print(_listen.local_secret())
+        return
+    problems = []
+    if args.forward_to is None:
+        problems.append(("--forward-to", "is required (where to POST the events)"))
+    elif (why := _listen.check_url(args.forward_to)) is not None:
+        problems.append(("--forward-to", why))
+    base_url = args.base_url or os.environ.get("EXA_BASE_URL") or "https://api.exa.ai"
+    floor = _listen.MIN_INTERVAL_LOOPBACK if _listen.is_loopback(base_url) else _listen.MIN_INTERVAL
+    if not args.interval >= floor:
+        problems.append(
+            ("--interval", f"must be at least {floor:g} s (rate limit), got {args.interval:g}")
+        )
+    if not 0 < args.forward_timeout <= 600:
+        problems.append(("--forward-timeout", "must be more than 0 and at most 600 seconds"))
+    since = _moment("--since", args.since)
+    if isinstance(since, str):
+        since = _rfc3339("--since", since)
+    if problems:
+        raise ValidationError(
+            f"{len(problems)} validation error(s)",
+            [{"field": f, "message": m} for f, m in problems],
+        )
+    key = _api_key(args) or os.environ.get("EXA_API_KEY")
+    with Client(key, base_url=base_url, timeout=args.timeout) as client:
+        assert key is not None  # Client refused a missing key
+        _listen.run_listen(
+            client,
+            base_url=base_url,
+            api_key=key,
+            url=args.forward_to,
+            types=args.events,
+            interval=args.interval,
+            since=since,
+            timeout=args.forward_timeout,
+            as_json=args.json,
+        )
+
+
+def _rfc3339(option: str, value: str) -> datetime:
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "zZ" else text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        expected = "an RFC 3339 time with a zone, or a duration"
+        raise _invalid(option, f"expected {expected}, got {value!r}")
+    return moment
+
+
 def _cmd_serve(args: argparse.Namespace) -> None:
     from .testing import ExaServer
 
@@ -391,6 +447,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     events_get.add_argument("id", metavar="EVENT_ID")
     events_get.set_defaults(run=_cmd_events_get)
+
+    listen = command(
+        "listen",
+        "poll Exa's events and forward each, signed with a local secret, to a local receiver",
+    )
+    listen.add_argument("--forward-to", metavar="URL", help="where to POST each event")
+    listen.add_argument(
+        "--events", action="append", metavar="TYPE", help="only this type (repeat for several)"
+    )
+    listen.add_argument(
+        "--interval",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="poll period (default 2; at least 0.5, Exa's rate limit; 0.05 on loopback)",
+    )
+    listen.add_argument(
+        "--since", metavar="WHEN", help=f"start from WHEN instead of now or the checkpoint: {when}"
+    )
+    listen.add_argument(
+        "--forward-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long the receiver may take to answer one delivery (default 10)",
+    )
+    listen.add_argument(
+        "--print-secret", action="store_true", help="print the local signing secret and exit"
+    )
+    listen.set_defaults(run=_cmd_listen)
 
     serve = commands.add_parser(
         "serve", help="run the Exa-compatible test server until Ctrl-C", description=None
