@@ -144,7 +144,8 @@ def test_the_secret_is_created_once_and_private(server: ExaServer, tmp_path: Pat
     first = cli(server, home, "listen", "--print-secret")
     assert first.returncode == 0, first.stderr
     secret = first.stdout.strip()
-    assert secret.startswith("whsec_") and len(secret) > 30
+    assert secret.startswith("whsec_")
+    assert len(secret) > 30
     assert cli(server, home, "listen", "--print-secret").stdout.strip() == secret
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     assert stat.S_IMODE((home / "listen-secret").stat().st_mode) == 0o600
@@ -219,7 +220,8 @@ def test_an_unreachable_receiver_is_retried(server: ExaServer, tmp_path: Path) -
     wait_for(lambda: len(listener.kinds("failure")) >= 2, "two refused tries")
     assert "connection refused" in listener.kinds("failure")[0]["reason"]
     summary = listener.stop()
-    assert summary["forwarded"] == 0 and summary["failed_tries"] >= 2
+    assert summary["forwarded"] == 0
+    assert summary["failed_tries"] >= 2
 
 
 def test_events_filter(server: ExaServer, receiver: Receiver, tmp_path: Path) -> None:
@@ -235,9 +237,7 @@ def test_events_filter(server: ExaServer, receiver: Receiver, tmp_path: Path) ->
     listener.stop()
 
 
-def test_since_forwards_older_events(
-    server: ExaServer, receiver: Receiver, tmp_path: Path
-) -> None:
+def test_since_forwards_older_events(server: ExaServer, receiver: Receiver, tmp_path: Path) -> None:
     from datetime import datetime, timedelta, timezone
 
     receiver.secret = cli(server, tmp_path, "listen", "--print-secret").stdout.strip()
@@ -252,8 +252,16 @@ def test_since_forwards_older_events(
 def test_the_human_output(server: ExaServer, receiver: Receiver, tmp_path: Path) -> None:
     receiver.secret = cli(server, tmp_path, "listen", "--print-secret").stdout.strip()
     process = subprocess.Popen(
-        [sys.executable, "-m", "exa_webhooks", "listen", "--interval", "0.1"]
-        + ["--forward-to", receiver.url],
+        [
+            sys.executable,
+            "-m",
+            "exa_webhooks",
+            "listen",
+            "--interval",
+            "0.1",
+            "--forward-to",
+            receiver.url,
+        ],
         stdout=subprocess.PIPE,
         text=True,
         env=environ(server, tmp_path),
@@ -292,8 +300,16 @@ def test_the_interval_floor_for_exa_itself(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EXA_")}
     env.update(EXA_API_KEY="k", EXA_WEBHOOKS_HOME=str(tmp_path))
     result = subprocess.run(
-        [sys.executable, "-m", "exa_webhooks", "listen", "--forward-to", "http://localhost:1/"]
-        + ["--interval", "0.2"],
+        [
+            sys.executable,
+            "-m",
+            "exa_webhooks",
+            "listen",
+            "--forward-to",
+            "http://localhost:1/",
+            "--interval",
+            "0.2",
+        ],
         capture_output=True,
         text=True,
         env=env,

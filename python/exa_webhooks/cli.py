@@ -33,7 +33,7 @@ def _invalid(field: str, message: str) -> ValidationError:
     )
 
 
-def _read_key(path: str) -> str:
+def _read_key(path: str, field: str = "api_key_file", what: str = "Exa API key") -> str:
     """The key in a file, or on stdin for ``-`` (asked for without echo at a terminal)."""
     try:
         if path != "-":
@@ -42,18 +42,18 @@ def _read_key(path: str) -> str:
         elif sys.stdin is not None and sys.stdin.isatty():
             import getpass
 
-            text = getpass.getpass("Exa API key: ")
+            text = getpass.getpass(f"{what}: ")
         else:
             text = sys.stdin.read() if sys.stdin is not None else ""
     except (OSError, UnicodeDecodeError) as error:
         # The reason only: never the content, which may be the key.
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
-        raise _invalid("api_key_file", f"cannot read {path!r}: {reason}") from None
+        raise _invalid(field, f"cannot read {path!r}: {reason}") from None
     where = "stdin" if path == "-" else repr(path)
     if not text.strip():
-        raise _invalid("api_key_file", f"{where} holds no key")
+        raise _invalid(field, f"{where} holds no key")
     if len(text.strip().splitlines()) > 1:
-        raise _invalid("api_key_file", f"{where} holds more than one line; put only the key there")
+        raise _invalid(field, f"{where} holds more than one line; put only the key there")
     return text.strip()
 
 
@@ -162,6 +162,8 @@ def _moment(option: str, value: str | None) -> datetime | str | None:
         ) from None
 
 
+_MISSING_KEY = "no API key: pass --api-key-file PATH or --api-key KEY, or set EXA_API_KEY"
+
 # The events command's options, for errors about the client arguments they became.
 _EVENT_OPTIONS = {"types": "--type", "created_after": "--since", "created_before": "--until"}
 
@@ -209,7 +211,10 @@ def _print_json(value: Any) -> None:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    return Client(_api_key(args), base_url=args.base_url, timeout=args.timeout)
+    key = _api_key(args)
+    if not key and not os.environ.get("EXA_API_KEY"):
+        raise _invalid("api_key", _MISSING_KEY)
+    return Client(key, base_url=args.base_url, timeout=args.timeout)
 
 
 def _cmd_create(args: argparse.Namespace) -> None:
@@ -312,8 +317,9 @@ def _cmd_listen(args: argparse.Namespace) -> None:
             [{"field": f, "message": m} for f, m in problems],
         )
     key = _api_key(args) or os.environ.get("EXA_API_KEY")
+    if not key:
+        raise _invalid("api_key", _MISSING_KEY)
     with Client(key, base_url=base_url, timeout=args.timeout) as client:
-        assert key is not None  # Client refused a missing key
         _listen.run_listen(
             client,
             base_url=base_url,
@@ -337,6 +343,63 @@ def _rfc3339(option: str, value: str) -> datetime:
         expected = "an RFC 3339 time with a zone, or a duration"
         raise _invalid(option, f"expected {expected}, got {value!r}")
     return moment
+
+
+def _base_url(args: argparse.Namespace) -> str:
+    return str(args.base_url or os.environ.get("EXA_BASE_URL") or "https://api.exa.ai")
+
+
+def _cmd_trigger(args: argparse.Namespace) -> None:
+    from . import _cli_local
+
+    data = None
+    if args.data is not None:
+        try:
+            data = json.loads(args.data)
+        except ValueError as error:
+            raise _invalid("--data", f"is not JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise _invalid("--data", f"must be a JSON object, got {type(data).__name__}")
+    if args.event_type not in EVENT_TYPES:
+        raise _invalid("EVENT_TYPE", f"unknown event type {args.event_type!r}")
+    key = _api_key(args) or os.environ.get("EXA_API_KEY")
+    if not key:
+        raise _invalid("api_key", _MISSING_KEY)
+    try:
+        event = _cli_local.trigger(_base_url(args), key, args.event_type, data, args.timeout)
+    except _cli_local.NotExaServer as error:
+        print(f"exa-webhooks: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    _print_json(event.to_dict()) if args.json else print(event.id)
+
+
+def _cmd_events_resend(args: argparse.Namespace) -> None:
+    from . import _cli_local, _listen
+
+    if (why := _listen.check_url(args.to)) is not None:
+        raise _invalid("--to", why)
+    if args.secret_file is not None:
+        secret = _read_key(args.secret_file, "secret_file", "Webhook secret")
+    else:
+        print(
+            "exa-webhooks: warning: a secret given with --secret is visible to other users of "
+            "this machine (ps) and stays in your shell history; prefer --secret-file",
+            file=sys.stderr,
+        )
+        secret = args.secret
+    with _client(args) as client:
+        event = client.get_event(args.id)
+    answer = _cli_local.resend(event, args.to, secret, args.timeout)
+    if args.json:
+        _print_json(answer)
+    else:
+        status = answer["status"] if answer["status"] is not None else "---"
+        line = f"<-- {status} POST {args.to} [{event.id}] {answer['ms']} ms"
+        print(line if answer["ok"] else f"{line}: {answer['reason']}")
+        if answer["body"]:
+            print(answer["body"])
+    if not answer["ok"]:
+        raise SystemExit(1)
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
@@ -447,6 +510,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     events_get.add_argument("id", metavar="EVENT_ID")
     events_get.set_defaults(run=_cmd_events_get)
+    resend = event_commands.add_parser(
+        "resend",
+        help="deliver one event to a URL, signed with a secret",
+        description="Fetch one event and POST it, signed, to a URL (a local or staging "
+        "receiver); prints the answer. Exit code 1 if the receiver refused it.",
+        parents=[common],
+    )
+    resend.add_argument("id", metavar="EVENT_ID")
+    resend.add_argument("--to", required=True, metavar="URL", help="where to POST the event")
+    secret = resend.add_mutually_exclusive_group(required=True)
+    secret.add_argument(
+        "--secret-file",
+        metavar="PATH",
+        help="read the signing secret from this file; - reads stdin (prompts at a terminal)",
+    )
+    secret.add_argument("--secret", help="the signing secret (visible in ps: prefer --secret-file)")
+    resend.set_defaults(run=_cmd_events_resend)
 
     listen = command(
         "listen",
@@ -477,6 +557,17 @@ def _parser() -> argparse.ArgumentParser:
         "--print-secret", action="store_true", help="print the local signing secret and exit"
     )
     listen.set_defaults(run=_cmd_listen)
+
+    trigger = command(
+        "trigger",
+        "ExaServer only (exa-webhooks serve): create an event, store it and deliver it to the "
+        "subscribed webhooks; prints its id",
+    )
+    trigger.add_argument("event_type", metavar="EVENT_TYPE", help=events_help)
+    trigger.add_argument(
+        "--data", metavar="JSON", help="the event's data object (default: a sample)"
+    )
+    trigger.set_defaults(run=_cmd_trigger)
 
     serve = commands.add_parser(
         "serve", help="run the Exa-compatible test server until Ctrl-C", description=None

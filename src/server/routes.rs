@@ -3,6 +3,7 @@
 use super::event_routes;
 use super::faults::Action;
 use super::store::{AttemptFilter, Listing, RecordedRequest, State};
+use super::trigger_routes;
 use crate::models::{Webhook, WebhookAttempt};
 use crate::timefmt;
 use crate::validation::{self, FieldError};
@@ -59,7 +60,7 @@ pub type Body = BoxBody<Bytes, io::Error>;
 /// Serves one request. An `Err` makes hyper drop the connection without an answer, which is
 /// how a scripted `Reset` fault looks to the client.
 pub async fn handle(
-    state: &State,
+    state: &std::sync::Arc<State>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, io::Error> {
     let request_id = state.new_id("req_", 20);
@@ -93,6 +94,25 @@ pub async fn handle(
     });
     // exa-py asks for `/websets//v0/webhooks`; Exa's gateway tolerates it, so do we.
     let path = collapse_slashes(parts.uri.path());
+    if path == trigger_routes::TRIGGER_PATH {
+        let answer = if parts.method != Method::POST {
+            Answer::error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "use POST",
+                "METHOD_NOT_ALLOWED",
+            )
+        } else if !authorized(state, &parts) {
+            Answer::error(
+                StatusCode::UNAUTHORIZED,
+                "Invalid API key",
+                "INVALID_API_KEY",
+            )
+        } else {
+            trigger_routes::trigger(state, &body).await
+        };
+        let server = (trigger_routes::SERVER_HEADER.into(), "ExaServer".into());
+        return Ok(respond(answer, &request_id, &[server]));
+    }
     let fault = state.faults().take(parts.method.as_str(), &path);
     let Some(fault) = fault else {
         return Ok(respond(
