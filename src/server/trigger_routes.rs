@@ -48,7 +48,7 @@ pub async fn trigger(state: &Arc<State>, body: &[u8]) -> Answer {
     let targets: Vec<Target> = state
         .webhooks()
         .all()
-        .filter(|w| w.status == "active" && w.events.iter().any(|e| *e == event_type))
+        .filter(|w| w.status == "active" && w.events.contains(&event_type))
         .filter_map(|w| {
             Some(Target {
                 webhook_id: w.id.clone(),
@@ -75,7 +75,10 @@ pub async fn trigger(state: &Arc<State>, body: &[u8]) -> Answer {
     Answer::ok(event.to_json())
 }
 
-fn parse(body: &[u8]) -> Result<(String, Option<Map<String, Value>>), Vec<FieldError>> {
+/// An event type, and the data asked for (None: a sample).
+type Trigger = (String, Option<Map<String, Value>>);
+
+fn parse(body: &[u8]) -> Result<Trigger, Vec<FieldError>> {
     let mut map = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => map,
         _ => return Err(vec![FieldError::new("body", "must be a JSON object")]),
