@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -87,11 +88,35 @@ def _when(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S%z")
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    rows = [list(headers), *([str(c) for c in row] for row in rows)]
+# A column is never cut narrower than this: at 80 columns every table stays readable.
+_MIN_COLUMN = 8
+
+
+def _cell(text: str, width: int) -> str:
+    text = " ".join(text.split())  # a newline in a response body must not break the table
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], empty: str) -> str:
+    """At a terminal (or with ``COLUMNS`` set), columns are cut to fit its width, the widest
+    first, with an ellipsis; never the first (the id you pass to the next command). Piped
+    without ``COLUMNS``, nothing is cut: a script gets every character."""
+    rows = [list(headers), *([" ".join(str(c).split()) for c in row] for row in rows)]
+    if len(rows) == 1:
+        return empty
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        room = sys.maxsize
+    else:
+        room = shutil.get_terminal_size().columns - 2 * (len(widths) - 1)
+    while sum(widths) > room:
+        widest = max(range(1, len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= _MIN_COLUMN:
+            break  # narrower would be unreadable: let the terminal wrap
+        widths[widest] -= 1
     lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+        "  ".join(_cell(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
     ]
     return "\n".join(lines)
 
@@ -111,7 +136,7 @@ def _show_webhook(wh: Webhook) -> str:
 
 def _webhook_rows(hooks: Iterable[Webhook]) -> str:
     rows = ((w.id, w.status, ",".join(w.events), w.url, _when(w.created_at)) for w in hooks)
-    return _table(("ID", "STATUS", "EVENTS", "URL", "CREATED"), rows)
+    return _table(("ID", "STATUS", "EVENTS", "URL", "CREATED"), rows, "no webhooks")
 
 
 def _attempt_rows(attempts: Iterable[WebhookAttempt]) -> str:
@@ -123,15 +148,17 @@ def _attempt_rows(attempts: Iterable[WebhookAttempt]) -> str:
             str(a.response_status_code),
             str(a.attempt),
             _when(a.attempted_at),
+            a.response_body or "-",  # the receiver's answer, or Exa's reason for a failure
         )
         for a in attempts
     )
-    return _table(("ID", "EVENT", "RESULT", "STATUS", "TRY", "ATTEMPTED"), rows)
+    headers = ("ID", "EVENT", "RESULT", "STATUS", "TRY", "ATTEMPTED", "ANSWER")
+    return _table(headers, rows, "no attempts")
 
 
 def _event_rows(events: Iterable[WebhookEvent]) -> str:
     rows = ((e.id, e.type, _when(e.created_at), str(e.data.get("id", "-"))) for e in events)
-    return _table(("ID", "TYPE", "CREATED", "DATA"), rows)
+    return _table(("ID", "TYPE", "CREATED", "DATA"), rows, "no events")
 
 
 def _show_event(event: WebhookEvent) -> str:
@@ -237,6 +264,10 @@ def _cmd_get(args: argparse.Namespace) -> None:
 
 def _cmd_update(args: argparse.Namespace) -> None:
     metadata = {} if args.clear_metadata else _metadata(args.metadata)
+    if args.event is None and args.url is None and metadata is None:
+        raise _invalid(
+            "update", "nothing to change: give --event, --url, --metadata or --clear-metadata"
+        )
     with _client(args) as client:
         wh = client.update_webhook(args.id, events=args.event, url=args.url, metadata=metadata)
     _print_json(wh.to_dict()) if args.json else print(_show_webhook(wh))
@@ -257,7 +288,12 @@ def _show_listing(
     """Every item (``--all``) or one page, as a table or JSON."""
     if args.all:
         items = list(everything())
-        _print_json([item.to_dict() for item in items]) if args.json else print(rows(items))
+        if args.json:  # the shape of one page, the last one: nothing more
+            _print_json(
+                {"data": [i.to_dict() for i in items], "hasMore": False, "nextCursor": None}
+            )
+        else:
+            print(rows(items))
         return
     page = one_page()
     if args.json:
@@ -431,13 +467,22 @@ def _parser() -> argparse.ArgumentParser:
         "prefer $EXA_API_KEY or --api-key-file",
     )
     common.add_argument("--base-url", help="API base URL (default: $EXA_BASE_URL or Exa's)")
-    common.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    common.add_argument("--timeout", type=float, help="seconds per request (default 60)")
     common.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     parser = argparse.ArgumentParser(
         prog="exa-webhooks", description="Manage Exa Websets webhooks."
     )
     parser.add_argument("--version", action="version", version=f"exa-webhooks {__version__}")
+    # The same options before the command: kept apart (`top_*`) so that the command's own
+    # defaults cannot overwrite them; merged in `_merge_globals`.
+    top = parser.add_argument_group("options for every command (also accepted after it)")
+    top_key = top.add_mutually_exclusive_group()
+    top_key.add_argument("--api-key-file", dest="top_api_key_file", metavar="PATH")
+    top_key.add_argument("--api-key", dest="top_api_key", metavar="API_KEY")
+    top.add_argument("--base-url", dest="top_base_url", metavar="BASE_URL")
+    top.add_argument("--timeout", dest="top_timeout", type=float, metavar="TIMEOUT")
+    top.add_argument("--json", dest="top_json", action="store_true")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -570,19 +615,57 @@ def _parser() -> argparse.ArgumentParser:
     trigger.set_defaults(run=_cmd_trigger)
 
     serve = commands.add_parser(
-        "serve", help="run the Exa-compatible test server until Ctrl-C", description=None
+        "serve",
+        help="run the Exa-compatible test server until Ctrl-C",
+        description="Run ExaServer, the Exa-compatible Webhooks and Events API bundled for "
+        "tests and local development, in the foreground until Ctrl-C. Point the other "
+        "commands at it with --base-url http://HOST:PORT (or EXA_BASE_URL) and its key.",
     )
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
-    serve.add_argument("--api-key", dest="server_key", default="test-key")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks one)"
+    )
+    serve.add_argument(
+        "--api-key",
+        dest="server_key",
+        default="test-key",
+        metavar="KEY",
+        help="the API key the server accepts (default test-key)",
+    )
     serve.set_defaults(run=_cmd_serve)
     return parser
 
 
+def _merge_globals(args: argparse.Namespace) -> None:
+    """Options given before the command count unless the command was given its own."""
+    for name in ("api_key_file", "api_key", "base_url"):
+        top = getattr(args, f"top_{name}")
+        if getattr(args, name, None) is None and top is not None:
+            if name == "api_key" and getattr(args, "api_key_file", None) is not None:
+                continue  # the command's own --api-key-file wins
+            setattr(args, name, top)
+    if getattr(args, "api_key_file", None) is not None and getattr(args, "api_key", None):
+        args.api_key = None  # one key: the file, which is given at whatever level
+    if hasattr(args, "timeout") and args.timeout is None:
+        args.timeout = args.top_timeout if args.top_timeout is not None else 60.0
+    if hasattr(args, "json"):
+        args.json = args.json or args.top_json
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _merge_globals(args)
     try:
         args.run(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+    except BrokenPipeError:
+        # `exa-webhooks list --all | head -1`: the reader had enough. Python's docs: point
+        # stdout at devnull so the flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except ValidationError as error:
         problems = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
         print(f"exa-webhooks: invalid input: {problems}", file=sys.stderr)
