@@ -106,16 +106,17 @@ def test_list_table_json_and_all(server: ExaServer) -> None:
     second = ok_json(server, "list", "--limit", "2", "--cursor", page["nextCursor"])
     assert second["data"][0]["id"] == hooks[2].id
     everything = ok_json(server, "list", "--all", "--limit", "2")
-    assert sorted(w["id"] for w in everything) == sorted(h.id for h in hooks)
+    assert (everything["hasMore"], everything["nextCursor"]) == (False, None)  # a page's shape
+    assert sorted(w["id"] for w in everything["data"]) == sorted(h.id for h in hooks)
     assert len(ok(server, "list", "--all").splitlines()) == 6
 
 
 def test_attempts(server: ExaServer) -> None:
     wh = server.client().create_webhook(["webset.created"], "https://e.com")
     out = ok(server, "attempts", wh.id, "--event-type", "webset.created", "--failed")
-    assert out.split() == ["ID", "EVENT", "RESULT", "STATUS", "TRY", "ATTEMPTED"]
+    assert out == "no attempts\n"  # an empty listing says so
     assert server.requests[-1].query == "eventType=webset.created&successful=false"
-    assert ok_json(server, "attempts", wh.id, "--successful", "--all") == []
+    assert ok_json(server, "attempts", wh.id, "--successful", "--all")["data"] == []
     assert server.requests[-1].query == "successful=true"
 
 
@@ -131,7 +132,7 @@ def test_events_list_with_durations_times_and_types(server: ExaServer) -> None:
     assert recent.data["id"] in lines[1]
 
     def ids(*args: str) -> list[str]:
-        return [e["id"] for e in ok_json(server, "events", "list", "--all", *args)]
+        return [e["id"] for e in ok_json(server, "events", "list", "--all", *args)["data"]]
 
     assert ids("--since", "90m") == [recent.id, hour_ago.id]
     assert ids("--since", "2h", "--until", "30m") == [hour_ago.id]
@@ -238,7 +239,7 @@ def test_bad_key_file(args: tuple[str, ...], stdin: str | None, fragment: str) -
             2,
             "KEY=VALUE",
         ),
-        (("update", "webhook_1"), 2, "nothing to update"),
+        (("update", "webhook_1"), 2, "give --event, --url, --metadata or --clear-metadata"),
         (("list", "--limit", "500"), 2, "limit"),
     ],
 )
@@ -289,3 +290,56 @@ def test_serve_until_ctrl_c() -> None:
         proc.kill()
     with pytest.raises(ew.APIConnectionError):
         ew.Client("k2", base_url=url, timeout=2).list_webhooks()
+
+
+def test_missing_key_names_the_option_and_variable(server: ExaServer) -> None:
+    result = run(None, "list", EXA_BASE_URL=server.url)
+    assert result.returncode == 2
+    assert "--api-key" in result.stderr and "EXA_API_KEY" in result.stderr  # noqa: PT018
+    assert "api_key=" not in result.stderr
+
+
+def test_global_options_before_the_command(server: ExaServer) -> None:
+    server.client().create_webhook(["webset.created"], "https://e.com/g")
+    result = run(None, "--api-key", server.api_key, "--base-url", server.url, "--json", "list")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["data"]) == 1
+
+
+def test_tables_fit_80_columns(server: ExaServer) -> None:
+    client = server.client()
+    client.create_webhook(
+        [str(t) for t in list(ew.EventType)[:6]], "https://example.com/" + "x" * 120
+    )
+    result = run(server, "list", COLUMNS="80")
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert client.list_webhooks().data[0].id in lines[1]  # the id is never cut
+
+
+def test_list_all_into_head_exits_quietly(server: ExaServer) -> None:
+    client = server.client()
+    for i in range(30):
+        client.create_webhook(["webset.created"], f"https://e.com/{i}")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXA_")}
+    environ.update(EXA_API_KEY=server.api_key, EXA_BASE_URL=server.url)
+    result = subprocess.run(
+        f"'{sys.executable}' -m exa_webhooks list --all --limit 5 | head -1; "
+        'echo "status=${PIPESTATUS[0]}" >&2',
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+    )
+    assert result.stdout.startswith("ID")
+    assert result.stderr.strip() == "status=0"
+
+
+def test_serve_help_describes_every_option() -> None:
+    out = run(None, "serve", "--help").stdout
+    for option in ("--host", "--port", "--api-key"):
+        line = next(line for line in out.splitlines() if line.strip().startswith(option))
+        assert len(line.split()) > 2 or option in out  # described
+    assert "default 8000" in out and "ExaServer" in out  # noqa: PT018

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -32,7 +34,7 @@ def _invalid(field: str, message: str) -> ValidationError:
     )
 
 
-def _read_key(path: str) -> str:
+def _read_key(path: str, field: str = "api_key_file", what: str = "Exa API key") -> str:
     """The key in a file, or on stdin for ``-`` (asked for without echo at a terminal)."""
     try:
         if path != "-":
@@ -41,18 +43,18 @@ def _read_key(path: str) -> str:
         elif sys.stdin is not None and sys.stdin.isatty():
             import getpass
 
-            text = getpass.getpass("Exa API key: ")
+            text = getpass.getpass(f"{what}: ")
         else:
             text = sys.stdin.read() if sys.stdin is not None else ""
     except (OSError, UnicodeDecodeError) as error:
         # The reason only: never the content, which may be the key.
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
-        raise _invalid("api_key_file", f"cannot read {path!r}: {reason}") from None
+        raise _invalid(field, f"cannot read {path!r}: {reason}") from None
     where = "stdin" if path == "-" else repr(path)
     if not text.strip():
-        raise _invalid("api_key_file", f"{where} holds no key")
+        raise _invalid(field, f"{where} holds no key")
     if len(text.strip().splitlines()) > 1:
-        raise _invalid("api_key_file", f"{where} holds more than one line; put only the key there")
+        raise _invalid(field, f"{where} holds more than one line; put only the key there")
     return text.strip()
 
 
@@ -86,11 +88,35 @@ def _when(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S%z")
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    rows = [list(headers), *([str(c) for c in row] for row in rows)]
+# A column is never cut narrower than this: at 80 columns every table stays readable.
+_MIN_COLUMN = 8
+
+
+def _cell(text: str, width: int) -> str:
+    text = " ".join(text.split())  # a newline in a response body must not break the table
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], empty: str) -> str:
+    """At a terminal (or with ``COLUMNS`` set), columns are cut to fit its width, the widest
+    first, with an ellipsis; never the first (the id you pass to the next command). Piped
+    without ``COLUMNS``, nothing is cut: a script gets every character."""
+    rows = [list(headers), *([" ".join(str(c).split()) for c in row] for row in rows)]
+    if len(rows) == 1:
+        return empty
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        room = sys.maxsize
+    else:
+        room = shutil.get_terminal_size().columns - 2 * (len(widths) - 1)
+    while sum(widths) > room:
+        widest = max(range(1, len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= _MIN_COLUMN:
+            break  # narrower would be unreadable: let the terminal wrap
+        widths[widest] -= 1
     lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+        "  ".join(_cell(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
     ]
     return "\n".join(lines)
 
@@ -110,7 +136,7 @@ def _show_webhook(wh: Webhook) -> str:
 
 def _webhook_rows(hooks: Iterable[Webhook]) -> str:
     rows = ((w.id, w.status, ",".join(w.events), w.url, _when(w.created_at)) for w in hooks)
-    return _table(("ID", "STATUS", "EVENTS", "URL", "CREATED"), rows)
+    return _table(("ID", "STATUS", "EVENTS", "URL", "CREATED"), rows, "no webhooks")
 
 
 def _attempt_rows(attempts: Iterable[WebhookAttempt]) -> str:
@@ -122,15 +148,17 @@ def _attempt_rows(attempts: Iterable[WebhookAttempt]) -> str:
             str(a.response_status_code),
             str(a.attempt),
             _when(a.attempted_at),
+            a.response_body or "-",  # the receiver's answer, or Exa's reason for a failure
         )
         for a in attempts
     )
-    return _table(("ID", "EVENT", "RESULT", "STATUS", "TRY", "ATTEMPTED"), rows)
+    headers = ("ID", "EVENT", "RESULT", "STATUS", "TRY", "ATTEMPTED", "ANSWER")
+    return _table(headers, rows, "no attempts")
 
 
 def _event_rows(events: Iterable[WebhookEvent]) -> str:
     rows = ((e.id, e.type, _when(e.created_at), str(e.data.get("id", "-"))) for e in events)
-    return _table(("ID", "TYPE", "CREATED", "DATA"), rows)
+    return _table(("ID", "TYPE", "CREATED", "DATA"), rows, "no events")
 
 
 def _show_event(event: WebhookEvent) -> str:
@@ -160,6 +188,8 @@ def _moment(option: str, value: str | None) -> datetime | str | None:
             f"1 validation error\n  {option}: {message}", [{"field": option, "message": message}]
         ) from None
 
+
+_MISSING_KEY = "no API key: pass --api-key-file PATH or --api-key KEY, or set EXA_API_KEY"
 
 # The events command's options, for errors about the client arguments they became.
 _EVENT_OPTIONS = {"types": "--type", "created_after": "--since", "created_before": "--until"}
@@ -208,7 +238,10 @@ def _print_json(value: Any) -> None:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    return Client(_api_key(args), base_url=args.base_url, timeout=args.timeout)
+    key = _api_key(args)
+    if not key and not os.environ.get("EXA_API_KEY"):
+        raise _invalid("api_key", _MISSING_KEY)
+    return Client(key, base_url=args.base_url, timeout=args.timeout)
 
 
 def _cmd_create(args: argparse.Namespace) -> None:
@@ -231,6 +264,10 @@ def _cmd_get(args: argparse.Namespace) -> None:
 
 def _cmd_update(args: argparse.Namespace) -> None:
     metadata = {} if args.clear_metadata else _metadata(args.metadata)
+    if args.event is None and args.url is None and metadata is None:
+        raise _invalid(
+            "update", "nothing to change: give --event, --url, --metadata or --clear-metadata"
+        )
     with _client(args) as client:
         wh = client.update_webhook(args.id, events=args.event, url=args.url, metadata=metadata)
     _print_json(wh.to_dict()) if args.json else print(_show_webhook(wh))
@@ -251,7 +288,12 @@ def _show_listing(
     """Every item (``--all``) or one page, as a table or JSON."""
     if args.all:
         items = list(everything())
-        _print_json([item.to_dict() for item in items]) if args.json else print(rows(items))
+        if args.json:  # the shape of one page, the last one: nothing more
+            _print_json(
+                {"data": [i.to_dict() for i in items], "hasMore": False, "nextCursor": None}
+            )
+        else:
+            print(rows(items))
         return
     page = one_page()
     if args.json:
@@ -281,6 +323,119 @@ def _cmd_attempts(args: argparse.Namespace) -> None:
             lambda: client.list_webhook_attempts(args.id, cursor=args.cursor, **filters),
             _attempt_rows,
         )
+
+
+def _cmd_listen(args: argparse.Namespace) -> None:
+    from . import _listen
+
+    if args.print_secret:
+        print(_listen.local_secret())
+        return
+    problems = []
+    if args.forward_to is None:
+        problems.append(("--forward-to", "is required (where to POST the events)"))
+    elif (why := _listen.check_url(args.forward_to)) is not None:
+        problems.append(("--forward-to", why))
+    base_url = args.base_url or os.environ.get("EXA_BASE_URL") or "https://api.exa.ai"
+    floor = _listen.MIN_INTERVAL_LOOPBACK if _listen.is_loopback(base_url) else _listen.MIN_INTERVAL
+    if not args.interval >= floor:
+        problems.append(
+            ("--interval", f"must be at least {floor:g} s (rate limit), got {args.interval:g}")
+        )
+    if not 0 < args.forward_timeout <= 600:
+        problems.append(("--forward-timeout", "must be more than 0 and at most 600 seconds"))
+    since = _moment("--since", args.since)
+    if isinstance(since, str):
+        since = _rfc3339("--since", since)
+    if problems:
+        raise ValidationError(
+            f"{len(problems)} validation error(s)",
+            [{"field": f, "message": m} for f, m in problems],
+        )
+    key = _api_key(args) or os.environ.get("EXA_API_KEY")
+    if not key:
+        raise _invalid("api_key", _MISSING_KEY)
+    with Client(key, base_url=base_url, timeout=args.timeout) as client:
+        _listen.run_listen(
+            client,
+            base_url=base_url,
+            api_key=key,
+            url=args.forward_to,
+            types=args.events,
+            interval=args.interval,
+            since=since,
+            timeout=args.forward_timeout,
+            as_json=args.json,
+        )
+
+
+def _rfc3339(option: str, value: str) -> datetime:
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "zZ" else text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        expected = "an RFC 3339 time with a zone, or a duration"
+        raise _invalid(option, f"expected {expected}, got {value!r}")
+    return moment
+
+
+def _base_url(args: argparse.Namespace) -> str:
+    return str(args.base_url or os.environ.get("EXA_BASE_URL") or "https://api.exa.ai")
+
+
+def _cmd_trigger(args: argparse.Namespace) -> None:
+    from . import _cli_local
+
+    data = None
+    if args.data is not None:
+        try:
+            data = json.loads(args.data)
+        except ValueError as error:
+            raise _invalid("--data", f"is not JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise _invalid("--data", f"must be a JSON object, got {type(data).__name__}")
+    if args.event_type not in EVENT_TYPES:
+        raise _invalid("EVENT_TYPE", f"unknown event type {args.event_type!r}")
+    key = _api_key(args) or os.environ.get("EXA_API_KEY")
+    if not key:
+        raise _invalid("api_key", _MISSING_KEY)
+    try:
+        event = _cli_local.trigger(_base_url(args), key, args.event_type, data, args.timeout)
+    except _cli_local.NotExaServer as error:
+        print(f"exa-webhooks: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    _print_json(event.to_dict()) if args.json else print(event.id)
+
+
+def _cmd_events_resend(args: argparse.Namespace) -> None:
+    from . import _cli_local, _listen
+
+    if (why := _listen.check_url(args.to)) is not None:
+        raise _invalid("--to", why)
+    if args.secret_file is not None:
+        secret = _read_key(args.secret_file, "secret_file", "Webhook secret")
+    else:
+        print(
+            "exa-webhooks: warning: a secret given with --secret is visible to other users of "
+            "this machine (ps) and stays in your shell history; prefer --secret-file",
+            file=sys.stderr,
+        )
+        secret = args.secret
+    with _client(args) as client:
+        event = client.get_event(args.id)
+    answer = _cli_local.resend(event, args.to, secret, args.timeout)
+    if args.json:
+        _print_json(answer)
+    else:
+        status = answer["status"] if answer["status"] is not None else "---"
+        line = f"<-- {status} POST {args.to} [{event.id}] {answer['ms']} ms"
+        print(line if answer["ok"] else f"{line}: {answer['reason']}")
+        if answer["body"]:
+            print(answer["body"])
+    if not answer["ok"]:
+        raise SystemExit(1)
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
@@ -328,13 +483,22 @@ def _parser() -> argparse.ArgumentParser:
         "prefer $EXA_API_KEY or --api-key-file",
     )
     common.add_argument("--base-url", help="API base URL (default: $EXA_BASE_URL or Exa's)")
-    common.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    common.add_argument("--timeout", type=float, help="seconds per request (default 60)")
     common.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     parser = argparse.ArgumentParser(
         prog="exa-webhooks", description="Manage Exa Websets webhooks."
     )
     parser.add_argument("--version", action="version", version=f"exa-webhooks {__version__}")
+    # The same options before the command: kept apart (`top_*`) so that the command's own
+    # defaults cannot overwrite them; merged in `_merge_globals`.
+    top = parser.add_argument_group("options for every command (also accepted after it)")
+    top_key = top.add_mutually_exclusive_group()
+    top_key.add_argument("--api-key-file", dest="top_api_key_file", metavar="PATH")
+    top_key.add_argument("--api-key", dest="top_api_key", metavar="API_KEY")
+    top.add_argument("--base-url", dest="top_base_url", metavar="BASE_URL")
+    top.add_argument("--timeout", dest="top_timeout", type=float, metavar="TIMEOUT")
+    top.add_argument("--json", dest="top_json", action="store_true")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -407,13 +571,85 @@ def _parser() -> argparse.ArgumentParser:
     )
     events_get.add_argument("id", metavar="EVENT_ID")
     events_get.set_defaults(run=_cmd_events_get)
+    resend = event_commands.add_parser(
+        "resend",
+        help="deliver one event to a URL, signed with a secret",
+        description="Fetch one event and POST it, signed, to a URL (a local or staging "
+        "receiver); prints the answer. Exit code 1 if the receiver refused it.",
+        parents=[common],
+    )
+    resend.add_argument("id", metavar="EVENT_ID")
+    resend.add_argument("--to", required=True, metavar="URL", help="where to POST the event")
+    secret = resend.add_mutually_exclusive_group(required=True)
+    secret.add_argument(
+        "--secret-file",
+        metavar="PATH",
+        help="read the signing secret from this file; - reads stdin (prompts at a terminal)",
+    )
+    secret.add_argument("--secret", help="the signing secret (visible in ps: prefer --secret-file)")
+    resend.set_defaults(run=_cmd_events_resend)
+
+    listen = command(
+        "listen",
+        "poll Exa's events and forward each, signed with a local secret, to a local receiver",
+    )
+    listen.add_argument("--forward-to", metavar="URL", help="where to POST each event")
+    listen.add_argument(
+        "--events", action="append", metavar="TYPE", help="only this type (repeat for several)"
+    )
+    listen.add_argument(
+        "--interval",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="poll period (default 2; at least 0.5, Exa's rate limit; 0.05 on loopback)",
+    )
+    listen.add_argument(
+        "--since", metavar="WHEN", help=f"start from WHEN instead of now or the checkpoint: {when}"
+    )
+    listen.add_argument(
+        "--forward-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long the receiver may take to answer one delivery (default 10)",
+    )
+    listen.add_argument(
+        "--print-secret", action="store_true", help="print the local signing secret and exit"
+    )
+    listen.set_defaults(run=_cmd_listen)
+
+    trigger = command(
+        "trigger",
+        "ExaServer only (exa-webhooks serve): create an event, store it and deliver it to the "
+        "subscribed webhooks; prints its id",
+    )
+    trigger.add_argument("event_type", metavar="EVENT_TYPE", help=events_help)
+    trigger.add_argument(
+        "--data", metavar="JSON", help="the event's data object (default: a sample)"
+    )
+    trigger.set_defaults(run=_cmd_trigger)
 
     serve = commands.add_parser(
-        "serve", help="run the Exa-compatible test server until Ctrl-C", description=None
+        "serve",
+        help="run the Exa-compatible test server until Ctrl-C",
+        description="Run ExaServer, the Exa-compatible Webhooks and Events API bundled for "
+        "tests and local development, in the foreground until Ctrl-C. Point the other "
+        "commands at it with --base-url http://HOST:PORT (or EXA_BASE_URL) and its key.",
     )
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
-    serve.add_argument("--api-key", dest="server_key", default="test-key")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks one)"
+    )
+    serve.add_argument(
+        "--api-key",
+        dest="server_key",
+        default="test-key",
+        metavar="KEY",
+        help="the API key the server accepts (default test-key)",
+    )
     serve.add_argument(
         "--max-connections", type=int, metavar="N", help="served at once; more get 503 (512)"
     )
@@ -428,10 +664,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _merge_globals(args: argparse.Namespace) -> None:
+    """Options given before the command count unless the command was given its own."""
+    for name in ("api_key_file", "api_key", "base_url"):
+        top = getattr(args, f"top_{name}")
+        if getattr(args, name, None) is None and top is not None:
+            if name == "api_key" and getattr(args, "api_key_file", None) is not None:
+                continue  # the command's own --api-key-file wins
+            setattr(args, name, top)
+    if getattr(args, "api_key_file", None) is not None and getattr(args, "api_key", None):
+        args.api_key = None  # one key: the file, which is given at whatever level
+    if hasattr(args, "timeout") and args.timeout is None:
+        args.timeout = args.top_timeout if args.top_timeout is not None else 60.0
+    if hasattr(args, "json"):
+        args.json = args.json or args.top_json
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _merge_globals(args)
     try:
         args.run(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+    except BrokenPipeError:
+        # `exa-webhooks list --all | head -1`: the reader had enough. Python's docs: point
+        # stdout at devnull so the flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except ValidationError as error:
         problems = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
         print(f"exa-webhooks: invalid input: {problems}", file=sys.stderr)

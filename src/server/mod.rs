@@ -9,6 +9,7 @@ mod faults;
 pub mod resources;
 mod routes;
 mod store;
+mod trigger_routes;
 
 pub use faults::{Action, Fault};
 pub use store::RecordedRequest;

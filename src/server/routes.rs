@@ -3,6 +3,7 @@
 use super::event_routes;
 use super::faults::Action;
 use super::store::{AttemptFilter, Full, Listing, RecordedRequest, State};
+use super::trigger_routes;
 use crate::models::{Webhook, WebhookAttempt};
 use crate::timefmt;
 use crate::validation::{self, FieldError};
@@ -66,7 +67,7 @@ pub type Body = BoxBody<Bytes, io::Error>;
 /// no valid key, bodies too large or too slow) is refused before its body is read, and is
 /// neither recorded nor handed to a fault.
 pub async fn handle(
-    state: &State,
+    state: &std::sync::Arc<State>,
     request: Request<Incoming>,
     body_timeout: Duration,
 ) -> Result<Response<Body>, io::Error> {
@@ -75,7 +76,14 @@ pub async fn handle(
     // exa-py asks for `/websets//v0/webhooks`; Exa's gateway tolerates it, so do we.
     let path = collapse_slashes(parts.uri.path());
     if let Some(refusal) = refusal(state, &parts, &path) {
-        let answer = respond(refusal, &request_id, &[]);
+        // The trigger route says whose it is even to a wrong key, so `trigger` can tell.
+        let ours = [(trigger_routes::SERVER_HEADER.into(), "ExaServer".into())];
+        let extra: &[(String, String)] = if path == trigger_routes::TRIGGER_PATH {
+            &ours
+        } else {
+            &[]
+        };
+        let answer = respond(refusal, &request_id, extra);
         // Read and dropped, never kept: a small body leaves the connection usable.
         return Ok(if drained(body, body_timeout).await {
             answer
@@ -130,6 +138,25 @@ pub async fn handle(
             .collect(),
         body: body.to_vec(),
     });
+    if path == trigger_routes::TRIGGER_PATH {
+        let answer = if parts.method != Method::POST {
+            Answer::error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "use POST",
+                "METHOD_NOT_ALLOWED",
+            )
+        } else if !authorized(state, &parts) {
+            Answer::error(
+                StatusCode::UNAUTHORIZED,
+                "Invalid API key",
+                "INVALID_API_KEY",
+            )
+        } else {
+            trigger_routes::trigger(state, &body).await
+        };
+        let server = (trigger_routes::SERVER_HEADER.into(), "ExaServer".into());
+        return Ok(respond(answer, &request_id, &[server]));
+    }
     let fault = state.faults().take(parts.method.as_str(), &path);
     let Some(fault) = fault else {
         return Ok(respond(
@@ -285,7 +312,7 @@ fn not_found(parts: &hyper::http::request::Parts, path: &str) -> Answer {
 
 /// The answer to a request outside the API or without a valid key, if it is one.
 fn refusal(state: &State, parts: &hyper::http::request::Parts, path: &str) -> Option<Answer> {
-    if !path.starts_with("/websets/") {
+    if !path.starts_with("/websets/") && path != trigger_routes::TRIGGER_PATH {
         return Some(not_found(parts, path));
     }
     if authorized(state, parts) {

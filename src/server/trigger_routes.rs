@@ -1,0 +1,144 @@
+//! `POST /_exa-webhooks/trigger`: ExaServer's testing-only way to be asked over HTTP for what
+//! `Server::emit` does (store an event, deliver it to the subscribed webhooks). The real Exa
+//! has no such route; every answer here carries `SERVER_HEADER`, so a client can tell ExaServer
+//! from anything else at that address.
+
+use super::deliver::{self, Target};
+use super::resources;
+use super::routes::Answer;
+use super::store::State;
+use crate::events;
+use crate::models::WebhookEvent;
+use crate::timefmt;
+use crate::validation::FieldError;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const TRIGGER_PATH: &str = "/_exa-webhooks/trigger";
+pub const SERVER_HEADER: &str = "exa-webhooks-server";
+/// Each delivery waits at most this long, as `ExaServer.emit`'s default.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Parses `{"type": ..., "data": {...}?}`, stores the event, delivers it, answers the event.
+pub async fn trigger(state: &Arc<State>, body: &[u8]) -> Answer {
+    let (event_type, data) = match parse(body) {
+        Ok(parsed) => parsed,
+        Err(errors) => return Answer::invalid(&errors),
+    };
+    let created_at = timefmt::now_millis().saturating_mul(1000);
+    let now = timefmt::format_micros(created_at);
+    let data = data.unwrap_or_else(|| {
+        let new_id = |prefix: &str| state.new_id(prefix, 24);
+        match resources::default_data(&event_type, &new_id, &now) {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    });
+    let event = WebhookEvent {
+        id: state.new_id("event_", 24),
+        object: "event".into(),
+        event_type: event_type.clone(),
+        data,
+        created_at: now,
+        extra: Map::new(),
+    };
+    let event = state.events().insert(created_at, event);
+    let body: Arc<[u8]> = event.to_json().to_string().into_bytes().into();
+    let targets: Vec<Target> = state
+        .webhooks()
+        .all()
+        .filter(|w| w.status == "active" && w.events.contains(&event_type))
+        .filter_map(|w| {
+            Some(Target {
+                webhook_id: w.id.clone(),
+                url: w.url.clone(),
+                secret: w.secret.clone()?,
+            })
+        })
+        .collect();
+    // Its own client: triggers are rare, and its pool ends with this request.
+    let client = match deliver::client() {
+        Ok(client) => client,
+        Err(message) => {
+            return Answer::error(
+                hyper::StatusCode::INTERNAL_SERVER_ERROR,
+                message,
+                "INTERNAL_ERROR",
+            )
+        }
+    };
+    let handles: Vec<_> = targets
+        .into_iter()
+        .map(|target| {
+            let (state, event, body) = (Arc::clone(state), Arc::clone(&event), Arc::clone(&body));
+            let client = client.clone();
+            tokio::spawn(async move {
+                deliver::deliver(&client, &state, &target, &event, &body, DELIVERY_TIMEOUT).await
+            })
+        })
+        .collect();
+    for handle in handles {
+        // A task ends without its attempt only when the server is stopping.
+        if let Ok(attempt) = handle.await {
+            state.webhooks().add_attempt(attempt);
+        }
+    }
+    Answer::ok(event.to_json())
+}
+
+/// An event type, and the data asked for (None: a sample).
+type Trigger = (String, Option<Map<String, Value>>);
+
+fn parse(body: &[u8]) -> Result<Trigger, Vec<FieldError>> {
+    let mut map = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(vec![FieldError::new("body", "must be a JSON object")]),
+    };
+    let mut errors = Vec::new();
+    let event_type = match map.remove("type") {
+        Some(Value::String(t)) if events::is_known(&t) => t,
+        Some(Value::String(t)) => {
+            errors.push(FieldError::new("type", format!("unknown event type {t:?}")));
+            String::new()
+        }
+        _ => {
+            errors.push(FieldError::new("type", "is required: an event type"));
+            String::new()
+        }
+    };
+    let data = match map.remove("data") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(data)) => Some(data),
+        Some(_) => {
+            errors.push(FieldError::new("data", "must be a JSON object"));
+            None
+        }
+    };
+    if errors.is_empty() {
+        Ok((event_type, data))
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_type_and_data() {
+        let (t, d) = parse(br#"{"type": "webset.idle", "data": {"id": "w"}}"#).unwrap();
+        assert_eq!(t, "webset.idle");
+        assert_eq!(d.unwrap()["id"], "w");
+        assert!(parse(br#"{"type": "webset.idle"}"#).unwrap().1.is_none());
+    }
+
+    #[test]
+    fn lists_every_problem() {
+        let errors = parse(br#"{"type": "webset.nope", "data": 3}"#).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["type", "data"]);
+        assert_eq!(parse(b"[]").unwrap_err()[0].field, "body");
+    }
+}
