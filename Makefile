@@ -9,7 +9,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.deps: requirements-dev.txt | $(BIN)/python
+$(VENV)/.deps: requirements-dev.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
