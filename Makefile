@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: demo test dev release lint rust-test py-test bench bench-smoke wheel clean
+.PHONY: demo test dev release lint rust-test py-test bench bench-smoke wheel sdist test-matrix clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,33 @@ wheel: $(VENV)/.release-deps
 		tests_dist/test_wheel.py
 	@ls -l dist/exa_webhooks-*.whl
 
+# The sdist, then a wheel built from it by pip as a user's pip would (with a warm target dir
+# and, by default, the quick dev profile: SDIST_PROFILE=release for the real thing), which
+# is checked like a release wheel, installed into a fresh venv and smoke-tested.
+# `make test-matrix` runs the whole suite on that wheel.
+SDIST_PROFILE ?= dev
+SDIST_WHEELS := target/sdist-wheel
+sdist: $(VENV)/.deps
+	rm -rf dist/exa_webhooks-*.tar.gz $(SDIST_WHEELS)
+	$(BIN)/maturin sdist --out dist
+	$(BIN)/twine check --strict dist/exa_webhooks-*.tar.gz
+	# The sdist's files carry a fixed old mtime, so cargo would take the last build of this
+	# crate for an up-to-date build of the sdist: drop it (the dependencies' builds stay).
+	cargo clean --quiet -p exa-webhooks --profile $(SDIST_PROFILE)
+	CARGO_TARGET_DIR="$(abspath target)" MATURIN_PEP517_ARGS="--profile $(SDIST_PROFILE)" \
+		$(BIN)/pip wheel --quiet --no-deps --no-cache-dir --wheel-dir $(SDIST_WHEELS) \
+		dist/exa_webhooks-*.tar.gz
+	EXA_SDIST="$$(ls dist/exa_webhooks-*.tar.gz)" EXA_WHEEL="$$(ls $(SDIST_WHEELS)/*.whl)" \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests_dist/test_sdist.py tests_dist/test_wheel.py
+
+# The whole suite on every supported CPython (the classifiers list exactly these), each in its
+# own venv (.venv-matrix/) with one wheel: by default the (debug) one built from the sdist;
+# WHEEL=dist/....whl tests another, e.g. the release wheel of `make wheel`.
+MATRIX_PYTHONS := 3.10 3.11 3.12 3.13
+WHEEL ?=
+test-matrix: $(VENV)/.deps $(if $(WHEEL),,sdist)
+	$(BIN)/python .ci/matrix.py $(or $(WHEEL),"$$(ls $(SDIST_WHEELS)/*.whl)") $(MATRIX_PYTHONS)
+
 demo: release
 	$(BIN)/python examples/quickstart.py
 
@@ -70,4 +97,4 @@ bench-smoke: dev
 	$(BIN)/python bench/run.py --smoke
 
 clean:
-	rm -rf $(VENV) target
+	rm -rf $(VENV) .venv-matrix target dist
