@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: demo test dev release lint rust-test py-test bench bench-smoke wheel sdist test-matrix clean
+.PHONY: demo test dev release lint rust-test py-test bench bench-smoke wheel sdist test-matrix check-windows clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,14 @@ MATRIX_PYTHONS := 3.10 3.11 3.12 3.13
 WHEEL ?=
 test-matrix: $(VENV)/.deps $(if $(WHEEL),,sdist)
 	$(BIN)/python .ci/matrix.py $(or $(WHEEL),"$$(ls $(SDIST_WHEELS)/*.whl)") $(MATRIX_PYTHONS)
+
+# Every `#[cfg(unix)]` path has a twin that must compile for the Windows wheel: clippy for
+# x86_64 Windows (GNU ABI; zig compiles aws-lc-sys's C). Needs the target's std from rustup.
+check-windows: $(VENV)/.release-deps
+	rustup target add x86_64-pc-windows-gnu
+	PATH="$(abspath $(BIN)):$$PATH" CC_x86_64_pc_windows_gnu="$(abspath .ci/zig-cc-windows)" \
+		CARGO_TARGET_DIR=target/windows-check \
+		cargo clippy --quiet --target x86_64-pc-windows-gnu --lib -- -D warnings
 
 demo: release
 	$(BIN)/python examples/quickstart.py

@@ -10,6 +10,7 @@ import re
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import exa_webhooks as ew
 
@@ -73,7 +74,10 @@ def test_classifiers_name_the_frameworks_oses_and_typing() -> None:
         for c in classifiers
         if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
     )
-    assert versions == ["3.10", "3.11", "3.12", "3.13"]
+    # Exactly the versions `make test-matrix` runs the whole suite on.
+    matrix = re.search(r"^MATRIX_PYTHONS := (.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert matrix
+    assert versions == matrix.group(1).split() == ["3.10", "3.11", "3.12", "3.13"]
     assert metadata.metadata("exa-webhooks")["Requires-Python"] == ">=3.10"
 
 
@@ -113,3 +117,54 @@ def test_the_readme_starts_with_what_a_user_types() -> None:
     working = text.split("## Working on exa-webhooks", 1)[1]
     assert "make demo" in working
     assert "make test" in working
+
+
+def _release_workflow() -> dict[str, Any]:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    assert isinstance(workflow, dict)
+    return workflow
+
+
+def _smoke_tested(job: dict[str, Any]) -> bool:
+    """The job builds with maturin-action, then runs the smoke test on what it built."""
+    steps = job["steps"]
+    built = [i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("PyO3/maturin")]
+    smoked = [i for i, s in enumerate(steps) if "tests_dist/smoke.py" in s.get("run", "")]
+    return bool(built and smoked) and max(built) < min(smoked)
+
+
+def test_the_release_workflow_builds_every_target() -> None:
+    jobs = _release_workflow()["jobs"]
+    linux = {
+        (p["libc"], p["target"], p["manylinux"])
+        for p in jobs["linux"]["strategy"]["matrix"]["platform"]
+    }
+    assert linux == {
+        ("manylinux", "x86_64", "2014"),
+        ("manylinux", "aarch64", "2014"),
+        ("musllinux", "x86_64", "musllinux_1_2"),
+        ("musllinux", "aarch64", "musllinux_1_2"),
+    }
+    macos = {p["target"] for p in jobs["macos"]["strategy"]["matrix"]["platform"]}
+    assert macos == {"x86_64", "aarch64"}
+    (windows,) = [s for s in jobs["windows"]["steps"] if "maturin" in str(s.get("uses", ""))]
+    assert windows["with"]["target"] == "x64"
+    (sdist,) = [s for s in jobs["sdist"]["steps"] if "maturin" in str(s.get("uses", ""))]
+    assert sdist["with"]["command"] == "sdist"
+    for name in ("linux", "macos", "windows", "sdist"):
+        assert _smoke_tested(jobs[name]), name
+    assert (ROOT / "tests_dist" / "smoke.py").is_file()
+
+
+def test_the_release_workflow_publishes_tags_by_trusted_publishing() -> None:
+    workflow = _release_workflow()
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert triggers["push"]["tags"] == ["v*"]
+    publish = workflow["jobs"]["publish"]
+    assert set(publish["needs"]) == {"linux", "macos", "windows", "sdist"}
+    assert publish["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    assert publish["permissions"] == {"id-token": "write"}
+    (upload,) = [s for s in publish["steps"] if "pypi-publish" in str(s.get("uses", ""))]
+    assert "with" not in upload  # no password or token: PyPI trusts the workflow itself
