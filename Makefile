@@ -81,8 +81,8 @@ demo: release
 lint: dev
 	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	$(BIN)/ruff check python tests tests_dist examples bench
-	$(BIN)/ruff format --check python tests tests_dist examples bench
+	$(BIN)/ruff check python tests tests_dist examples bench .ci
+	$(BIN)/ruff format --check python tests tests_dist examples bench .ci
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest exa_webhooks._native
 
