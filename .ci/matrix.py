@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -94,6 +95,9 @@ def main() -> int:
     parser.add_argument("wheel", type=Path)
     parser.add_argument("versions", nargs="*", default=["3.10", "3.11", "3.12", "3.13"])
     args = parser.parse_args()
+    # A job started in the background inherits an ignored SIGINT, and so would every process
+    # of the suite: its Ctrl-C tests would then wait for a signal that never arrives.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     wheel = args.wheel.resolve()
     results: list[tuple[str, str, float]] = []
     ready: list[tuple[str, Path]] = []
