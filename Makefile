@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: demo test dev release lint rust-test py-test bench bench-smoke clean
+.PHONY: demo test dev release lint rust-test py-test bench bench-smoke wheel sdist test-matrix check-windows clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.deps: requirements-dev.txt | $(BIN)/python
+$(VENV)/.deps: requirements-dev.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
@@ -22,14 +22,67 @@ dev: $(VENV)/.deps
 release: $(VENV)/.deps
 	$(BIN)/maturin develop --quiet --release
 
+# The release wheel for x86_64 Linux users: manylinux2014 (glibc 2.17 and newer) built on
+# this newer system with zig as C compiler and linker (aws-lc-sys compiles C), then checked:
+# twine, its files, and auditwheel plus an ELF scan for any symbol newer than glibc 2.17.
+WHEEL_TARGET := x86_64-unknown-linux-gnu
+$(VENV)/.release-deps: requirements-release.txt | $(VENV)/.deps
+	$(BIN)/pip install --quiet -r requirements-release.txt
+	touch $@
+
+wheel: $(VENV)/.release-deps
+	rm -f dist/exa_webhooks-*.whl
+	# maturin runs `python3 -m ziglang`: the venv's python must come first.
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/maturin build --release --zig \
+		--compatibility manylinux2014 --target $(WHEEL_TARGET) --out dist
+	$(BIN)/twine check --strict dist/exa_webhooks-*.whl
+	EXA_WHEEL="$$(ls dist/exa_webhooks-*.whl)" $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests_dist/test_wheel.py
+	@ls -l dist/exa_webhooks-*.whl
+
+# The sdist, then a wheel built from it by pip as a user's pip would (with a warm target dir
+# and, by default, the quick dev profile: SDIST_PROFILE=release for the real thing), which
+# is checked like a release wheel, installed into a fresh venv and smoke-tested.
+# `make test-matrix` runs the whole suite on that wheel.
+SDIST_PROFILE ?= dev
+SDIST_WHEELS := target/sdist-wheel
+sdist: $(VENV)/.deps
+	rm -rf dist/exa_webhooks-*.tar.gz $(SDIST_WHEELS)
+	$(BIN)/maturin sdist --out dist
+	$(BIN)/twine check --strict dist/exa_webhooks-*.tar.gz
+	# The sdist's files carry a fixed old mtime, so cargo would take the last build of this
+	# crate for an up-to-date build of the sdist: drop it (the dependencies' builds stay).
+	cargo clean --quiet -p exa-webhooks --profile $(SDIST_PROFILE)
+	CARGO_TARGET_DIR="$(abspath target)" MATURIN_PEP517_ARGS="--profile $(SDIST_PROFILE)" \
+		$(BIN)/pip wheel --quiet --no-deps --no-cache-dir --wheel-dir $(SDIST_WHEELS) \
+		dist/exa_webhooks-*.tar.gz
+	EXA_SDIST="$$(ls dist/exa_webhooks-*.tar.gz)" EXA_WHEEL="$$(ls $(SDIST_WHEELS)/*.whl)" \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests_dist/test_sdist.py tests_dist/test_wheel.py
+
+# The whole suite on every supported CPython (the classifiers list exactly these), each in its
+# own venv (.venv-matrix/) with one wheel: by default the (debug) one built from the sdist;
+# WHEEL=dist/....whl tests another, e.g. the release wheel of `make wheel`.
+MATRIX_PYTHONS := 3.10 3.11 3.12 3.13
+WHEEL ?=
+test-matrix: $(VENV)/.deps $(if $(WHEEL),,sdist)
+	$(BIN)/python .ci/matrix.py $(or $(WHEEL),"$$(ls $(SDIST_WHEELS)/*.whl)") $(MATRIX_PYTHONS)
+
+# Every `#[cfg(unix)]` path has a twin that must compile for the Windows wheel: clippy for
+# x86_64 Windows (GNU ABI; zig compiles aws-lc-sys's C). Needs the target's std from rustup.
+check-windows: $(VENV)/.release-deps
+	rustup target add x86_64-pc-windows-gnu
+	PATH="$(abspath $(BIN)):$$PATH" CC_x86_64_pc_windows_gnu="$(abspath .ci/zig-cc-windows)" \
+		CARGO_TARGET_DIR=target/windows-check \
+		cargo clippy --quiet --target x86_64-pc-windows-gnu --lib -- -D warnings
+
 demo: release
 	$(BIN)/python examples/quickstart.py
 
 lint: dev
 	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	$(BIN)/ruff check python tests examples bench
-	$(BIN)/ruff format --check python tests examples bench
+	$(BIN)/ruff check python tests tests_dist examples bench .ci
+	$(BIN)/ruff format --check python tests tests_dist examples bench .ci
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest exa_webhooks._native
 
@@ -52,4 +105,4 @@ bench-smoke: dev
 	$(BIN)/python bench/run.py --smoke
 
 clean:
-	rm -rf $(VENV) target
+	rm -rf $(VENV) .venv-matrix target dist

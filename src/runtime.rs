@@ -9,7 +9,7 @@ use pyo3_async_runtimes::{generic, TaskLocals};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio::runtime::{Builder, Handle, Runtime};
 
@@ -27,7 +27,7 @@ extern "C" fn after_fork_in_child() {
 pub fn fork_generation() -> u64 {
     #[cfg(unix)]
     {
-        static HOOK: Once = Once::new();
+        static HOOK: std::sync::Once = std::sync::Once::new();
         HOOK.call_once(|| {
             // SAFETY: registers a handler that only touches an atomic; no arguments to misuse.
             unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
