@@ -11,6 +11,7 @@ import pytest
 
 import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
+from ports import held_port
 from scripted import ScriptedServer
 
 
@@ -53,40 +54,39 @@ def redis_server() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    workdir = tempfile.mkdtemp(prefix="exa-redis-")
-    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
-    proc = subprocess.Popen(
-        [*args, "no", "--dir", workdir, "--daemonize", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 15
-    while True:
+    # Held until the end: redis-server binds it beside this socket (SO_REUSEADDR).
+    with held_port() as port:
+        workdir = tempfile.mkdtemp(prefix="exa-redis-")
+        args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+        proc = subprocess.Popen(
+            [*args, "no", "--dir", workdir, "--daemonize", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                _, err = proc.communicate(timeout=5)
+                pytest.fail(f"redis-server did not start on port {port}: {err.decode()[-500:]}")
+            time.sleep(0.05)
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-                conn.sendall(b"PING\r\n")
-                if conn.recv(16).startswith(b"+PONG"):
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            _, err = proc.communicate(timeout=5)
-            pytest.fail(f"redis-server did not start on port {port}: {err.decode()[-500:]}")
-        time.sleep(0.05)
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        shutil.rmtree(workdir, ignore_errors=True)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture

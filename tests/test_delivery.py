@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 
@@ -10,6 +9,7 @@ import pytest
 
 import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
+from ports import held_port
 from receiver import Receiver
 
 
@@ -128,12 +128,10 @@ def test_redirects_are_not_followed(
 
 
 def test_unreachable_receiver(server: ExaServer, client: ew.Client) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    wh = client.create_webhook(["webset.created"], f"http://127.0.0.1:{port}/h")
-    started = time.monotonic()
-    server.emit("webset.created")
+    with held_port() as port:
+        wh = client.create_webhook(["webset.created"], f"http://127.0.0.1:{port}/h")
+        started = time.monotonic()
+        server.emit("webset.created")
     assert time.monotonic() - started < 5
     (attempt,) = client.list_webhook_attempts(wh.id)
     assert (attempt.successful, attempt.response_status_code) == (False, 0)

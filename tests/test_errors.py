@@ -9,6 +9,7 @@ import pytest
 
 import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
+from ports import held_port
 from scripted import Reply, ScriptedServer, webhook_json
 
 EVENTS = ["webset.created"]
@@ -191,13 +192,10 @@ def test_redirect_is_not_followed_and_key_not_forwarded(scripted: ScriptedServer
 
 
 def test_connection_refused() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # Nothing listens on `port` now.
-    client = ew.Client("k", base_url=f"http://127.0.0.1:{port}", max_retries=0)
-    with pytest.raises(ew.APIConnectionError) as excinfo:
-        client.create_webhook(EVENTS, URL)
+    with held_port() as port:
+        client = ew.Client("k", base_url=f"http://127.0.0.1:{port}", max_retries=0)
+        with pytest.raises(ew.APIConnectionError) as excinfo:
+            client.create_webhook(EVENTS, URL)
     assert not isinstance(excinfo.value, ew.APITimeoutError)
     assert "connection refused" in str(excinfo.value)
     assert isinstance(excinfo.value.__cause__, ConnectionRefusedError)

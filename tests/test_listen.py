@@ -159,7 +159,8 @@ def test_forwards_resumes_after_a_stop_and_never_twice(
     receiver.secret = cli(server, tmp_path, "listen", "--print-secret").stdout.strip()
     listener = Listener(server, tmp_path, "--forward-to", receiver.url)
     first = [server.emit("webset.created").id, server.emit("webset.idle").id]
-    wait_for(lambda: len(receiver.ids()) == 2, "the first two events")
+    # The receiver records a delivery before listen reads the answer: wait for both.
+    wait_for(lambda: len(listener.kinds("response")) == 2, "the answers to the first two")
     assert receiver.ids() == first
     assert [line["status"] for line in listener.kinds("response")] == [200, 200]
     summary = listener.stop()

@@ -197,15 +197,14 @@ def test_redis_async_path_shares_state_with_the_sync_one(redis_url: str) -> None
 
 
 def test_redis_down_is_a_503_and_no_handler_runs() -> None:
-    import socket
+    from ports import held_port
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # nothing listens here once closed
-    receiver = WebhookReceiver(SECRET, dedupe=RedisDedupe(f"redis://127.0.0.1:{port}", timeout=2))
-    ran: list[object] = []
-    receiver.on()(ran.append)
-    assert receiver.handle(*signed()).status == 503
+    with held_port() as port:
+        url = f"redis://127.0.0.1:{port}"
+        receiver = WebhookReceiver(SECRET, dedupe=RedisDedupe(url, timeout=2))
+        ran: list[object] = []
+        receiver.on()(ran.append)
+        assert receiver.handle(*signed()).status == 503
     assert ran == []
 
 

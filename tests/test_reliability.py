@@ -14,6 +14,7 @@ import pytest
 
 import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
+from ports import held_port
 
 URL = "https://example.com/hook"
 EVENTS = ["webset.created"]
@@ -180,24 +181,22 @@ def test_a_create_is_not_retried_on_other_transient_statuses(
 
 
 def test_a_create_is_retried_when_the_connection_was_refused() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # Nothing listens yet; the server comes up during the first backoff.
+    # Nothing listens yet; the server comes up on the held port during the first backoff.
     started: list[ExaServer] = []
-    starter = threading.Timer(0.15, lambda: started.append(ExaServer(port=port)))
-    starter.start()
-    try:
-        client = ew.Client("test-key", base_url=f"http://127.0.0.1:{port}", max_retries=3)
-        wh = client.create_webhook(EVENTS, URL)
-        starter.join()
-        (server,) = started
-        assert [w.id for w in server.webhooks] == [wh.id]
-        assert count(server, "POST") == 1
-    finally:
-        starter.join()
-        for s in started:
-            s.stop()
+    with held_port() as port:
+        starter = threading.Timer(0.15, lambda: started.append(ExaServer(port=port)))
+        starter.start()
+        try:
+            client = ew.Client("test-key", base_url=f"http://127.0.0.1:{port}", max_retries=3)
+            wh = client.create_webhook(EVENTS, URL)
+            starter.join()
+            (server,) = started
+            assert [w.id for w in server.webhooks] == [wh.id]
+            assert count(server, "POST") == 1
+        finally:
+            starter.join()
+            for s in started:
+                s.stop()
 
 
 def test_no_duplicates_under_every_fault_async(server: ExaServer) -> None:

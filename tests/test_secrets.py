@@ -6,13 +6,13 @@ import html
 import json
 import logging
 import pickle
-import socket
 import traceback
 
 import pytest
 
 import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
+from ports import held_port
 from scripted import Reply, ScriptedServer, webhook_json
 
 KEY = "sk-live-DO-NOT-LEAK-0123456789"
@@ -40,10 +40,7 @@ def test_the_api_key_never_leaks(server: ExaServer, caplog: pytest.LogCaptureFix
         with pytest.raises(ew.AuthenticationError) as auth:
             client.list_webhooks()
         seen += texts_of(auth.value)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        with pytest.raises(ew.APIConnectionError) as refused:
+        with held_port() as port, pytest.raises(ew.APIConnectionError) as refused:
             ew.Client(KEY, base_url=f"http://127.0.0.1:{port}", max_retries=0).list_webhooks()
         seen += texts_of(refused.value)
         # Faults hit only requests with a valid key: here, this key.

@@ -4,7 +4,6 @@ a call fails, whether the key was given or read from ``EXA_API_KEY``."""
 
 from __future__ import annotations
 
-import socket
 import traceback
 from collections.abc import Callable, Iterator
 
@@ -13,6 +12,7 @@ import pytest
 import exa_webhooks as ew
 from exa_webhooks import _client
 from exa_webhooks.testing import ExaServer
+from ports import held_port
 
 KEY = "sk-live-DO-NOT-LEAK-0123456789"
 
@@ -34,9 +34,8 @@ def captured(call: Callable[[], object]) -> str:
 @pytest.fixture
 def refused_url() -> Iterator[str]:
     """A loopback port nobody listens on: every call fails with APIConnectionError."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{s.getsockname()[1]}"
+    with held_port() as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def key_for(source: str) -> str | None:
