@@ -50,9 +50,10 @@ sdist: $(VENV)/.deps
 	rm -rf dist/exa_webhooks-*.tar.gz $(SDIST_WHEELS)
 	$(BIN)/maturin sdist --out dist
 	$(BIN)/twine check --strict dist/exa_webhooks-*.tar.gz
-	# The sdist's files carry a fixed old mtime, so cargo would take the last build of this
-	# crate for an up-to-date build of the sdist: drop it (the dependencies' builds stay).
-	cargo clean --quiet -p exa-webhooks --profile $(SDIST_PROFILE)
+	# The sdist's files carry a fixed old mtime, so cargo would take the last builds of the
+	# workspace's crates for up-to-date builds of the sdist: drop them (dependencies' stay).
+	cargo clean --quiet -p exa-webhooks -p exa-webhooks-core -p exa-webhooks-server \
+		--profile $(SDIST_PROFILE)
 	CARGO_TARGET_DIR="$(abspath target)" MATURIN_PEP517_ARGS="--profile $(SDIST_PROFILE)" \
 		$(BIN)/pip wheel --quiet --no-deps --no-cache-dir --wheel-dir $(SDIST_WHEELS) \
 		dist/exa_webhooks-*.tar.gz
@@ -73,7 +74,7 @@ check-windows: $(VENV)/.release-deps
 	rustup target add x86_64-pc-windows-gnu
 	PATH="$(abspath $(BIN)):$$PATH" CC_x86_64_pc_windows_gnu="$(abspath .ci/zig-cc-windows)" \
 		CARGO_TARGET_DIR=target/windows-check \
-		cargo clippy --quiet --target x86_64-pc-windows-gnu --lib -- -D warnings
+		cargo clippy --quiet --target x86_64-pc-windows-gnu -p exa-webhooks --lib -- -D warnings
 
 demo: release
 	$(BIN)/python examples/quickstart.py
@@ -86,8 +87,18 @@ lint: dev
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest exa_webhooks._native
 
+# PyO3 lives in crates/python only: the core, the server and the benchmark's limit must never
+# have it anywhere in their dependency trees. Their tests build and run without Python.
+RUST_PURE := exa-webhooks-core exa-webhooks-server exa-bench-limit
 rust-test:
-	cargo test
+	@for crate in $(RUST_PURE); do \
+		tree="$$(cargo tree --quiet -p $$crate -e normal,build,dev --prefix none)" || exit 1; \
+		if echo "$$tree" | grep -q '^pyo3'; then \
+			echo "PyO3 entered the dependency tree of $$crate:"; \
+			cargo tree -p $$crate -e normal,build,dev -i pyo3; exit 1; \
+		fi; \
+	done
+	cargo test -p exa-webhooks-core -p exa-webhooks-server
 
 py-test: dev
 	$(BIN)/python -m pytest

@@ -24,7 +24,7 @@ HOME = "https://github.com/exa-webhooks/exa-webhooks"
 
 
 def _cargo_version() -> str:
-    return str(tomllib.loads((ROOT / "Cargo.toml").read_text())["package"]["version"])
+    return str(tomllib.loads((ROOT / "Cargo.toml").read_text())["workspace"]["package"]["version"])
 
 
 def _pyproject() -> dict[str, object]:

@@ -22,7 +22,7 @@ else:
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-VERSION = tomllib.loads((ROOT / "Cargo.toml").read_text())["package"]["version"]
+VERSION = tomllib.loads((ROOT / "Cargo.toml").read_text())["workspace"]["package"]["version"]
 DIST_INFO = f"exa_webhooks-{VERSION}.dist-info"
 # What a manylinux2014 extension may link against (PEP 599), by name.
 MANYLINUX2014_LIBS = {

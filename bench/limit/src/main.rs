@@ -81,9 +81,9 @@ fn client(api_key: &str) -> reqwest::Client {
 }
 
 /// exa-webhooks' transport as `Client` builds it by default.
-fn core_transport(base: &str, key: &str) -> exa_webhooks::transport::Transport {
-    use exa_webhooks::py_client::{DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
-    exa_webhooks::transport::Transport::new(&exa_webhooks::transport::Config {
+fn core_transport(base: &str, key: &str) -> exa_webhooks_core::transport::Transport {
+    use exa_webhooks_core::transport::{DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
+    exa_webhooks_core::transport::Transport::new(&exa_webhooks_core::transport::Config {
         api_key: key.into(),
         base_url: base.into(),
         timeout: std::time::Duration::from_secs_f64(DEFAULT_TIMEOUT),
@@ -138,7 +138,7 @@ fn main() {
             "core-seq-create" => {
                 let transport = core.as_ref().unwrap();
                 for i in 0..count {
-                    let body = exa_webhooks::models::CreateWebhook {
+                    let body = exa_webhooks_core::models::CreateWebhook {
                         events: vec!["webset.created".into()],
                         url: format!("https://example.com/hooks/{i}"),
                         metadata: Some(vec![("team".into(), "bench".into())]),

@@ -2,9 +2,9 @@
 //! redirects followed, a bounded wait, and each try recorded as a `WebhookAttempt`.
 
 use super::store::State;
-use crate::models::{WebhookAttempt, WebhookEvent};
-use crate::signature;
-use crate::timefmt;
+use exa_webhooks_core::models::{WebhookAttempt, WebhookEvent};
+use exa_webhooks_core::signature;
+use exa_webhooks_core::timefmt;
 use serde_json::Map;
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
 //! `exa_webhooks.WebhookAttempt`: a frozen view of `models::WebhookAttempt`.
 
-use crate::models::WebhookAttempt;
-use crate::py_convert::{self, to_datetime};
-use crate::py_model;
+use crate::convert::{self, to_datetime};
+use crate::models::common;
+use exa_webhooks_core::models::WebhookAttempt;
 use pyo3::prelude::*;
 use pyo3::types::IntoPyDict;
 use pyo3::types::{PyDict, PyTuple, PyType};
@@ -23,12 +23,12 @@ impl PyWebhookAttempt {
     /// A `WebhookAttempt` from the API's JSON shape.
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        py_model::parse_dict(data, WebhookAttempt::from_json).map(Self::from)
+        common::parse_dict(data, WebhookAttempt::from_json).map(Self::from)
     }
 
     /// The API's JSON shape, including fields this version does not know.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_convert::from_json(py, &self.inner.to_json())
+        convert::from_json(py, &self.inner.to_json())
     }
 
     #[getter]
@@ -144,12 +144,12 @@ impl PyWebhookAttempt {
     }
 
     fn __hash__(&self) -> u64 {
-        py_model::hash_of(&self.inner.id)
+        common::hash_of(&self.inner.id)
     }
 
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
-        py_model::reduce(slf.as_any())
+        common::reduce(slf.as_any())
     }
 }

@@ -1,9 +1,9 @@
 //! `exa_webhooks.Webhook`: a frozen, dataclass-like view of `models::Webhook`.
 
-use crate::models::{instant, Webhook};
-use crate::py_convert::{self, timestamp_arg, to_datetime};
-use crate::py_errors::check;
-use crate::py_model;
+use crate::convert::{self, timestamp_arg, to_datetime};
+use crate::errors::check;
+use crate::models::common;
+use exa_webhooks_core::models::{instant, Webhook};
 
 use pyo3::prelude::*;
 use pyo3::types::IntoPyDict;
@@ -44,30 +44,30 @@ impl PyWebhook {
         };
         put(
             "id",
-            py_convert::string("id", id, &mut errors).map(Value::from),
+            convert::string("id", id, &mut errors).map(Value::from),
         );
         put("object", Some(object.into()));
         put(
             "status",
-            py_convert::string("status", status, &mut errors).map(Value::from),
+            convert::string("status", status, &mut errors).map(Value::from),
         );
-        let events = py_convert::events(events, &mut errors).unwrap_or_default();
+        let events = convert::events(events, &mut errors).unwrap_or_default();
         put(
             "events",
             Some(events.into_iter().flatten().collect::<Vec<_>>().into()),
         );
         put(
             "url",
-            py_convert::string("url", url, &mut errors).map(Value::from),
+            convert::string("url", url, &mut errors).map(Value::from),
         );
         let secret = secret.filter(|s| !s.is_none());
         put(
             "secret",
             secret
-                .and_then(|s| py_convert::string("secret", s, &mut errors))
+                .and_then(|s| convert::string("secret", s, &mut errors))
                 .map(Value::from),
         );
-        let metadata = py_convert::string_map("metadata", metadata, &mut errors)
+        let metadata = convert::string_map("metadata", metadata, &mut errors)
             .flatten()
             .unwrap_or_default();
         put(
@@ -87,19 +87,20 @@ impl PyWebhook {
             "updatedAt",
             Some(timestamp_arg("updated_at", updated_at, &mut errors)),
         );
-        check(errors)?;
-        py_model::parse_value(&Value::Object(map), Webhook::from_json).map(Self::from)
+        let py = id.py();
+        check(py, errors)?;
+        common::parse_value(py, &Value::Object(map), Webhook::from_json).map(Self::from)
     }
 
     /// A `Webhook` from the API's JSON shape (camelCase keys, RFC 3339 strings).
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        py_model::parse_dict(data, Webhook::from_json).map(Self::from)
+        common::parse_dict(data, Webhook::from_json).map(Self::from)
     }
 
     /// The API's JSON shape, including fields this version does not know.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_convert::from_json(py, &self.inner.to_json())
+        convert::from_json(py, &self.inner.to_json())
     }
 
     #[getter]
@@ -192,12 +193,12 @@ impl PyWebhook {
 
     fn __hash__(&self) -> u64 {
         // Equal webhooks have equal ids and update instants; that is enough for a hash.
-        py_model::hash_of((&self.inner.id, instant(&self.inner.updated_at)))
+        common::hash_of((&self.inner.id, instant(&self.inner.updated_at)))
     }
 
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
-        py_model::reduce(slf.as_any())
+        common::reduce(slf.as_any())
     }
 }

@@ -2,10 +2,10 @@
 //!
 //! Records are only ever emitted on a Python thread, through the exit gate of `runtime`: a
 //! sync call logs from its own thread while it waits; an async call's records travel with its
-//! results to the event loop's thread (see `py_bridge`). No tokio thread calls the logger.
+//! results to the event loop's thread (see `runtime::bridge`). No tokio thread calls the logger.
 
 use crate::runtime;
-use crate::transport::{AttemptLog, LogFn};
+use exa_webhooks_core::transport::{AttemptLog, LogFn};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;

@@ -1,8 +1,8 @@
 //! Python values in and out: arguments checked for type with every problem collected, and
 //! JSON values turned into Python objects.
 
-use crate::timefmt;
-use crate::validation::{self, FieldError};
+use exa_webhooks_core::timefmt;
+use exa_webhooks_core::validation::{self, FieldError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
@@ -115,7 +115,7 @@ pub fn string_map(
         let Some(key) = string(field, &key, errors) else {
             continue;
         };
-        let item = || format!("{field}[{}]", crate::validation::quote(&key));
+        let item = || format!("{field}[{}]", exa_webhooks_core::validation::quote(&key));
         if let Some(value) = string_at(item, &value, errors) {
             out.push((key, value));
         }
@@ -323,7 +323,7 @@ fn number<'py>(py: Python<'py>, n: &serde_json::Number) -> PyResult<Bound<'py, P
         return Ok(u.into_pyobject(py)?.into_any());
     }
     let text = n.as_str();
-    if crate::models::is_integer_literal(text) {
+    if exa_webhooks_core::models::is_integer_literal(text) {
         return py.get_type::<PyInt>().call1((text,));
     }
     // Never infinite: parsing refused numbers beyond a float's range (`models::bad_number`).

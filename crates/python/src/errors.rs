@@ -4,9 +4,9 @@
 //! `APITimeoutError(APIConnectionError, TimeoutError)` is not possible for abi3 classes made in
 //! Rust) and looked up once.
 
-use crate::cause::{Cause, Kind};
-use crate::error::{ApiError, Error};
-use crate::validation::{describe, FieldError};
+use exa_webhooks_core::cause::{Cause, Kind};
+use exa_webhooks_core::error::{ApiError, Error};
+use exa_webhooks_core::validation::{describe, FieldError};
 use pyo3::exceptions::PyOSError;
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -120,47 +120,49 @@ pub fn to_pyerr(py: Python<'_>, error: Error) -> PyErr {
     }
 }
 
-impl From<Error> for PyErr {
-    fn from(error: Error) -> Self {
-        Python::attach(|py| to_pyerr(py, error))
-    }
+/// For a thread that does not hold the interpreter lock (pyo3-async-runtimes' own threads):
+/// takes it through the exit gate, so a thread arriving during finalization never re-attaches.
+pub fn to_pyerr_detached(error: Error) -> PyErr {
+    crate::runtime::attach(|py| to_pyerr(py, error)).unwrap_or_else(|| {
+        // Built lazily, without the lock; nobody will see it, as the interpreter is exiting.
+        pyo3::exceptions::PyRuntimeError::new_err("the interpreter is exiting")
+    })
 }
 
 /// Shorthand for reporting collected validation problems.
-pub fn check(errors: Vec<FieldError>) -> PyResult<()> {
+pub fn check(py: Python<'_>, errors: Vec<FieldError>) -> PyResult<()> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(Error::Validation(errors).into())
+        Err(to_pyerr(py, Error::Validation(errors)))
     }
 }
 
 /// A plain `ExaError`, for failures that fit no narrower class.
-pub fn exa_error(message: &str) -> PyErr {
-    Python::attach(
-        |py| match class(py, "ExaError").and_then(|c| c.call1((message,))) {
-            Ok(exception) => PyErr::from_value(exception),
-            Err(failed) => failed,
-        },
-    )
+pub fn exa_error(py: Python<'_>, message: &str) -> PyErr {
+    match class(py, "ExaError").and_then(|c| c.call1((message,))) {
+        Ok(exception) => PyErr::from_value(exception),
+        Err(failed) => failed,
+    }
 }
 
 /// A `ValidationError` for one problem.
-pub fn invalid<T>(field: &str, message: impl Into<String>) -> PyResult<T> {
-    Err(Error::Validation(vec![FieldError::new(field, message)]).into())
+pub fn invalid<T>(py: Python<'_>, field: &str, message: impl Into<String>) -> PyResult<T> {
+    Err(to_pyerr(
+        py,
+        Error::Validation(vec![FieldError::new(field, message)]),
+    ))
 }
 
 /// `SignatureVerificationError`, with the reason code and a message free of secrets.
-pub fn signature_error(error: &crate::signature::VerifyError) -> PyErr {
-    Python::attach(|py| {
-        let kwargs = PyDict::new(py);
-        let built = kwargs
-            .set_item("reason", error.reason())
-            .and_then(|()| class(py, "SignatureVerificationError"))
-            .and_then(|cls| cls.call((error.message(),), Some(&kwargs)));
-        match built {
-            Ok(exception) => PyErr::from_value(exception),
-            Err(failed) => failed,
-        }
-    })
+pub fn signature_error(py: Python<'_>, error: &exa_webhooks_core::signature::VerifyError) -> PyErr {
+    let kwargs = PyDict::new(py);
+    let built = kwargs
+        .set_item("reason", error.reason())
+        .and_then(|()| class(py, "SignatureVerificationError"))
+        .and_then(|cls| cls.call((error.message(),), Some(&kwargs)));
+    match built {
+        Ok(exception) => PyErr::from_value(exception),
+        Err(failed) => failed,
+    }
 }

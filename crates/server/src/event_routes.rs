@@ -3,8 +3,8 @@
 use super::event_store::{EventFilter, Key};
 use super::routes::Answer;
 use super::store::State;
-use crate::timefmt;
-use crate::validation::{self, FieldError};
+use exa_webhooks_core::timefmt;
+use exa_webhooks_core::validation::{self, FieldError};
 use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -4,37 +4,19 @@
 //! Both are built lazily and rebuilt after a `fork()`: a runtime inherited through it has no
 //! worker threads, and any request on it would hang for ever.
 
+#[cfg(unix)]
+pub mod bridge;
+pub mod logging;
+
+use exa_webhooks_core::fork;
 use pyo3::prelude::*;
 use pyo3_async_runtimes::{generic, TaskLocals};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::runtime::{Builder, Handle, Runtime};
-
-/// Bumped in the child after every `fork()`. Reading it costs no system call, unlike
-/// `getpid()`, which calls would otherwise make several times each.
-static FORKS: AtomicU64 = AtomicU64::new(0);
-
-#[cfg(unix)]
-extern "C" fn after_fork_in_child() {
-    // Only an atomic add: the child of a threaded process may run little else here.
-    FORKS.fetch_add(1, Ordering::Relaxed);
-}
-
-/// Which side of every `fork()` so far this process is on; equal values mean "same process".
-pub fn fork_generation() -> u64 {
-    #[cfg(unix)]
-    {
-        static HOOK: std::sync::Once = std::sync::Once::new();
-        HOOK.call_once(|| {
-            // SAFETY: registers a handler that only touches an atomic; no arguments to misuse.
-            unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
-        });
-    }
-    FORKS.load(Ordering::Relaxed)
-}
 
 struct Current {
     generation: u64,
@@ -46,7 +28,7 @@ static CURRENT: Mutex<Option<Current>> = Mutex::new(None);
 
 /// The runtime of this process, built on first use.
 pub fn handle() -> PyResult<Handle> {
-    let generation = fork_generation();
+    let generation = fork::generation();
     let mut current = CURRENT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -87,7 +69,7 @@ impl LocalRuntime {
                 ))
             })?;
         Ok(Self {
-            generation: fork_generation(),
+            generation: fork::generation(),
             runtime: Some(runtime),
         })
     }
@@ -96,7 +78,7 @@ impl LocalRuntime {
 impl Drop for LocalRuntime {
     fn drop(&mut self) {
         if let Some(runtime) = self.runtime.take() {
-            if self.generation == fork_generation() {
+            if self.generation == fork::generation() {
                 // Never wait here: this may run with the interpreter lock held.
                 runtime.shutdown_background();
             } else {
@@ -241,7 +223,7 @@ fn on_main_thread(py: Python<'_>) -> bool {
     thread_local! {
         static MAIN: std::cell::Cell<Option<(u64, bool)>> = const { std::cell::Cell::new(None) };
     }
-    let generation = fork_generation();
+    let generation = fork::generation();
     if let Some((_, main)) = MAIN.get().filter(|(g, _)| *g == generation) {
         return main;
     }

@@ -1,12 +1,12 @@
 //! `exa_webhooks.WebhookEvent`, and the functions that verify, parse and sign deliveries.
 
-use crate::models::WebhookEvent;
-use crate::py_convert::{self, to_datetime};
-use crate::py_errors::{check, invalid, signature_error};
-use crate::py_model;
-use crate::signature;
-use crate::timefmt;
-use crate::validation::FieldError;
+use crate::convert::{self, to_datetime};
+use crate::errors::{check, invalid, signature_error};
+use crate::models::common;
+use exa_webhooks_core::models::WebhookEvent;
+use exa_webhooks_core::signature;
+use exa_webhooks_core::timefmt;
+use exa_webhooks_core::validation::FieldError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyMapping, PyString, PyTuple, PyType};
 use serde_json::Value;
@@ -28,11 +28,11 @@ impl PyWebhookEvent {
     /// A `WebhookEvent` from the delivered JSON shape, already decoded.
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        py_model::parse_dict(data, WebhookEvent::from_json).map(Self::from)
+        common::parse_dict(data, WebhookEvent::from_json).map(Self::from)
     }
 
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_convert::from_json(py, &self.inner.to_json())
+        convert::from_json(py, &self.inner.to_json())
     }
 
     #[getter]
@@ -53,7 +53,7 @@ impl PyWebhookEvent {
     /// The resource the event is about (a Webset, an item, a monitor run...), as a new dict.
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_convert::from_json_map(py, &self.inner.data).map(Bound::into_any)
+        convert::from_json_map(py, &self.inner.data).map(Bound::into_any)
     }
 
     #[getter]
@@ -84,18 +84,19 @@ impl PyWebhookEvent {
     }
 
     fn __hash__(&self) -> u64 {
-        py_model::hash_of(&self.inner.id)
+        common::hash_of(&self.inner.id)
     }
 
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
-        py_model::reduce(slf.as_any())
+        common::reduce(slf.as_any())
     }
 }
 
 /// The raw body: `bytes` (or another bytes-like object), or `str` taken as UTF-8.
 fn payload<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
+    let py = obj.py();
     if let Ok(bytes) = obj.cast::<PyBytes>() {
         return Ok(Cow::Borrowed(bytes.as_bytes()));
     }
@@ -103,6 +104,7 @@ fn payload<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
         return match text.to_str() {
             Ok(text) => Ok(Cow::Borrowed(text.as_bytes())),
             Err(_) => invalid(
+                py,
                 "payload",
                 "is a str with no UTF-8 form (it has a lone surrogate): pass the raw body as bytes",
             ),
@@ -115,14 +117,19 @@ fn payload<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
         let bytes = obj.call_method0("tobytes");
         return match bytes.as_ref().map(|b| b.cast::<PyBytes>()) {
             Ok(Ok(bytes)) => Ok(Cow::Owned(bytes.as_bytes().to_vec())),
-            _ => invalid("payload", "is a memoryview that cannot be read (released?)"),
+            _ => invalid(
+                py,
+                "payload",
+                "is a memoryview that cannot be read (released?)",
+            ),
         };
     }
     invalid(
+        py,
         "payload",
         format!(
             "must be the raw body as bytes or str, got {}",
-            py_convert::type_name(obj)
+            convert::type_name(obj)
         ),
     )
 }
@@ -160,7 +167,7 @@ fn text_of<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Cow<'a, str>, String> {
         Ok(b) => Ok(Cow::Owned(
             b.as_bytes().iter().map(|&c| char::from(c)).collect(),
         )),
-        Err(_) => Err(format!("it is {}, not text", py_convert::type_name(obj))),
+        Err(_) => Err(format!("it is {}, not text", convert::type_name(obj))),
     }
 }
 
@@ -171,6 +178,7 @@ const MAX_HEADERS: usize = 10_000;
 /// The header value: given as is, or looked up case-insensitively in any mapping of headers
 /// (a dict, Flask's or Starlette's headers, anything with `items()` yielding pairs).
 fn header_value<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<HeaderValue<'a>> {
+    let py = obj.py();
     if obj.is_none() {
         return Ok(HeaderValue::Absent);
     }
@@ -182,6 +190,7 @@ fn header_value<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<HeaderValue<'a>> {
     }
     let not_headers = |why: String| {
         invalid(
+            py,
             "signature",
             format!("must be the Exa-Signature header value or a mapping of headers, {why}"),
         )
@@ -195,7 +204,7 @@ fn header_value<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<HeaderValue<'a>> {
     };
     let has_items = obj.is_instance_of::<PyMapping>() || obj.hasattr("items").unwrap_or(false);
     if !has_items {
-        return not_headers(format!("got {}", py_convert::type_name(obj)));
+        return not_headers(format!("got {}", convert::type_name(obj)));
     }
     let items = match obj.call_method0("items").and_then(|items| items.try_iter()) {
         Ok(items) => items,
@@ -217,7 +226,7 @@ fn header_value<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<HeaderValue<'a>> {
         let Some((key, value)) = pair else {
             let shape = match item.cast::<PyTuple>() {
                 Ok(t) => format!("a tuple of {}", t.len()),
-                Err(_) => py_convert::type_name(&item),
+                Err(_) => convert::type_name(&item),
             };
             return not_headers(format!(
                 "but its items() yielded {shape}, not a (name, value) pair"
@@ -238,6 +247,7 @@ const MAX_SECRETS: usize = 100;
 
 /// One secret or a sequence of them (during rotation); each as its UTF-8 bytes.
 fn secrets<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Vec<Cow<'a, [u8]>>> {
+    let py = obj.py();
     /// The bytes of one secret, or why it is not one.
     fn one<'b>(item: &'b Bound<'_, PyAny>) -> Result<&'b [u8], String> {
         let bytes = match (item.cast::<PyString>(), item.cast::<PyBytes>()) {
@@ -246,12 +256,7 @@ fn secrets<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Vec<Cow<'a, [u8]>>> {
                 .map(str::as_bytes)
                 .map_err(|_| "must be valid Unicode (no lone surrogates)".to_owned())?,
             (_, Ok(raw)) => raw.as_bytes(),
-            _ => {
-                return Err(format!(
-                    "must be a str, got {}",
-                    py_convert::type_name(item)
-                ))
-            }
+            _ => return Err(format!("must be a str, got {}", convert::type_name(item))),
         };
         if bytes.is_empty() {
             return Err("must not be empty".into());
@@ -294,16 +299,16 @@ fn secrets<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Vec<Cow<'a, [u8]>>> {
             "secret",
             format!(
                 "must be a str or a list of str, got {}",
-                py_convert::type_name(obj)
+                convert::type_name(obj)
             ),
         ));
     }
-    check(errors)?;
+    check(py, errors)?;
     Ok(out)
 }
 
 /// Seconds since the epoch: `now` as a number or a `datetime`, else the clock.
-fn unix_now(now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
+fn unix_now(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
     let Some(now) = now.filter(|n| !n.is_none()) else {
         return Ok(timefmt::now_secs());
     };
@@ -315,7 +320,7 @@ fn unix_now(now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
     };
     match seconds {
         Ok(s) if s.is_finite() && !now.is_instance_of::<PyBool>() => Ok(s.floor() as i64),
-        _ => invalid("now", "must be Unix seconds or a datetime"),
+        _ => invalid(py, "now", "must be Unix seconds or a datetime"),
     }
 }
 
@@ -330,6 +335,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Tolerance {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let py = obj.py();
         if obj.is_none() {
             return Ok(Self(None));
         }
@@ -338,6 +344,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Tolerance {
                 Ok(Self(Some(t.floor() as i64)))
             }
             _ => invalid(
+                py,
                 "tolerance",
                 "must be a number of seconds (0 or more), or None to skip the check",
             ),
@@ -355,20 +362,21 @@ fn verify(
     Tolerance(tolerance): Tolerance,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
+    let py = signature_obj.py();
     let header = header_value(signature_obj)?;
     let secrets = secrets(secret)?;
-    let now = unix_now(now)?;
+    let now = unix_now(py, now)?;
     let header = match header {
-        HeaderValue::Absent => return Err(signature_error(&signature::VerifyError::Missing)),
+        HeaderValue::Absent => return Err(signature_error(py, &signature::VerifyError::Missing)),
         HeaderValue::NotText(why) => {
-            return Err(signature_error(&signature::VerifyError::Malformed(why)))
+            return Err(signature_error(py, &signature::VerifyError::Malformed(why)))
         }
         HeaderValue::Text(header) => header,
     };
     match signature::verify(body, &header, &secrets, tolerance, now) {
-        Ok(_) if !signable => Err(signature_error(&signature::VerifyError::NoMatch)),
+        Ok(_) if !signable => Err(signature_error(py, &signature::VerifyError::NoMatch)),
         Ok(_) => Ok(()),
-        Err(e) => Err(signature_error(&e)),
+        Err(e) => Err(signature_error(py, &e)),
     }
 }
 
@@ -401,17 +409,18 @@ pub fn verify_signature(
 /// Unknown event types parse fine; a body that is not an event raises ``ValidationError``.
 #[pyfunction]
 pub fn parse_event(payload: &Bound<'_, PyAny>) -> PyResult<PyWebhookEvent> {
-    parse_body(&self::payload(payload)?)
+    parse_body(payload.py(), &self::payload(payload)?)
 }
 
-fn parse_body(body: &[u8]) -> PyResult<PyWebhookEvent> {
+fn parse_body(py: Python<'_>, body: &[u8]) -> PyResult<PyWebhookEvent> {
     match serde_json::from_slice::<Value>(body) {
-        Ok(value) => py_model::parse_value(&value, WebhookEvent::from_json).map(Into::into),
+        Ok(value) => common::parse_value(py, &value, WebhookEvent::from_json).map(Into::into),
         Err(e) if e.to_string().starts_with("recursion limit exceeded") => invalid(
+            py,
             "payload",
-            format!("is nested more than {} levels deep", py_convert::MAX_DEPTH),
+            format!("is nested more than {} levels deep", convert::MAX_DEPTH),
         ),
-        Err(e) => invalid("payload", format!("is not a JSON event ({e})")),
+        Err(e) => invalid(py, "payload", format!("is not a JSON event ({e})")),
     }
 }
 
@@ -431,7 +440,7 @@ pub fn construct_event(
     // The body is read out of Python once, for both steps.
     let (body, signable) = body_to_verify(payload)?;
     verify(&body, signable, signature, secret, tolerance, now)?;
-    parse_body(&body)
+    parse_body(payload.py(), &body)
 }
 
 /// An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests),
@@ -443,20 +452,21 @@ pub fn sign_payload(
     secret: &Bound<'_, PyAny>,
     timestamp: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
+    let py = payload.py();
     let body = self::payload(payload)?;
     let secrets = secrets(secret)?;
     let timestamp = match timestamp.filter(|t| !t.is_none()) {
-        None => unix_now(None)?,
+        None => unix_now(py, None)?,
         Some(t) if t.is_instance_of::<PyBool>() => {
-            return invalid("timestamp", "must be Unix seconds (an int), not a bool")
+            return invalid(py, "timestamp", "must be Unix seconds (an int), not a bool")
         }
         Some(t) => match t.extract::<i64>() {
             Ok(t) if (0..=9_999_999_999).contains(&t) => t,
-            _ => return invalid("timestamp", "must be Unix seconds (an int from 0)"),
+            _ => return invalid(py, "timestamp", "must be Unix seconds (an int from 0)"),
         },
     };
     match secrets.as_slice() {
         [secret] => Ok(signature::sign(&body, secret, timestamp)),
-        _ => invalid("secret", "must be one secret to sign with"),
+        _ => invalid(py, "secret", "must be one secret to sign with"),
     }
 }

@@ -1,11 +1,11 @@
 //! `exa_webhooks._native.NativeServer` and `RecordedRequest`: the test server for Python.
 
-use crate::py_convert;
-use crate::py_errors::check;
-use crate::py_event::PyWebhookEvent;
-use crate::py_webhook::PyWebhook;
-use crate::server::{Action, Fault, Limits, RecordedRequest, Server};
-use crate::validation::{self, FieldError};
+use crate::convert;
+use crate::errors::check;
+use crate::models::event::PyWebhookEvent;
+use crate::models::webhook::PyWebhook;
+use exa_webhooks_core::validation::{self, FieldError};
+use exa_webhooks_server::{Action, Fault, Limits, RecordedRequest, Server};
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::IntoPyDict;
@@ -108,7 +108,7 @@ fn optional_string(
     if obj.is_none() {
         return None;
     }
-    let value = py_convert::string(field, obj, errors)?;
+    let value = convert::string(field, obj, errors)?;
     match valid(&value) {
         Ok(()) => Some(value),
         Err(message) => {
@@ -124,7 +124,7 @@ fn shown(obj: &Bound<'_, PyAny>) -> String {
         .repr()
         .map_or_else(|_| "?".to_owned(), |r| r.to_string());
     if repr.chars().count() > 40 {
-        py_convert::type_name(obj)
+        convert::type_name(obj)
     } else {
         repr
     }
@@ -174,11 +174,11 @@ impl NativeServer {
     ) -> PyResult<Self> {
         let mut errors = Vec::new();
         // The client's own rules: a key no `Client` would send is refused here too.
-        let api_key = py_convert::string("api_key", api_key, &mut errors);
+        let api_key = convert::string("api_key", api_key, &mut errors);
         if let Some(key) = &api_key {
             validation::validate_api_key(key, &mut errors);
         }
-        let host = py_convert::string("host", host, &mut errors);
+        let host = convert::string("host", host, &mut errors);
         if let Some(message) = host.as_deref().and_then(|h| check_host(h).err()) {
             errors.push(FieldError::new("host", message));
         }
@@ -193,7 +193,7 @@ impl NativeServer {
             seconds_arg("header_timeout", header_timeout, false, 3600.0, &mut errors);
         let idle_timeout = seconds_arg("idle_timeout", idle_timeout, false, 86_400.0, &mut errors);
         let max_webhooks = int_arg("max_webhooks", max_webhooks, 1..=MAX_WEBHOOKS, &mut errors);
-        check(errors)?;
+        check(py, errors)?;
         // With no errors reported, every one is set.
         let (Some(api_key), Some(host), Some(port), Some(max_connections)) =
             (api_key, host, port, max_connections)
@@ -280,20 +280,20 @@ impl NativeServer {
         created_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyWebhookEvent> {
         let mut errors = Vec::new();
-        let event_type = py_convert::string("event_type", event_type, &mut errors);
+        let event_type = convert::string("event_type", event_type, &mut errors);
         if let Some(t) = &event_type {
             validation::validate_event_type("event_type", t, &mut errors);
         }
         let data = match data.filter(|d| !d.is_none()) {
             None => None,
             Some(d) if d.is_instance_of::<PyDict>() => {
-                match py_convert::to_json(d, "data", &mut errors) {
+                match convert::to_json(d, "data", &mut errors) {
                     Value::Object(map) => Some(map),
                     _ => None,
                 }
             }
             Some(d) => {
-                let message = format!("must be a dict, got {}", py_convert::type_name(d));
+                let message = format!("must be a dict, got {}", convert::type_name(d));
                 errors.push(FieldError::new("data", message));
                 None
             }
@@ -301,8 +301,8 @@ impl NativeServer {
         let timeout = seconds_arg("timeout", timeout, false, 86_400.0, &mut errors);
         let created_at = created_at
             .filter(|c| !c.is_none())
-            .and_then(|c| crate::py_events::bound("created_at", c, &mut errors));
-        check(errors)?;
+            .and_then(|c| crate::client::events::bound("created_at", c, &mut errors));
+        check(py, errors)?;
         let event_type = event_type.unwrap_or_default();
         let timeout = timeout.unwrap_or(Duration::from_secs(10));
         // A signal handler's exception (KeyboardInterrupt), raised once emit has stopped.
@@ -345,6 +345,7 @@ impl NativeServer {
         method: &Bound<'_, PyAny>,
         path: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
+        let py = status.py();
         let mut errors = Vec::new();
         let status = if status.is_none() {
             None
@@ -371,14 +372,14 @@ impl NativeServer {
         let body = match body.filter(|b| !b.is_none()) {
             None => None,
             Some(b) if b.is_instance_of::<pyo3::types::PyString>() => {
-                py_convert::string("body", b, &mut errors)
+                convert::string("body", b, &mut errors)
             }
-            Some(b) => Some(py_convert::to_json(b, "body", &mut errors).to_string()),
+            Some(b) => Some(convert::to_json(b, "body", &mut errors).to_string()),
         };
-        let headers = py_convert::string_map("headers", headers, &mut errors)
+        let headers = convert::string_map("headers", headers, &mut errors)
             .flatten()
             .unwrap_or_default();
-        check(errors)?;
+        check(py, errors)?;
         let action = match (status, reset, truncate, hang) {
             (Some(status), ..) => Action::Respond {
                 status,

@@ -4,7 +4,7 @@
 
 use super::event_store::Events;
 use super::faults::Faults;
-use crate::models::{Webhook, WebhookAttempt};
+use exa_webhooks_core::models::{Webhook, WebhookAttempt};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,10 +1,10 @@
 //! The Events API's arguments from Python, every problem collected before any I/O.
-//! `NativeClient.list_events` and `get_event` (in `py_client`) call these.
+//! `NativeClient.list_events` and `get_event` (in `client::native`) call these.
 
-use crate::models::EventQuery;
-use crate::py_convert;
-use crate::timefmt;
-use crate::validation::{self, FieldError};
+use crate::convert;
+use exa_webhooks_core::models::EventQuery;
+use exa_webhooks_core::timefmt;
+use exa_webhooks_core::validation::{self, FieldError};
 use pyo3::prelude::*;
 use serde_json::Value;
 
@@ -12,7 +12,7 @@ use serde_json::Value;
 /// refused, unknown names get a suggestion, no duplicates, at least one).
 fn types(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Vec<String> {
     let before = errors.len();
-    let names = py_convert::events(obj, errors);
+    let names = convert::events(obj, errors);
     if let Some(names) = &names {
         validation::validate_partial_events(names, errors);
     }
@@ -29,7 +29,7 @@ fn types(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Vec<String> {
 /// microseconds since the epoch. Naive datetimes and unparseable strings are refused.
 pub fn bound(field: &str, obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<i64> {
     let before = errors.len();
-    let Value::String(text) = py_convert::timestamp_arg(field, obj, errors) else {
+    let Value::String(text) = convert::timestamp_arg(field, obj, errors) else {
         return None;
     };
     if errors.len() > before {
@@ -86,7 +86,7 @@ pub fn event_query(
 
 /// An event id goes into the URL path: checked like a webhook id.
 pub fn event_id(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> String {
-    let id = py_convert::string("event_id", obj, errors).unwrap_or_default();
+    let id = convert::string("event_id", obj, errors).unwrap_or_default();
     if obj.is_instance_of::<pyo3::types::PyString>() {
         validation::validate_event_id(&id, errors);
     }

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 /// `unknown event type "x"; did you mean "y"?`, worded as every other refusal of a name.
 #[pyfunction]
 pub fn unknown_event_type(name: &str) -> String {
-    crate::validation::unknown_event_type(name)
+    exa_webhooks_core::validation::unknown_event_type(name)
 }
 
 /// A plausible resource for an event of `event_type` (a Webset for `webset.*`, a WebsetItem
@@ -13,11 +13,11 @@ pub fn unknown_event_type(name: &str) -> String {
 #[pyfunction]
 pub fn default_event_data<'py>(py: Python<'py>, event_type: &str) -> PyResult<Bound<'py, PyAny>> {
     let mut errors = Vec::new();
-    crate::validation::validate_event_type("event_type", event_type, &mut errors);
-    crate::py_errors::check(errors)?;
-    let now = crate::timefmt::format_millis(crate::timefmt::now_millis());
-    let data = crate::server::resources::default_data(event_type, &random_id, &now);
-    crate::py_convert::from_json(py, &data)
+    exa_webhooks_core::validation::validate_event_type("event_type", event_type, &mut errors);
+    crate::errors::check(py, errors)?;
+    let now = exa_webhooks_core::timefmt::format_millis(exa_webhooks_core::timefmt::now_millis());
+    let data = exa_webhooks_server::resources::default_data(event_type, &random_id, &now);
+    crate::convert::from_json(py, &data)
 }
 
 /// `prefix` and 24 random characters of `[a-z0-9]`, like Exa's ids.

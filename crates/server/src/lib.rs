@@ -14,11 +14,11 @@ mod trigger_routes;
 pub use faults::{Action, Fault};
 pub use store::RecordedRequest;
 
-use crate::events;
-use crate::models::WebhookEvent;
-use crate::runtime;
-use crate::timefmt;
 use deliver::Target;
+use exa_webhooks_core::events;
+use exa_webhooks_core::fork;
+use exa_webhooks_core::models::WebhookEvent;
+use exa_webhooks_core::timefmt;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -63,7 +63,7 @@ pub struct Server {
     state: Arc<State>,
     /// Deliveries' own connection pool, tied to this server's runtime.
     delivery: reqwest::Client,
-    /// `fork_generation()` at start: a forked child has the server's memory, not its threads.
+    /// `fork::generation()` at start: a forked child has the server's memory, not its threads.
     generation: u64,
     /// Locked only briefly: `emit` works on a handle, so a slow delivery never blocks `stop`
     /// or another caller.
@@ -113,7 +113,7 @@ impl Server {
             addr,
             state,
             delivery,
-            generation: runtime::fork_generation(),
+            generation: fork::generation(),
             running: Mutex::new(Running {
                 runtime: Some(runtime),
                 emits: 0,
@@ -147,7 +147,7 @@ impl Server {
     }
 
     fn forked(&self) -> bool {
-        runtime::fork_generation() != self.generation
+        fork::generation() != self.generation
     }
 
     /// False in a forked child too: the server's threads are in the parent.

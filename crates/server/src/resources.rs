@@ -142,7 +142,7 @@ pub fn default_data(event_type: &str, new_id: &dyn Fn(&str) -> String, now: &str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::EVENT_TYPES;
+    use exa_webhooks_core::events::EVENT_TYPES;
 
     #[test]
     fn every_event_type_gets_an_object_with_an_id() {

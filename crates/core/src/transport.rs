@@ -24,6 +24,11 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Larger answers are refused: no page of webhooks comes near this.
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
+/// Exa's API, and the client's defaults: per-try timeout (seconds) and retries after a first try.
+pub const DEFAULT_BASE_URL: &str = "https://api.exa.ai";
+pub const DEFAULT_TIMEOUT: f64 = 60.0;
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+
 #[derive(Clone)]
 pub struct Config {
     pub api_key: String,
@@ -91,8 +96,13 @@ pub struct Transport {
 
 impl Transport {
     pub fn new(config: &Config) -> Result<Self, Error> {
+        // Configuration problems are the caller's: validation errors, raised when a client is
+        // built, not connection errors on its first call.
+        let invalid = |field: &str, message: String| {
+            Error::Validation(vec![crate::validation::FieldError::new(field, message)])
+        };
         let mut key = HeaderValue::from_str(&config.api_key)
-            .map_err(|_| Error::connection("the API key is not a valid header value"))?;
+            .map_err(|_| invalid("api_key", "is not a valid header value".to_owned()))?;
         key.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert("x-api-key", key);
@@ -105,15 +115,22 @@ impl Transport {
             .tcp_nodelay(true);
         if let Some(pem) = &config.ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                Error::connection(format!("invalid CA bundle: {}", cause::chain(&e)))
+                invalid(
+                    "ca_bundle",
+                    format!("is not a PEM bundle: {}", cause::chain(&e)),
+                )
             })?;
             builder = builder.tls_certs_merge(certs);
         }
         let http = builder.build().map_err(|e| {
-            Error::connection(format!("could not set up HTTP: {}", cause::chain(&e)))
+            let why = cause::chain(&e);
+            match config.ca_pem {
+                Some(_) => invalid("ca_bundle", format!("cannot be used for TLS: {why}")),
+                None => Error::connection(format!("could not set up HTTP: {why}")),
+            }
         })?;
         let webhooks_url = Url::parse(&format!("{}/websets/v0/webhooks", config.base_url))
-            .map_err(|e| Error::connection(format!("invalid base URL: {e}")))?;
+            .map_err(|e| invalid("base_url", format!("is not a valid URL: {e}")))?;
         Ok(Self {
             http,
             webhooks_url,

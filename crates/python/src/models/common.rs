@@ -1,10 +1,10 @@
 //! What the frozen model classes (`Webhook`, `WebhookAttempt`, `WebhookEvent`) share: parsing
 //! from the API's JSON shape, pickling through it, hashing.
 
-use crate::error::Error;
-use crate::py_convert;
-use crate::py_errors::check;
-use crate::validation::FieldError;
+use crate::convert;
+use crate::errors::{self, check};
+use exa_webhooks_core::error::Error;
+use exa_webhooks_core::validation::FieldError;
 use pyo3::prelude::*;
 use serde_json::Value;
 use std::collections::hash_map::DefaultHasher;
@@ -16,17 +16,18 @@ pub fn parse_dict<T>(
     parse: impl FnOnce(&Value) -> Result<T, Vec<FieldError>>,
 ) -> PyResult<T> {
     let mut errors = Vec::new();
-    let value = py_convert::to_json(data, "data", &mut errors);
-    check(errors)?;
-    parse_value(&value, parse)
+    let value = convert::to_json(data, "data", &mut errors);
+    check(data.py(), errors)?;
+    parse_value(data.py(), &value, parse)
 }
 
 /// Parses a JSON value in the API's shape; every problem becomes a `ValidationError`.
 pub fn parse_value<T>(
+    py: Python<'_>,
     value: &Value,
     parse: impl FnOnce(&Value) -> Result<T, Vec<FieldError>>,
 ) -> PyResult<T> {
-    parse(value).map_err(|problems| Error::Validation(problems).into())
+    parse(value).map_err(|problems| errors::to_pyerr(py, Error::Validation(problems)))
 }
 
 /// `(type(obj).from_dict, (obj.to_dict(),))`: pickles and copies keep every field, unknown

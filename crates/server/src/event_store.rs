@@ -7,7 +7,7 @@
 //! filtered), and cursors stay valid while events are added: a new event never shifts or
 //! repeats those already listed (one backdated below the cursor appears on a later page).
 
-use crate::models::WebhookEvent;
+use exa_webhooks_core::models::WebhookEvent;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;

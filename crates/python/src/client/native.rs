@@ -1,18 +1,20 @@
 //! `exa_webhooks._native.NativeClient`: configuration, one connection pool, and the calls.
 //! `Client` and `AsyncClient` in Python are thin typed wrappers around it.
 
-use crate::error::Error;
-use crate::models::{CreateWebhook, ListQuery, Page, UpdateWebhook};
-use crate::py_attempt::PyWebhookAttempt;
-use crate::py_convert;
-use crate::py_errors::{self, check};
-use crate::py_event::PyWebhookEvent;
-use crate::py_events;
-use crate::py_logging;
-use crate::py_webhook::PyWebhook;
+use crate::client::events;
+use crate::convert;
+use crate::errors::{self, check};
+use crate::models::attempt::PyWebhookAttempt;
+use crate::models::event::PyWebhookEvent;
+use crate::models::webhook::PyWebhook;
 use crate::runtime;
-use crate::transport::{Config, LogFn, Transport};
-use crate::validation::{self, FieldError};
+use crate::runtime::logging;
+use exa_webhooks_core::error::Error;
+use exa_webhooks_core::models::{CreateWebhook, ListQuery, Page, UpdateWebhook};
+use exa_webhooks_core::transport::{
+    Config, LogFn, Transport, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+};
+use exa_webhooks_core::validation::{self, FieldError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBool;
@@ -21,9 +23,6 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub const DEFAULT_BASE_URL: &str = "https://api.exa.ai";
-pub const DEFAULT_TIMEOUT: f64 = 60.0;
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
 const MAX_RETRIES_LIMIT: u32 = 10;
 
 /// A connection pool and what drives it. Sync calls get a single-threaded runtime of their
@@ -42,6 +41,8 @@ struct Lanes {
     generation: u64,
     sync: Option<Lane>,
     asynchronous: Option<Lane>,
+    /// Built by `new` to check the configuration there; the first lane takes it.
+    spare: Option<Arc<Transport>>,
 }
 
 enum Pool {
@@ -61,6 +62,7 @@ fn env(name: &str) -> Option<String> {
 
 /// Every problem with the client's configuration, reported at once, keys never shown.
 fn resolve_config(
+    py: Python<'_>,
     api_key: Option<&Bound<'_, PyAny>>,
     base_url: Option<&Bound<'_, PyAny>>,
     timeout: Option<&Bound<'_, PyAny>>,
@@ -69,7 +71,7 @@ fn resolve_config(
 ) -> PyResult<Config> {
     let mut errors = Vec::new();
     let api_key = match api_key.filter(|k| !k.is_none()) {
-        Some(k) => py_convert::string("api_key", k, &mut errors),
+        Some(k) => convert::string("api_key", k, &mut errors),
         None => env("EXA_API_KEY"),
     };
     match &api_key {
@@ -81,7 +83,7 @@ fn resolve_config(
         None => {}
     }
     let base_url = match base_url.filter(|b| !b.is_none()) {
-        Some(b) => py_convert::string("base_url", b, &mut errors),
+        Some(b) => convert::string("base_url", b, &mut errors),
         None => Some(env("EXA_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())),
     };
     let http_hosts = env(validation::ALLOW_HTTP_HOSTS_ENV)
@@ -113,7 +115,7 @@ fn resolve_config(
         None => None,
         Some(path) => match path.extract::<std::path::PathBuf>() {
             Ok(path) => match std::fs::read(&path) {
-                Ok(pem) if crate::transport::count_certificates(&pem) > 0 => Some(pem),
+                Ok(pem) if exa_webhooks_core::transport::count_certificates(&pem) > 0 => Some(pem),
                 Ok(_) => {
                     let message = format!("{} holds no PEM certificate", path.display());
                     errors.push(FieldError::new("ca_bundle", message));
@@ -126,13 +128,13 @@ fn resolve_config(
                 }
             },
             Err(_) => {
-                let message = format!("must be a path, got {}", py_convert::type_name(path));
+                let message = format!("must be a path, got {}", convert::type_name(path));
                 errors.push(FieldError::new("ca_bundle", message));
                 None
             }
         },
     };
-    check(errors)?;
+    check(py, errors)?;
     // With no errors reported, all three are set.
     let incomplete = || PyValueError::new_err("incomplete client configuration");
     Ok(Config {
@@ -150,11 +152,12 @@ fn create_body(
     url: &Bound<'_, PyAny>,
     metadata: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<CreateWebhook> {
+    let py = events.py();
     let mut errors = Vec::new();
     let events = checked_events(events, &mut errors);
     let url = checked_url(url, &mut errors);
     let metadata = checked_metadata(metadata, &mut errors);
-    check(errors)?;
+    check(py, errors)?;
     Ok(CreateWebhook {
         events: events.unwrap_or_default(),
         url: url.unwrap_or_default(),
@@ -163,13 +166,13 @@ fn create_body(
 }
 
 fn checked_events(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<Vec<String>> {
-    let events = py_convert::events(obj, errors)?;
+    let events = convert::events(obj, errors)?;
     validation::validate_partial_events(&events, errors);
     events.into_iter().collect()
 }
 
 fn checked_url(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let url = py_convert::string("url", obj, errors)?;
+    let url = convert::string("url", obj, errors)?;
     validation::validate_url("url", &url, errors);
     Some(url)
 }
@@ -178,7 +181,7 @@ fn checked_metadata(
     obj: Option<&Bound<'_, PyAny>>,
     errors: &mut Vec<FieldError>,
 ) -> Option<Option<Vec<(String, String)>>> {
-    let metadata = py_convert::string_map("metadata", obj, errors)?;
+    let metadata = convert::string_map("metadata", obj, errors)?;
     if let Some(pairs) = &metadata {
         validation::validate_metadata(pairs, errors);
     }
@@ -186,7 +189,7 @@ fn checked_metadata(
 }
 
 fn checked_id(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> String {
-    let id = py_convert::string("webhook_id", obj, errors).unwrap_or_default();
+    let id = convert::string("webhook_id", obj, errors).unwrap_or_default();
     if obj.is_instance_of::<pyo3::types::PyString>() {
         validation::validate_webhook_id(&id, errors);
     }
@@ -194,9 +197,10 @@ fn checked_id(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> String {
 }
 
 fn webhook_id(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    let py = obj.py();
     let mut errors = Vec::new();
     let id = checked_id(obj, &mut errors);
-    check(errors)?;
+    check(py, errors)?;
     Ok(id)
 }
 
@@ -226,18 +230,18 @@ fn list_query(
             }
             None => errors.push(FieldError::new(
                 "limit",
-                format!("must be an int, got {}", py_convert::type_name(limit)),
+                format!("must be an int, got {}", convert::type_name(limit)),
             )),
         }
     }
     if let Some(cursor) = given(cursor) {
-        query.cursor = py_convert::string("cursor", cursor, errors);
+        query.cursor = convert::string("cursor", cursor, errors);
         if let Some(c) = &query.cursor {
             validation::validate_cursor(c, errors);
         }
     }
     if let Some(event_type) = given(event_type) {
-        query.event_type = py_convert::string("event_type", event_type, errors);
+        query.event_type = convert::string("event_type", event_type, errors);
         if let Some(t) = &query.event_type {
             validation::validate_event_type("event_type", t, errors);
         }
@@ -247,7 +251,7 @@ fn list_query(
             Ok(b) => query.successful = Some(b.is_true()),
             Err(_) => errors.push(FieldError::new(
                 "successful",
-                format!("must be a bool, got {}", py_convert::type_name(successful)),
+                format!("must be a bool, got {}", convert::type_name(successful)),
             )),
         }
     }
@@ -273,16 +277,18 @@ where
     Fut: Future<Output = Result<T, Error>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    let levels = py_logging::levels(py);
+    let levels = logging::levels(py);
     let transport = Arc::clone(&lane.transport);
     if let Some(local) = &lane.local {
-        let fut = request(transport, levels.map(py_logging::on_this_thread));
+        let fut = request(transport, levels.map(logging::on_this_thread));
         return runtime::block_on(py, local, fut)?
-            .map_err(|e| py_errors::to_pyerr(py, e))?
+            .map_err(|e| errors::to_pyerr(py, e))?
             .into_bound_py_any(py);
     }
     #[cfg(unix)]
-    if let Some(completer) = completer.and_then(|c| c.cast::<crate::py_bridge::Completer>().ok()) {
+    if let Some(completer) =
+        completer.and_then(|c| c.cast::<crate::runtime::bridge::Completer>().ok())
+    {
         let completer = completer.get();
         let fut = request(transport, levels.map(|l| completer.log_fn(l)));
         return completer.spawn(py, fut);
@@ -290,8 +296,11 @@ where
     let _ = completer;
     // Without a completer (loops that cannot watch a socket), pyo3-async-runtimes takes the
     // interpreter lock on its own threads to hand over results; records are logged there too.
-    let fut = request(transport, levels.map(py_logging::on_this_thread));
-    runtime::future_into_py(py, async move { fut.await.map_err(PyErr::from) })
+    let fut = request(transport, levels.map(logging::on_this_thread));
+    runtime::future_into_py(
+        py,
+        async move { fut.await.map_err(errors::to_pyerr_detached) },
+    )
 }
 
 impl NativeClient {
@@ -311,17 +320,17 @@ impl NativeClient {
         Fut: Future<Output = Result<T, Error>> + Send + 'static,
         T: for<'a> IntoPyObject<'a> + Send + 'static,
     {
-        let lane = self.lane(asynchronous)?;
+        let lane = self.lane(py, asynchronous)?;
         run(py, &lane, completer, request)
     }
 
     /// The lane for a call, built on first use (and again in a forked child).
-    fn lane(&self, asynchronous: bool) -> PyResult<Lane> {
+    fn lane(&self, py: Python<'_>, asynchronous: bool) -> PyResult<Lane> {
         let mut pool = self.pool();
         let Pool::Open(lanes) = &mut *pool else {
-            return Err(closed_error());
+            return Err(closed_error(py));
         };
-        let generation = runtime::fork_generation();
+        let generation = exa_webhooks_core::fork::generation();
         if lanes.generation != generation {
             // The parent's pools, inherited through fork: dropping them would wake tasks of a
             // runtime whose threads are gone (and whose locks a parent thread may have held).
@@ -346,17 +355,18 @@ impl NativeClient {
         } else {
             Some(Arc::new(runtime::LocalRuntime::new()?))
         };
-        let lane = Lane {
-            transport: Arc::new(Transport::new(&self.config)?),
-            local,
+        let transport = match lanes.spare.take() {
+            Some(transport) => transport,
+            None => Arc::new(Transport::new(&self.config).map_err(|e| errors::to_pyerr(py, e))?),
         };
+        let lane = Lane { transport, local };
         *slot = Some(lane.clone());
         Ok(lane)
     }
 }
 
-fn closed_error() -> PyErr {
-    py_errors::exa_error("this client is closed; create a new one")
+fn closed_error(py: Python<'_>) -> PyErr {
+    errors::exa_error(py, "this client is closed; create a new one")
 }
 
 #[pymethods]
@@ -364,15 +374,22 @@ impl NativeClient {
     #[new]
     #[pyo3(signature = (api_key=None, base_url=None, timeout=None, max_retries=None, ca_bundle=None))]
     fn new(
+        py: Python<'_>,
         api_key: Option<&Bound<'_, PyAny>>,
         base_url: Option<&Bound<'_, PyAny>>,
         timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
         ca_bundle: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let config = resolve_config(py, api_key, base_url, timeout, max_retries, ca_bundle)?;
+        let transport = Transport::new(&config).map_err(|e| errors::to_pyerr(py, e))?;
         Ok(Self {
-            config: resolve_config(api_key, base_url, timeout, max_retries, ca_bundle)?,
-            pool: Mutex::new(Pool::Open(Lanes::default())),
+            config,
+            pool: Mutex::new(Pool::Open(Lanes {
+                generation: exa_webhooks_core::fork::generation(),
+                spare: Some(Arc::new(transport)),
+                ..Lanes::default()
+            })),
         })
     }
 
@@ -400,7 +417,7 @@ impl NativeClient {
     fn close(&self) {
         let previous = std::mem::replace(&mut *self.pool(), Pool::Closed);
         if let Pool::Open(lanes) = previous {
-            if lanes.generation != runtime::fork_generation() {
+            if lanes.generation != exa_webhooks_core::fork::generation() {
                 // A parent's pools: left alone, as in `lane`.
                 std::mem::forget(lanes);
                 return;
@@ -470,7 +487,7 @@ impl NativeClient {
             url: url.and_then(|u| checked_url(u, &mut errors)),
             metadata: checked_metadata(metadata, &mut errors).flatten(),
         };
-        check(errors)?;
+        check(py, errors)?;
         self.call(py, asynchronous, completer, |transport, log| async move {
             transport
                 .update_webhook(&id, &body, log)
@@ -508,7 +525,7 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut errors = Vec::new();
         let query = list_query(limit, cursor, None, None, &mut errors);
-        check(errors)?;
+        check(py, errors)?;
         self.call(py, asynchronous, completer, |transport, log| async move {
             let page = transport.list_webhooks(&query, log).await?;
             Ok(page_tuple::<_, PyWebhook>(page))
@@ -531,14 +548,14 @@ impl NativeClient {
         let mut errors = Vec::new();
         let id = checked_id(webhook_id, &mut errors);
         let query = list_query(limit, cursor, event_type, successful, &mut errors);
-        check(errors)?;
+        check(py, errors)?;
         self.call(py, asynchronous, completer, |transport, log| async move {
             let page = transport.list_webhook_attempts(&id, &query, log).await?;
             Ok(page_tuple::<_, PyWebhookAttempt>(page))
         })
     }
 
-    /// One page of events, as `(items, has_more, next_cursor)`; see `py_events`.
+    /// One page of events, as `(items, has_more, next_cursor)`; see `client::events`.
     #[pyo3(signature = (types=None, created_after=None, created_before=None, limit=None, cursor=None, asynchronous=false, completer=None))]
     #[allow(clippy::too_many_arguments)]
     fn list_events<'py>(
@@ -553,10 +570,10 @@ impl NativeClient {
         completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut errors = Vec::new();
-        let mut query = py_events::event_query(types, created_after, created_before, &mut errors);
+        let mut query = events::event_query(types, created_after, created_before, &mut errors);
         let paging = list_query(limit, cursor, None, None, &mut errors);
         (query.limit, query.cursor) = (paging.limit, paging.cursor);
-        check(errors)?;
+        check(py, errors)?;
         self.call(py, asynchronous, completer, |transport, log| async move {
             let page = transport.list_events(&query, log).await?;
             Ok(page_tuple::<_, PyWebhookEvent>(page))
@@ -572,8 +589,8 @@ impl NativeClient {
         completer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut errors = Vec::new();
-        let id = py_events::event_id(event_id, &mut errors);
-        check(errors)?;
+        let id = events::event_id(event_id, &mut errors);
+        check(py, errors)?;
         self.call(py, asynchronous, completer, |transport, log| async move {
             transport
                 .get_event(&id, log)

@@ -7,11 +7,11 @@
 //! if the queue was idle, writes one byte to a socket the loop watches (`add_reader`); the
 //! loop then resolves every finished future in one batch, on its own thread.
 
-use crate::error::Error;
-use crate::py_errors::to_pyerr;
-use crate::py_logging::{self, Levels};
+use crate::errors::to_pyerr;
 use crate::runtime;
-use crate::transport::{AttemptLog, LogFn};
+use crate::runtime::logging::{self, Levels};
+use exa_webhooks_core::error::Error;
+use exa_webhooks_core::transport::{AttemptLog, LogFn};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyWeakrefReference;
@@ -117,7 +117,7 @@ impl Completer {
             let (future, outcome) = match item {
                 Item::Done { future, outcome } => (future, outcome),
                 Item::Log(levels, entry) => {
-                    py_logging::emit(py, levels, &entry);
+                    logging::emit(py, levels, &entry);
                     continue;
                 }
             };
