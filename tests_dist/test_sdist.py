@@ -44,7 +44,7 @@ def test_the_sdist_has_everything_a_build_needs(sdist: Path) -> None:
     required = {"Cargo.toml", "Cargo.lock", "pyproject.toml", "README.md", "LICENSE", "PKG-INFO"}
     assert required <= set(members)
     # Every Rust source, the Python layer with its stubs and py.typed, as in the repository.
-    assert _repository_files("src", "python") <= set(members)
+    assert _repository_files("crates", "python") <= set(members)
     assert {"python/exa_webhooks/py.typed", "python/exa_webhooks/_native.pyi"} <= set(members)
     assert members["LICENSE"] == (ROOT / "LICENSE").read_bytes()
     assert members["Cargo.lock"] == (ROOT / "Cargo.lock").read_bytes()
@@ -53,11 +53,11 @@ def test_the_sdist_has_everything_a_build_needs(sdist: Path) -> None:
 def test_the_sdist_leaves_the_repository_tooling_out(sdist: Path) -> None:
     tooling = [n for n in _members(sdist) if n.startswith((".ci/", ".github/", "bench/", ".git"))]
     assert tooling == []
-    # bench/limit is a workspace member in the repository only: the sdist's manifest must not
+    # bench/limit is a workspace member in the repository only: the sdist's workspace must not
     # name it, or cargo refuses to build.
-    manifest = tomllib.loads(_members(sdist)["Cargo.toml"].decode())
-    assert "workspace" not in manifest
-    assert manifest["package"]["version"] == VERSION
+    workspace = tomllib.loads(_members(sdist)["Cargo.toml"].decode())["workspace"]
+    assert sorted(workspace["members"]) == ["crates/core", "crates/python", "crates/server"]
+    assert workspace["package"]["version"] == VERSION
 
 
 def test_the_sdist_metadata(sdist: Path) -> None:

@@ -301,7 +301,13 @@ impl Server {
                 .map_or_else(|p| p.into_inner().0, |(guard, _)| guard);
         }
         drop(running);
-        runtime.shutdown_timeout(Duration::from_secs(2));
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // Called from async code (a Rust caller's runtime), where blocking would panic:
+            // the listener and connections close without waiting for the threads.
+            runtime.shutdown_background();
+        } else {
+            runtime.shutdown_timeout(Duration::from_secs(2));
+        }
     }
 }
 
