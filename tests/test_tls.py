@@ -179,6 +179,17 @@ def test_bad_ca_bundle_is_a_validation_error(tmp_path: Path) -> None:
     garbage.write_text("not a certificate")
     with pytest.raises(ew.ValidationError, match="no PEM certificate"):
         ew.Client("k", ca_bundle=garbage)
+    # PEM armour around bytes that are no certificate: refused when the client is built, not
+    # as a connection error on its first call.
+    malformed = tmp_path / "malformed.pem"
+    malformed.write_text(
+        "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUZm9vYmFy\n-----END CERTIFICATE-----\n"
+    )
+    with pytest.raises(ew.ValidationError) as excinfo:
+        ew.Client("k", ca_bundle=malformed)
+    assert excinfo.value.errors[0]["field"] == "ca_bundle"
+    assert "holds a certificate TLS cannot use" in str(excinfo.value)
+    assert "builder error" not in str(excinfo.value)
 
 
 def test_https_proxy_and_no_proxy(

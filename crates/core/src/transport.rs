@@ -124,8 +124,13 @@ impl Transport {
         }
         let http = builder.build().map_err(|e| {
             let why = cause::chain(&e);
+            // reqwest's own "builder error" prefix says nothing to a user.
+            let why = why.strip_prefix("builder error: ").unwrap_or(&why);
             match config.ca_pem {
-                Some(_) => invalid("ca_bundle", format!("cannot be used for TLS: {why}")),
+                Some(_) => invalid(
+                    "ca_bundle",
+                    format!("holds a certificate TLS cannot use ({why})"),
+                ),
                 None => Error::connection(format!("could not set up HTTP: {why}")),
             }
         })?;

@@ -2,7 +2,7 @@
 //!
 //! The classes are defined in Python (multiple inheritance such as
 //! `APITimeoutError(APIConnectionError, TimeoutError)` is not possible for abi3 classes made in
-//! Rust) and looked up once.
+//! Rust) and fetched once, all together.
 
 use exa_webhooks_core::cause::{Cause, Kind};
 use exa_webhooks_core::error::{ApiError, Error};
@@ -11,29 +11,66 @@ use pyo3::exceptions::PyOSError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyType};
 
-static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+/// The classes of `exa_webhooks.errors`, fetched together once: a misspelt or missing class
+/// fails on the first error raised, as a Python error, not as a lookup by name at each raise.
+struct Classes {
+    exa: Py<PyType>,
+    validation: Py<PyType>,
+    signature: Py<PyType>,
+    connection: Py<PyType>,
+    timeout: Py<PyType>,
+    api: Py<PyType>,
+    bad_request: Py<PyType>,
+    authentication: Py<PyType>,
+    permission_denied: Py<PyType>,
+    not_found: Py<PyType>,
+    conflict: Py<PyType>,
+    unprocessable: Py<PyType>,
+    rate_limit: Py<PyType>,
+    internal_server: Py<PyType>,
+}
 
-fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    ERRORS_MODULE
-        .get_or_try_init(py, || py.import("exa_webhooks.errors").map(Bound::unbind))?
-        .bind(py)
-        .getattr(name)
+static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
+
+fn classes(py: Python<'_>) -> PyResult<&Classes> {
+    CLASSES.get_or_try_init(py, || {
+        let module = py.import("exa_webhooks.errors")?;
+        let get = |name: &str| -> PyResult<Py<PyType>> {
+            Ok(module.getattr(name)?.cast_into::<PyType>()?.unbind())
+        };
+        Ok(Classes {
+            exa: get("ExaError")?,
+            validation: get("ValidationError")?,
+            signature: get("SignatureVerificationError")?,
+            connection: get("APIConnectionError")?,
+            timeout: get("APITimeoutError")?,
+            api: get("APIError")?,
+            bad_request: get("BadRequestError")?,
+            authentication: get("AuthenticationError")?,
+            permission_denied: get("PermissionDeniedError")?,
+            not_found: get("NotFoundError")?,
+            conflict: get("ConflictError")?,
+            unprocessable: get("UnprocessableEntityError")?,
+            rate_limit: get("RateLimitError")?,
+            internal_server: get("InternalServerError")?,
+        })
+    })
 }
 
 /// The exception class for an HTTP status, by Exa's documented meanings.
-fn api_class_name(status: u16) -> &'static str {
+fn api_class(classes: &Classes, status: u16) -> &Py<PyType> {
     match status {
-        400 => "BadRequestError",
-        401 => "AuthenticationError",
-        403 => "PermissionDeniedError",
-        404 => "NotFoundError",
-        409 => "ConflictError",
-        422 => "UnprocessableEntityError",
-        429 => "RateLimitError",
-        500.. => "InternalServerError",
-        _ => "APIError",
+        400 => &classes.bad_request,
+        401 => &classes.authentication,
+        403 => &classes.permission_denied,
+        404 => &classes.not_found,
+        409 => &classes.conflict,
+        422 => &classes.unprocessable,
+        429 => &classes.rate_limit,
+        500.. => &classes.internal_server,
+        _ => &classes.api,
     }
 }
 
@@ -49,12 +86,13 @@ fn build(py: Python<'_>, error: Error) -> PyResult<Bound<'_, PyAny>> {
         } => {
             let kwargs = PyDict::new(py);
             kwargs.set_item("attempts", attempts)?;
-            let name = if timed_out {
-                "APITimeoutError"
+            let classes = classes(py)?;
+            let class = if timed_out {
+                &classes.timeout
             } else {
-                "APIConnectionError"
+                &classes.connection
             };
-            let exception = class(py, name)?.call((message,), Some(&kwargs))?;
+            let exception = class.bind(py).call((message,), Some(&kwargs))?;
             if let Some(cause) = cause {
                 exception.setattr(intern!(py, "__cause__"), cause_exception(py, &cause)?)?;
             }
@@ -96,21 +134,23 @@ fn validation_error<'py>(py: Python<'py>, errors: &[FieldError]) -> PyResult<Bou
     }
     let kwargs = PyDict::new(py);
     kwargs.set_item("errors", list)?;
-    class(py, "ValidationError")?.call((describe(errors),), Some(&kwargs))
+    let class = classes(py)?.validation.bind(py);
+    class.call((describe(errors),), Some(&kwargs))
 }
 
 fn api_error(py: Python<'_>, e: ApiError) -> PyResult<Bound<'_, PyAny>> {
-    let name = api_class_name(e.status_code);
+    let classes = classes(py)?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("status_code", e.status_code)?;
     kwargs.set_item("tag", e.tag)?;
     kwargs.set_item("request_id", e.request_id)?;
     kwargs.set_item("body", e.body)?;
     kwargs.set_item("attempts", e.attempts)?;
-    if name == "RateLimitError" {
+    if e.status_code == 429 {
         kwargs.set_item("retry_after", e.retry_after)?;
     }
-    class(py, name)?.call((e.message,), Some(&kwargs))
+    let class = api_class(classes, e.status_code).bind(py);
+    class.call((e.message,), Some(&kwargs))
 }
 
 pub fn to_pyerr(py: Python<'_>, error: Error) -> PyErr {
@@ -140,7 +180,7 @@ pub fn check(py: Python<'_>, errors: Vec<FieldError>) -> PyResult<()> {
 
 /// A plain `ExaError`, for failures that fit no narrower class.
 pub fn exa_error(py: Python<'_>, message: &str) -> PyErr {
-    match class(py, "ExaError").and_then(|c| c.call1((message,))) {
+    match classes(py).and_then(|c| c.exa.bind(py).call1((message,))) {
         Ok(exception) => PyErr::from_value(exception),
         Err(failed) => failed,
     }
@@ -159,8 +199,8 @@ pub fn signature_error(py: Python<'_>, error: &exa_webhooks_core::signature::Ver
     let kwargs = PyDict::new(py);
     let built = kwargs
         .set_item("reason", error.reason())
-        .and_then(|()| class(py, "SignatureVerificationError"))
-        .and_then(|cls| cls.call((error.message(),), Some(&kwargs)));
+        .and_then(|()| classes(py))
+        .and_then(|c| c.signature.bind(py).call((error.message(),), Some(&kwargs)));
     match built {
         Ok(exception) => PyErr::from_value(exception),
         Err(failed) => failed,
