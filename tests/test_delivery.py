@@ -140,11 +140,11 @@ def test_unreachable_receiver(server: ExaServer, client: ew.Client) -> None:
 
 
 def test_slow_receiver_is_bounded(server: ExaServer, client: ew.Client, receiver: Receiver) -> None:
-    receiver.delay = 3
+    receiver.delay = 20
     wh = subscribe(client, receiver, "/slow", "webset.created")
     started = time.monotonic()
     server.emit("webset.created", timeout=0.5)
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 10  # bounded by emit's timeout, not the receiver
     (attempt,) = client.list_webhook_attempts(wh.id)
     assert not attempt.successful
 

@@ -42,7 +42,8 @@ def test_ctrl_c_interrupts_a_blocked_sync_call() -> None:
         finally:
             proc.kill()
     assert (line, code) == ("interrupted", 42)
-    assert elapsed < 0.5, f"took {elapsed:.2f}s to honour Ctrl-C"
+    # Checked every 100 ms; the slack is for a loaded machine (the wait is endless otherwise).
+    assert elapsed < 2, f"took {elapsed:.2f}s to honour Ctrl-C"
 
 
 EMIT_SCRIPT = """
@@ -80,4 +81,4 @@ def test_ctrl_c_interrupts_an_emit_waiting_on_a_silent_receiver() -> None:
         finally:
             proc.kill()
     assert (line, code) == ("interrupted", 42)
-    assert elapsed < 1, f"took {elapsed:.2f}s to honour Ctrl-C"
+    assert elapsed < 3, f"took {elapsed:.2f}s to honour Ctrl-C"

@@ -84,7 +84,7 @@ def test_retry_after_longer_than_a_minute_gives_up_at_once(server: ExaServer) ->
     started = time.monotonic()
     with pytest.raises(ew.RateLimitError) as excinfo:
         server.client().list_webhooks()
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 10  # far below the 120 s asked for
     assert excinfo.value.retry_after == 120
     assert excinfo.value.attempts == 1
 
@@ -94,7 +94,7 @@ def test_retry_after_beyond_the_deadline_gives_up(server: ExaServer) -> None:
     started = time.monotonic()
     with pytest.raises(ew.RateLimitError):
         server.client(timeout=1).list_webhooks()
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 10  # far below the 30 s asked for
 
 
 def test_reads_retry_timeouts_resets_and_truncation(server: ExaServer) -> None:
@@ -124,8 +124,8 @@ def test_overall_deadline(server: ExaServer) -> None:
     with pytest.raises(ew.APITimeoutError) as excinfo:
         client.list_webhooks()
     elapsed = time.monotonic() - started
-    # 3 tries of 0.3 s and at most 1.5 s of backoff.
-    assert elapsed < 3 * 0.3 + 1.5 + 0.5
+    # 3 tries of 0.3 s and at most 1.5 s of backoff, with slack for a loaded machine.
+    assert elapsed < 3 * 0.3 + 1.5 + 3
     assert excinfo.value.attempts == 3
 
 
@@ -181,22 +181,44 @@ def test_a_create_is_not_retried_on_other_transient_statuses(
 
 
 def test_a_create_is_retried_when_the_connection_was_refused() -> None:
-    # Nothing listens yet; the server comes up on the held port during the first backoff.
+    # Nothing listens yet: the server comes up on the held port once the client says, in its
+    # INFO record, that the refused try will be retried (during that backoff, >= 0.375 s).
+    refused = threading.Event()
+    logger = logging.getLogger("exa_webhooks")
+
+    class OnRetry(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno == logging.INFO:
+                refused.set()
+
+    handler = OnRetry()
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
     started: list[ExaServer] = []
-    with held_port() as port:
-        starter = threading.Timer(0.15, lambda: started.append(ExaServer(port=port)))
-        starter.start()
-        try:
-            client = ew.Client("test-key", base_url=f"http://127.0.0.1:{port}", max_retries=3)
-            wh = client.create_webhook(EVENTS, URL)
-            starter.join()
+
+    def start_on_retry(port: int) -> None:
+        if refused.wait(30):
+            started.append(ExaServer(port=port))
+
+    try:
+        with held_port() as port:
+            starter = threading.Thread(target=start_on_retry, args=(port,))
+            starter.start()
+            try:
+                client = ew.Client("test-key", base_url=f"http://127.0.0.1:{port}", max_retries=3)
+                wh = client.create_webhook(EVENTS, URL)
+            finally:
+                refused.set()
+                starter.join()
             (server,) = started
             assert [w.id for w in server.webhooks] == [wh.id]
             assert count(server, "POST") == 1
-        finally:
-            starter.join()
-            for s in started:
-                s.stop()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        for s in started:
+            s.stop()
 
 
 def test_no_duplicates_under_every_fault_async(server: ExaServer) -> None:
@@ -325,7 +347,7 @@ def test_close_ends_calls_in_flight(server: ExaServer) -> None:
     client.close()
     thread.join(5)
     assert not thread.is_alive()
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # far below the 30 s timeout
     assert len(errors) == 1
     assert isinstance(errors[0], ew.APIConnectionError)
     assert "closed" in str(errors[0])
@@ -426,7 +448,7 @@ def test_async_retries_and_deadline(server: ExaServer) -> None:
         started = time.monotonic()
         with pytest.raises(ew.APITimeoutError) as timed_out:
             await client.list_webhooks()
-        assert time.monotonic() - started < 3 * 0.3 + 1.5 + 0.5
+        assert time.monotonic() - started < 3 * 0.3 + 1.5 + 3
         assert timed_out.value.attempts == 3
 
     asyncio.run(main())

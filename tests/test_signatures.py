@@ -88,7 +88,8 @@ def test_pathological_headers_are_rejected_quickly() -> None:
     started = time.perf_counter()
     for _ in range(100):
         assert reason_of(signature=huge) == "malformed_header"
-    assert time.perf_counter() - started < 1.0
+    # Linear work is ~0.1 s; a quadratic scan would take hours. Slack for a loaded machine.
+    assert time.perf_counter() - started < 10
 
 
 def test_several_v1_and_several_secrets() -> None:
