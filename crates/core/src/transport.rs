@@ -231,11 +231,9 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(
-            &resp,
-            |_| None,
-            |v| Page::from_json(v, WebhookAttempt::from_json),
-        )
+        parse_with(&resp, decode::attempt_page, |v| {
+            Page::from_json(v, WebhookAttempt::from_json)
+        })
     }
 
     /// `{base}/websets/v0/events/{segments...}`: the webhooks URL's sibling.
