@@ -69,19 +69,29 @@ pub fn suggest(name: &str) -> Option<&'static str> {
     (distance <= 3 && distance * 3 <= written.len()).then_some(meant)
 }
 
+/// Edit distance, one row at a time: `row[j]` is the distance from the prefix of `a` read so
+/// far to `b`'s first `j` characters.
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        // `diagonal` is the previous row's value left of the cell being computed; `left` is
+        // this row's value left of it.
+        let mut diagonal = i;
+        let mut left = i + 1;
+        for (cell, cb) in row.iter_mut().skip(1).zip(&b) {
+            let above = *cell;
+            let here = (diagonal + usize::from(ca != *cb))
+                .min(left + 1)
+                .min(above + 1);
+            *cell = here;
+            (diagonal, left) = (above, here);
+        }
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
         }
     }
-    row[b.len()]
+    row.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -123,6 +133,8 @@ mod tests {
     #[test]
     fn levenshtein_counts_edits() {
         assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("abc", ""), 3);
+        assert_eq!(levenshtein("flaw", "lawn"), 2);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
         assert_eq!(levenshtein("same", "same"), 0);
     }

@@ -141,8 +141,9 @@ fn decode_hex32(text: &str) -> Option<[u8; 32]> {
         _ => None,
     };
     let mut out = [0u8; 32];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        out[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        let [high, low] = pair else { return None };
+        *byte = nibble(*high)? << 4 | nibble(*low)?;
     }
     Some(out)
 }
@@ -154,9 +155,10 @@ pub fn compute(secret: &[u8], timestamp: i64, payload: &[u8]) -> [u8; 32] {
     // An i64 and a period always fit in 24 bytes.
     let _ = write!(cursor, "{timestamp}.");
     let prefix_len = 24 - cursor.len();
+    let prefix = prefix.get(..prefix_len).unwrap_or_default();
     with_key(secret, |key| {
         let mut context = hmac::Context::with_key(key);
-        context.update(&prefix[..prefix_len]);
+        context.update(prefix);
         context.update(payload);
         let mut out = [0u8; 32];
         out.copy_from_slice(context.sign().as_ref());
@@ -174,17 +176,16 @@ thread_local! {
 
 fn with_key<R>(secret: &[u8], f: impl FnOnce(&hmac::Key) -> R) -> R {
     KEYS.with_borrow_mut(|keys| {
-        let found = keys
-            .iter()
-            .position(|(cached, _)| cached.as_slice() == secret);
-        let index = found.unwrap_or_else(|| {
-            if keys.len() == CACHED_KEYS {
-                keys.remove(0);
-            }
-            keys.push((secret.to_vec(), hmac::Key::new(hmac::HMAC_SHA256, secret)));
-            keys.len() - 1
-        });
-        f(&keys[index].1)
+        if let Some((_, key)) = keys.iter().find(|(cached, _)| cached.as_slice() == secret) {
+            return f(key);
+        }
+        if keys.len() == CACHED_KEYS {
+            keys.remove(0);
+        }
+        let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
+        let result = f(&key);
+        keys.push((secret.to_vec(), key));
+        result
     })
 }
 

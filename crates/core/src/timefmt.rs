@@ -20,7 +20,8 @@ pub struct DateTime {
 /// Parses `2023-11-07T05:31:56Z`, `2023-11-07T05:31:56.123456+02:00` and the like.
 pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
     let b = s.as_bytes();
-    if b.len() < 20 || !matches!(b[10], b'T' | b't' | b' ') {
+    let at = |i: usize| b.get(i).copied();
+    if b.len() < 20 || !matches!(at(10), Some(b'T' | b't' | b' ')) {
         return None;
     }
     let num = |range: std::ops::Range<usize>| -> Option<u32> {
@@ -30,20 +31,20 @@ pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
                 .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
         })
     };
-    if b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+    if at(4) != Some(b'-') || at(7) != Some(b'-') || at(13) != Some(b':') || at(16) != Some(b':') {
         return None;
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
     let mut i = 19;
     let mut microsecond = 0u32;
-    if b[i] == b'.' {
+    if at(i) == Some(b'.') {
         let start = i + 1;
         i = start;
-        while i < b.len() && b[i].is_ascii_digit() {
+        while at(i).is_some_and(|c| c.is_ascii_digit()) {
             i += 1;
         }
-        let digits = &b[start..i];
+        let digits = b.get(start..i).unwrap_or_default();
         if digits.is_empty() {
             return None;
         }

@@ -104,7 +104,7 @@ pub async fn deliver(
     // ends the loop with an error, and what came is kept.
     while let Ok(Some(chunk)) = response.chunk().await {
         let room = MAX_RECORDED_BODY.saturating_sub(kept.len());
-        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        kept.extend_from_slice(chunk.get(..room).unwrap_or(&chunk));
         if kept.len() >= MAX_RECORDED_BODY {
             break;
         }

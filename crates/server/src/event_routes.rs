@@ -129,9 +129,7 @@ fn list(state: &State, query: &str) -> Answer {
     let mut errors = Vec::new();
     let query = parse_query(query, &mut errors);
     if !errors.is_empty() {
-        let mut answer = Answer::invalid(&errors);
-        answer.body["tag"] = "INVALID_REQUEST".into();
-        return answer;
+        return super::routes::invalid_query(&errors);
     }
     let listing = state
         .events()

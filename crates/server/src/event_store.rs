@@ -139,7 +139,7 @@ impl Events {
             if items.len() == limit {
                 return EventListing { items, next: last };
             }
-            if let Some((_, event)) = sources[i].next() {
+            if let Some((_, event)) = sources.get_mut(i).and_then(Iterator::next) {
                 items.push(Arc::clone(event));
                 last = Some(key);
             }

@@ -71,7 +71,7 @@ impl Faults {
 
     pub fn take(&mut self, method: &str, path: &str) -> Option<Fault> {
         let index = self.pending.iter().position(|f| f.matches(method, path))?;
-        let fault = &mut self.pending[index];
+        let fault = self.pending.get_mut(index)?;
         fault.times -= 1;
         let taken = fault.clone();
         if fault.times == 0 {

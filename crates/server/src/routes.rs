@@ -426,7 +426,9 @@ fn webhook_not_found(id: &str) -> Answer {
 /// A webhook as every endpoint but create shows it: without its secret.
 fn public(webhook: &Webhook) -> Value {
     let mut json = webhook.to_json();
-    json["secret"] = Value::Null;
+    if let Some(object) = json.as_object_mut() {
+        object.insert("secret".into(), Value::Null);
+    }
     json
 }
 
@@ -570,9 +572,11 @@ fn listing_json<T>(listing: Listing<T>, to_json: impl Fn(&T) -> Value) -> Value 
     })
 }
 
-fn invalid_query(errors: &[FieldError]) -> Answer {
+pub(super) fn invalid_query(errors: &[FieldError]) -> Answer {
     let mut answer = Answer::invalid(errors);
-    answer.body["tag"] = "INVALID_REQUEST".into();
+    if let Some(body) = answer.body.as_object_mut() {
+        body.insert("tag".into(), "INVALID_REQUEST".into());
+    }
     answer
 }
 

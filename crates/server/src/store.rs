@@ -399,7 +399,9 @@ impl State {
             if i % 10 == 0 {
                 bits = self.next_u64();
             }
-            id.push(char::from(ALPHABET[(bits % 36) as usize]));
+            // `bits % 36` is below the alphabet's 36 letters.
+            let letter = ALPHABET.get((bits % 36) as usize).copied().unwrap_or(b'0');
+            id.push(char::from(letter));
             bits /= 36;
         }
         id

@@ -17,7 +17,7 @@ fn types(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> Vec<String> {
         validation::validate_partial_events(names, errors);
     }
     // The shared checks name the argument `events`: here it is `types`.
-    for error in &mut errors[before..] {
+    for error in errors.iter_mut().skip(before) {
         if let Some(rest) = error.field.strip_prefix("events") {
             error.field = format!("types{rest}");
         }
