@@ -4,6 +4,7 @@ use crate::convert;
 use crate::errors::check;
 use crate::models::event::PyWebhookEvent;
 use crate::models::webhook::PyWebhook;
+use crate::runtime;
 use exa_webhooks_core::validation::{self, FieldError};
 use exa_webhooks_server::{Action, Fault, Limits, RecordedRequest, Server};
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
@@ -212,9 +213,11 @@ impl NativeServer {
             max_webhooks: usize::try_from(max_webhooks).unwrap_or(1),
         };
         let port = u16::try_from(port).unwrap_or(0);
-        let server = py
-            .detach(move || Server::start(api_key, &host, port, limits))
-            .map_err(|e| PyOSError::new_err(format!("cannot start the Exa test server: {e}")))?;
+        let main = runtime::on_main_thread(py);
+        let server = runtime::detach(py, main, move || {
+            Server::start(api_key, &host, port, limits)
+        })
+        .map_err(|e| PyOSError::new_err(format!("cannot start the Exa test server: {e}")))?;
         Ok(Self {
             url: server.url(),
             server,
@@ -307,15 +310,25 @@ impl NativeServer {
         let timeout = timeout.unwrap_or(Duration::from_secs(10));
         // A signal handler's exception (KeyboardInterrupt), raised once emit has stopped.
         let signal: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
-        let interrupted = || match Python::attach(|py| py.check_signals()) {
-            Ok(()) => false,
-            Err(e) => {
-                *signal.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                true
+        // Signals are handled on the main thread only: other threads never take the lock here.
+        let main = runtime::on_main_thread(py);
+        let interrupted = || {
+            if !main {
+                return false;
+            }
+            match runtime::attach(|py| py.check_signals()) {
+                Some(Ok(())) => false,
+                Some(Err(e)) => {
+                    *signal.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    true
+                }
+                // The interpreter is exiting: stop delivering.
+                None => true,
             }
         };
-        // Deliveries may reach a receiver in this very process: let it run meanwhile.
-        let emitted = py.detach(|| {
+        // Deliveries may reach a receiver in this very process: let it run meanwhile. The lock
+        // is taken back through the exit gate.
+        let emitted = runtime::detach(py, main, || {
             self.server
                 .emit(&event_type, data, created_at, timeout, &interrupted)
         });
@@ -414,7 +427,7 @@ impl NativeServer {
     fn stop(&self, py: Python<'_>) {
         // The runtime's threads never take the interpreter lock, but shutting it down waits
         // for them: release the lock meanwhile.
-        py.detach(|| self.server.stop());
+        runtime::detach(py, runtime::on_main_thread(py), || self.server.stop());
     }
 }
 

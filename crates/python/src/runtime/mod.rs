@@ -219,7 +219,7 @@ async fn settle() {
 
 /// Whether this is Python's main thread, cached per thread (and per fork: the thread that
 /// forked is the child's main thread).
-fn on_main_thread(py: Python<'_>) -> bool {
+pub fn on_main_thread(py: Python<'_>) -> bool {
     thread_local! {
         static MAIN: std::cell::Cell<Option<(u64, bool)>> = const { std::cell::Cell::new(None) };
     }
