@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol, TypeVar, cast, overload
 # Every name of an annotation imported at run time: `typing.get_type_hints` resolves them.
 from .._client import AsyncClient, Client
 from .._event_type import EventType, EventTypeArg
-from .._native import EVENT_TYPES, WebhookEvent, construct_event
+from .._native import EVENT_TYPES, WebhookEvent, construct_event, unknown_event_type
 from ..errors import SignatureVerificationError, ValidationError
 from ..resources import (
     Import,
@@ -329,11 +329,7 @@ class WebhookReceiver:
                     )
                 )
             elif str(t) not in EVENT_TYPES:
-                import difflib
-
-                close = difflib.get_close_matches(str(t), EVENT_TYPES, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                problems.append(_problem(f"event_types[{i}]", f"unknown event type {t!r}{hint}"))
+                problems.append(_problem(f"event_types[{i}]", unknown_event_type(str(t))))
         _raise(problems)
         return frozenset(str(t) for t in event_types)
 
