@@ -4,7 +4,6 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from datetime import datetime
 from types import TracebackType
 
 from ._async import completer
@@ -15,7 +14,13 @@ from .errors import APIError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: see _async.py
 if TYPE_CHECKING:
+    from datetime import datetime
     from typing import Any
+else:
+    try:  # the same class, without the ~1.5 ms of the pure-Python half of `datetime`
+        from _datetime import datetime
+    except ImportError:
+        from datetime import datetime
 
 
 Events = Iterable[EventTypeArg]
