@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from ._client import Client
+from ._native import WebhookEvent, __version__, sign_payload
+from .errors import AuthenticationError, ExaError, PermissionDeniedError, RateLimitError
 
 if TYPE_CHECKING:
     from ._event_type import EventTypeArg
-from ._native import WebhookEvent, __version__, sign_payload
-from .errors import AuthenticationError, ExaError, PermissionDeniedError, RateLimitError
 
 __all__ = ["Forwarder", "Outcome", "deliver", "home", "local_secret", "run_listen"]
 
