@@ -20,7 +20,11 @@ from typecheck import mypy
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
-SPEC = ROOT.parents[1] / "shared" / "spec" / "exa-websets-spec.yaml"
+# Next to the checkout, or to the folder of its worktrees.
+SPEC = next(
+    (p / "shared/spec/exa-websets-spec.yaml" for p in ROOT.parents if (p / "shared/spec").is_dir()),
+    ROOT.parent / "shared/spec/exa-websets-spec.yaml",
+)
 
 
 def test_mypy_accepts_correct_code_and_refuses_each_mistake() -> None:
