@@ -46,7 +46,7 @@ def _ours(obj: object) -> bool:
 
 def _functions(owner: object) -> Iterator[tuple[str, Callable[..., object]]]:
     """The functions of a class written in Python, its properties' getters included; a
-    pytest fixture's function."""
+    pytest fixture's function. (Those written in Rust carry no annotations to resolve.)"""
     wrapped = getattr(owner, "_get_wrapped_function", None)
     if wrapped is not None:  # a pytest fixture
         yield "", wrapped()
