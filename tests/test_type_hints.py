@@ -12,7 +12,6 @@ import typing
 from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 
-import pydantic
 import pytest
 
 import exa_webhooks as ew
@@ -140,6 +139,8 @@ def test_the_hints_say_what_is_taken() -> None:
 
 
 def test_pydantic_validate_call_on_the_api() -> None:
+    import pydantic  # comes with fastapi (requirements-test.txt)
+
     create = pydantic.validate_call(ew.create_webhook)
     with ExaServer() as server:
         webhook = create(
