@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
 import exa_webhooks as ew
+from exa_webhooks.resources import EventTypeName
 
 # Deliveries come in any order and clocks differ: look back a little before the checkpoint.
 OVERLAP = timedelta(minutes=5)
@@ -14,7 +15,7 @@ def catch_up(
     checkpoint: datetime,
     handled: set[str],
     handle: Callable[[ew.WebhookEvent], None],
-    types: Iterable[str] | None = None,
+    types: Iterable[EventTypeName] | None = None,
 ) -> datetime:
     """Handles, oldest first, every event created since ``checkpoint`` (the ``created_at``
     of the newest event handled, which the receiver keeps) that is not in ``handled`` (the ids

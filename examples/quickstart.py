@@ -117,7 +117,10 @@ def main() -> None:
         print("\nBad input is refused before any request is sent:")
         try:
             ew.create_webhook(
-                ["webset.completed"], "ftp://example.com", api_key=api_key, base_url=base_url
+                ["webset.completed"],  # type: ignore[list-item]  # a type checker sees it too
+                "ftp://example.com",
+                api_key=api_key,
+                base_url=base_url,
             )
         except ew.ValidationError as error:
             print("  " + str(error).replace("\n", "\n  "))

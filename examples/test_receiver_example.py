@@ -4,6 +4,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import exa_webhooks as ew
+from exa_webhooks.testing import ExaServer
 
 RECEIVED: list[ew.WebhookEvent] = []
 SECRET: dict[str, str] = {}
@@ -25,12 +26,13 @@ class Receiver(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-def test_receiver_gets_verified_events(exa_server, exa_client):
+def test_receiver_gets_verified_events(exa_server: ExaServer, exa_client: ew.Client) -> None:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{httpd.server_address[1]}/hooks/exa"
         webhook = exa_client.create_webhook([ew.EventType.WEBSET_IDLE], url)
+        assert webhook.secret is not None  # a create returns it, this once
         SECRET["value"] = webhook.secret
 
         event = exa_server.emit("webset.idle")  # returns once delivered

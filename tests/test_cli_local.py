@@ -67,7 +67,7 @@ def test_trigger_json_and_data(server: ExaServer, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["webset.nope"], "EVENT_TYPE: unknown event type 'webset.nope'"),
+        (["webset.nope"], 'EVENT_TYPE: unknown event type "webset.nope"'),
         (["webset.idle", "--data", "[1]"], "--data: must be a JSON object, got list"),
         (["webset.idle", "--data", "{"], "--data: is not JSON"),
     ],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import pickle
+import re
 import threading
 import time
 from typing import Any
@@ -416,7 +417,8 @@ def test_bad_arguments_are_one_validation_error_listing_every_problem() -> None:
 
 
 def test_on_refuses_unknown_types_with_a_suggestion(receiver: WebhookReceiver) -> None:
-    with pytest.raises(ew.ValidationError, match=r"did you mean 'webset.item.created'"):
+    expected = 'unknown event type "webset.itme.created"; did you mean "webset.item.created"?'
+    with pytest.raises(ew.ValidationError, match=re.escape(expected)):
         receiver.on("webset.itme.created")
     with pytest.raises(ew.ValidationError, match="separate arguments"):
         receiver.on(["webset.idle", "import.created"])

@@ -4,7 +4,7 @@ from enum import Enum
 
 from ._native import unknown_event_type
 
-__all__ = ["EventType"]
+__all__ = ["EventType", "EventTypeArg"]
 
 
 class EventType(str, Enum):
@@ -39,3 +39,16 @@ class EventType(str, Enum):
         if isinstance(value, str):
             raise ValueError(unknown_event_type(value))
         raise ValueError(f"an event type is a str, got {type(value).__name__}")
+
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: see _async.py
+if TYPE_CHECKING:
+    from .resources import EventTypeName
+
+    # What a parameter taking an event type accepts. For type checkers, the 19 names (a typo
+    # is an error) or an EventType member; at run time any str, which the call itself checks
+    # (naming the closest valid type): a `typing.Literal` here would import typing, slowing
+    # down `import exa_webhooks` by a third.
+    EventTypeArg = EventTypeName | EventType
+else:
+    EventTypeArg = str

@@ -24,12 +24,15 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from ._client import Client
 from ._native import WebhookEvent, __version__, sign_payload
 from .errors import AuthenticationError, ExaError, PermissionDeniedError, RateLimitError
+
+if TYPE_CHECKING:
+    from ._event_type import EventTypeArg
 
 __all__ = ["Forwarder", "Outcome", "deliver", "home", "local_secret", "run_listen"]
 
@@ -269,9 +272,8 @@ class Forwarder:
 
     def poll(self) -> list[WebhookEvent]:
         """The events not forwarded yet, oldest first."""
-        listed = self.client.iter_events(
-            types=self.types, created_after=self.checkpoint.at, limit=200
-        )
+        types = cast("list[EventTypeArg] | None", self.types)  # the client checks each name
+        listed = self.client.iter_events(types=types, created_after=self.checkpoint.at, limit=200)
         new = [e for e in listed if e.id not in self.checkpoint.ids]
         new.reverse()  # listed newest first; the stable sort keeps ties in creation order
         new.sort(key=lambda e: e.created_at)

@@ -5,6 +5,9 @@ from datetime import datetime
 from os import PathLike
 from typing import Any, ClassVar, Literal, TypeVar, final, overload
 
+from .receiver._receiver import Headers as _Headers
+from .resources import WebhookStatus
+
 _T = TypeVar("_T")
 
 __all__ = [
@@ -40,7 +43,7 @@ class Webhook:
         cls,
         *,
         id: str,
-        status: str,
+        status: WebhookStatus,
         events: Iterable[str],
         url: str,
         created_at: datetime | str,
@@ -57,7 +60,7 @@ class Webhook:
     @property
     def object(self) -> str: ...
     @property
-    def status(self) -> str: ...
+    def status(self) -> WebhookStatus: ...
     @property
     def events(self) -> tuple[str, ...]: ...
     @property
@@ -344,7 +347,6 @@ class WebhookEvent:
     def __reduce__(self) -> tuple[Any, ...]: ...
 
 _Payload = bytes | bytearray | memoryview | str
-_Headers = str | bytes | Mapping[str, str] | Mapping[bytes, bytes]
 _Secrets = str | Sequence[str]
 
 def verify_signature(

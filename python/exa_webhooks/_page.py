@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from types import GenericAlias
+
 # Typed as generic in _page.pyi; at runtime it avoids importing typing (which would slow down
 # `import exa_webhooks` by a third).
 
@@ -17,8 +19,8 @@ class Page:
         self.has_more = has_more
         self.next_cursor = next_cursor
 
-    def __class_getitem__(cls, item):
-        return cls  # so that `Page[Webhook]` works at runtime
+    # `Page[Webhook]` at run time, as `list[int]`: what `typing.get_type_hints` returns.
+    __class_getitem__ = classmethod(GenericAlias)
 
     def __iter__(self):
         return iter(self.data)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from ._event_type import EventTypeArg
 from ._native import (
     EVENT_TYPES,
     WebhookEvent,
@@ -36,7 +37,7 @@ class SampleDelivery:
 
 
 def sample_delivery(
-    event_type: str,
+    event_type: EventTypeArg,
     secret: str,
     data: Mapping[str, Any] | None = None,
     *,

@@ -21,7 +21,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ._client import Client
-from ._native import EVENT_TYPES, Webhook, WebhookAttempt, WebhookEvent, __version__
+from ._native import (
+    EVENT_TYPES,
+    Webhook,
+    WebhookAttempt,
+    WebhookEvent,
+    __version__,
+    unknown_event_type,
+)
 from ._page import Page
 from .errors import ExaError, ValidationError
 
@@ -397,7 +404,7 @@ def _cmd_trigger(args: argparse.Namespace) -> None:
         if not isinstance(data, dict):
             raise _invalid("--data", f"must be a JSON object, got {type(data).__name__}")
     if args.event_type not in EVENT_TYPES:
-        raise _invalid("EVENT_TYPE", f"unknown event type {args.event_type!r}")
+        raise _invalid("EVENT_TYPE", unknown_event_type(args.event_type))
     key = _api_key(args) or os.environ.get("EXA_API_KEY")
     if not key:
         raise _invalid("api_key", _MISSING_KEY)

@@ -6,10 +6,6 @@ multiple inheritance (``APITimeoutError`` is also a ``TimeoutError``).
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows `import exa_webhooks`
-if TYPE_CHECKING:
-    from typing import Any
-
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -42,7 +38,7 @@ class ValidationError(ExaError, ValueError):
         super().__init__(message)
         self.errors: list[dict[str, str]] = list(errors or [])
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (str(self), self.errors))
 
 
@@ -74,11 +70,11 @@ class APIError(ExaError):
         suffix = f" ({', '.join(details)})" if details else ""
         return f"{self.status_code} {self.message}{suffix}"
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (type(self), self.message, self.__dict__))
 
 
-def _rebuild(cls: type[APIError], message: str, state: dict[str, Any]) -> APIError:
+def _rebuild(cls: type[APIError], message: str, state: dict[str, object]) -> APIError:
     error = cls.__new__(cls)
     Exception.__init__(error, message)
     error.__dict__.update(state)
@@ -112,8 +108,25 @@ class UnprocessableEntityError(APIError):
 class RateLimitError(APIError):
     """429: too many requests. ``retry_after`` is the wait the server asked for, in seconds."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status_code: int = 0,
+        tag: str | None = None,
+        request_id: str | None = None,
+        body: str = "",
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(
+            message,
+            status_code=status_code,
+            tag=tag,
+            request_id=request_id,
+            body=body,
+            attempts=attempts,
+        )
         self.retry_after = retry_after
 
 
@@ -137,7 +150,7 @@ class APIConnectionError(ExaError):
         self.attempts = attempts
         self.request_id: str | None = None
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_connection_error, (type(self), str(self), self.attempts))
 
 
@@ -163,7 +176,7 @@ class SignatureVerificationError(ExaError):
         super().__init__(message)
         self.reason = reason
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_signature_error, (str(self), self.reason))
 
 

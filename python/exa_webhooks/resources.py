@@ -1,4 +1,5 @@
-"""The resources an event carries in ``data``, as ``TypedDict``s, from Exa's OpenAPI spec.
+"""The resources an event carries in ``data``, as ``TypedDict``s, and the names the API uses
+(``EventTypeName``, ``WebhookStatus``) as ``Literal``s, from Exa's OpenAPI spec.
 
 For type checkers: ``WebhookEvent.data`` is a plain ``dict`` at run time. A handler registered
 with ``WebhookReceiver.on`` for event types of one resource may annotate its event as, e.g.,
@@ -17,6 +18,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol, TypedDict, TypeVar
 
 __all__ = [
+    "EventTypeName",
     "Import",
     "ImportEvent",
     "Monitor",
@@ -24,6 +26,7 @@ __all__ = [
     "MonitorRun",
     "MonitorRunEvent",
     "TypedEvent",
+    "WebhookStatus",
     "Webset",
     "WebsetEnrichment",
     "WebsetEvent",
@@ -34,6 +37,33 @@ __all__ = [
 ]
 
 _D_co = TypeVar("_D_co", covariant=True)
+
+EventTypeName = Literal[
+    "webset.created",
+    "webset.deleted",
+    "webset.paused",
+    "webset.idle",
+    "webset.search.created",
+    "webset.search.canceled",
+    "webset.search.completed",
+    "webset.search.updated",
+    "import.created",
+    "import.completed",
+    "webset.item.created",
+    "webset.item.enriched",
+    "monitor.created",
+    "monitor.updated",
+    "monitor.deleted",
+    "monitor.run.created",
+    "monitor.run.completed",
+    "webset.export.created",
+    "webset.export.completed",
+]
+"""The name of one of the 19 event types (``EventType``'s values), as the spec lists them.
+Every parameter that takes an event type also takes an ``EventType`` member."""
+
+WebhookStatus = Literal["active", "inactive"]
+"""``Webhook.status``."""
 
 
 class TypedEvent(Protocol[_D_co]):

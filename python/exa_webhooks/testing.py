@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from ._client import AsyncClient, Client
+from ._event_type import EventTypeArg
 from ._native import NativeServer, RecordedRequest, Webhook, WebhookEvent
 from ._samples import SampleDelivery, sample_delivery
 
@@ -104,8 +105,8 @@ class ExaServer:
 
     def emit(
         self,
-        event_type: str,
-        data: dict[str, Any] | None = None,
+        event_type: EventTypeArg,
+        data: Mapping[str, Any] | None = None,
         *,
         timeout: float = 10.0,
         created_at: datetime | str | None = None,
@@ -127,13 +128,15 @@ class ExaServer:
         thread (``stop()`` waits for ``emit`` to give up, then shuts down), and at once in a
         forked child (the server's threads are in the parent: start a new server there).
         """
+        if isinstance(data, Mapping) and not isinstance(data, dict):
+            data = dict(data)  # the native side takes a dict
         return self._native.emit(event_type, data, timeout, created_at)
 
     def add_fault(
         self,
         *,
         status: int | None = None,
-        body: str | dict[str, Any] | None = None,
+        body: str | Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         reset: bool = False,
         truncate: bool = False,
@@ -157,6 +160,8 @@ class ExaServer:
         Faults apply in the order added, only to requests with a valid key; the request is
         recorded in ``requests`` either way. A bad argument raises ``ValidationError``.
         """
+        if isinstance(body, Mapping) and not isinstance(body, dict):
+            body = dict(body)  # the native side takes a dict
         self._native.add_fault(
             status,
             body,

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import ValidationError
-
-if TYPE_CHECKING:
-    from ._receiver import ReceiverResponse, WebhookReceiver
 
 __all__ = ["ASGIApp", "WSGIApp"]
 
@@ -170,3 +167,7 @@ class WSGIApp:
             return _refusal(411, "Content-Length required")
         body = b"".join(chunks)
         return _answer(self._receiver.handle(body, environ.get("HTTP_EXA_SIGNATURE")))
+
+
+# Last, as _receiver imports this module in turn: the annotations above name these classes.
+from ._receiver import ReceiverResponse, WebhookReceiver  # noqa: E402

@@ -5,36 +5,44 @@ from __future__ import annotations
 import inspect
 import logging
 import math
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
+from typing import Any, Literal, Protocol, TypeVar, cast, overload
 
-from .._event_type import EventType
-from .._native import EVENT_TYPES, WebhookEvent, construct_event
+# Every name of an annotation imported at run time: `typing.get_type_hints` resolves them.
+from .._client import AsyncClient, Client
+from .._event_type import EventType, EventTypeArg
+from .._native import EVENT_TYPES, WebhookEvent, construct_event, unknown_event_type
 from ..errors import SignatureVerificationError, ValidationError
+from ..resources import (
+    Import,
+    Monitor,
+    MonitorRun,
+    TypedEvent,
+    Webset,
+    WebsetItem,
+    WebsetSearch,
+)
 from ._dedupe import CLAIMED, DONE, Claim, Dedupe, MemoryDedupe
-
-if TYPE_CHECKING:
-    from .._client import AsyncClient, Client
-    from ..resources import (
-        Import,
-        Monitor,
-        MonitorRun,
-        TypedEvent,
-        Webset,
-        WebsetItem,
-        WebsetSearch,
-    )
-    from ._apps import ASGIApp, WSGIApp
 
 __all__ = ["ReceiverResponse", "ReplayResult", "WebhookReceiver"]
 
 logger = logging.getLogger("exa_webhooks")
 
-Headers = str | bytes | Mapping[str, str] | Mapping[bytes, bytes]
-"""The request's headers (any mapping, matched case-insensitively), or the value of its
-``Exa-Signature`` header alone."""
+
+class _HeaderItems(Protocol):
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
+class _RawHeaderItems(Protocol):
+    def items(self) -> Iterable[tuple[bytes, bytes]]: ...
+
+
+Headers = str | bytes | _HeaderItems | _RawHeaderItems
+"""The request's headers, or the value of its ``Exa-Signature`` header alone. Headers are
+anything whose ``items()`` yields (name, value) pairs, matched case-insensitively: a dict,
+Flask's, Django's or Starlette's ``request.headers``, ``http.server``'s ``self.headers``."""
 Handler = Callable[[WebhookEvent], object]
 """Takes the event; returns None, or an awaitable (an ``async def`` handler)."""
 
@@ -286,7 +294,7 @@ class WebhookReceiver:
     @overload
     def on(self, event_type: _RunType, /, *more: _RunType) -> _Register[MonitorRun]: ...
     @overload
-    def on(self, *event_types: str) -> _Register[Any]: ...
+    def on(self, *event_types: EventTypeArg) -> _Register[Any]: ...
     def on(self, *event_types: str) -> Any:
         """Registers the decorated function for these event types; ``on()`` for every type.
 
@@ -321,11 +329,7 @@ class WebhookReceiver:
                     )
                 )
             elif str(t) not in EVENT_TYPES:
-                import difflib
-
-                close = difflib.get_close_matches(str(t), EVENT_TYPES, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                problems.append(_problem(f"event_types[{i}]", f"unknown event type {t!r}{hint}"))
+                problems.append(_problem(f"event_types[{i}]", unknown_event_type(str(t))))
         _raise(problems)
         return frozenset(str(t) for t in event_types)
 
@@ -519,7 +523,7 @@ class WebhookReceiver:
         *,
         since: datetime | str | timedelta,
         until: datetime | str | None = None,
-        types: Iterable[str] | None = None,
+        types: Iterable[EventTypeArg] | None = None,
     ) -> ReplayResult:
         """Fetches the events created from ``since`` to ``until`` (both inclusive; aware
         datetimes or RFC 3339; ``since`` may be a ``timedelta`` back from now, ``until`` None
@@ -532,8 +536,6 @@ class WebhookReceiver:
         memory grows with the window (events of types without a handler are not kept), so
         replay a very long outage in slices (a day at a time, oldest first).
         """
-        from .._client import Client
-
         after, fetch_types = self._replay_args(client, Client, since, until, types)
         if not self._registered:
             return ReplayResult()  # no handler at all: nothing to fetch
@@ -553,11 +555,9 @@ class WebhookReceiver:
         *,
         since: datetime | str | timedelta,
         until: datetime | str | None = None,
-        types: Iterable[str] | None = None,
+        types: Iterable[EventTypeArg] | None = None,
     ) -> ReplayResult:
         """``replay`` with an ``AsyncClient``: events run through ``process_async``."""
-        from .._client import AsyncClient
-
         after, fetch_types = self._replay_args(client, AsyncClient, since, until, types)
         if not self._registered:
             return ReplayResult()
@@ -581,8 +581,8 @@ class WebhookReceiver:
         client_type: type,
         since: object,
         until: object,
-        types: Iterable[str] | None,
-    ) -> tuple[datetime | str, Iterable[str] | None]:
+        types: Iterable[EventTypeArg] | None,
+    ) -> tuple[datetime | str, Iterable[EventTypeArg] | None]:
         """``since`` as the Events API takes it, and the types to fetch (None: every type).
         The rest (a naive datetime, a bad string, an unknown type) the client itself checks,
         before any request."""
@@ -621,7 +621,8 @@ class WebhookReceiver:
             return after, types  # checked by the client
         if self._catch_all:
             return after, None
-        return after, sorted(t for t, entries in self._table.items() if entries)
+        handled = sorted(t for t, entries in self._table.items() if entries)
+        return after, cast("list[EventTypeArg]", handled)  # keys of _table: EVENT_TYPES
 
     def _kept(self, events: Iterable[WebhookEvent]) -> tuple[list[WebhookEvent], int]:
         kept: list[WebhookEvent] = []
@@ -652,15 +653,11 @@ class WebhookReceiver:
     def asgi(self, *, max_body_size: int = 8 * 1024 * 1024) -> ASGIApp:
         """An ASGI 3 app answering POSTs with ``handle_async`` (405 for other methods, 413 for
         a body over ``max_body_size`` bytes): serve it with uvicorn or mount it in Starlette."""
-        from ._apps import ASGIApp
-
         return ASGIApp(self, max_body_size)
 
     def wsgi(self, *, max_body_size: int = 8 * 1024 * 1024) -> WSGIApp:
         """A WSGI app answering POSTs with ``handle`` (405 otherwise, 411 without a length,
         413 over ``max_body_size`` bytes): for gunicorn, or mounted in Flask or Django."""
-        from ._apps import WSGIApp
-
         return WSGIApp(self, max_body_size)
 
     def __repr__(self) -> str:
@@ -672,3 +669,7 @@ class WebhookReceiver:
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError("a WebhookReceiver holds webhook secrets and cannot be pickled")
+
+
+# Last: _apps imports this module's classes in turn (their annotations name them).
+from ._apps import ASGIApp, WSGIApp  # noqa: E402
