@@ -1,5 +1,5 @@
 """One ``Completer`` per event loop: the loop watches its socket and resolves finished calls
-in batches on its own thread (see ``src/py_bridge.rs``)."""
+in batches on its own thread (see ``crates/python/src/runtime/bridge.rs``)."""
 
 from __future__ import annotations
 

@@ -6,9 +6,15 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from types import TracebackType
 
-from ._async import completer
 from ._event_type import EventTypeArg
-from ._native import NativeClient, Webhook, WebhookAttempt, WebhookEvent, shared_client_key
+from ._native import (
+    NativeAsyncClient,
+    NativeClient,
+    Webhook,
+    WebhookAttempt,
+    WebhookEvent,
+    shared_client_key,
+)
 from ._page import Page
 from .errors import APIError
 
@@ -61,6 +67,8 @@ def _reusable(types: "Any") -> "Any":
 
 class _Base:
     __slots__ = ("_native",)
+    _native: NativeClient | NativeAsyncClient
+    _NATIVE: type[NativeClient] | type[NativeAsyncClient]
 
     def __init__(
         self,
@@ -73,7 +81,7 @@ class _Base:
     ) -> None:
         # No frame of ours keeps the key: locals-capturing error reporters would record it.
         try:
-            self._native = NativeClient(api_key, base_url, timeout, max_retries, ca_bundle)
+            self._native = self._NATIVE(api_key, base_url, timeout, max_retries, ca_bundle)
         finally:
             del api_key
 
@@ -120,6 +128,8 @@ class Client(_Base):
     """
 
     __slots__ = ()
+    _native: NativeClient
+    _NATIVE = NativeClient
 
     def create_webhook(
         self, events: Events, url: str, metadata: Mapping[str, str] | None = None
@@ -248,6 +258,8 @@ class AsyncClient(_Base):
     """The asyncio twin of ``Client``: same arguments, awaited methods, ``async for``."""
 
     __slots__ = ()
+    _native: NativeAsyncClient
+    _NATIVE = NativeAsyncClient
 
     # Each native call validates (and raises) before the awaitable exists: no request is sent.
 
@@ -255,10 +267,10 @@ class AsyncClient(_Base):
         self, events: Events, url: str, metadata: Mapping[str, str] | None = None
     ) -> Webhook:
         """Creates a webhook. The returned ``secret`` is shown by Exa this once: store it."""
-        return await self._native.create_webhook(events, url, metadata, True, completer())
+        return await self._native.create_webhook(events, url, metadata)
 
     async def get_webhook(self, webhook_id: str) -> Webhook:
-        return await self._native.get_webhook(webhook_id, True, completer())
+        return await self._native.get_webhook(webhook_id)
 
     async def update_webhook(
         self,
@@ -269,18 +281,16 @@ class AsyncClient(_Base):
         metadata: Mapping[str, str] | None = None,
     ) -> Webhook:
         """Changes only the fields given (at least one)."""
-        return await self._native.update_webhook(
-            webhook_id, events, url, metadata, True, completer()
-        )
+        return await self._native.update_webhook(webhook_id, events, url, metadata)
 
     async def delete_webhook(self, webhook_id: str) -> Webhook:
         """Deletes a webhook and returns it as it was."""
-        return await self._native.delete_webhook(webhook_id, True, completer())
+        return await self._native.delete_webhook(webhook_id)
 
     async def list_webhooks(
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Page[Webhook]:
-        return Page(*await self._native.list_webhooks(limit, cursor, True, completer()))
+        return Page(*await self._native.list_webhooks(limit, cursor))
 
     async def iter_webhooks(self, *, limit: int | None = None) -> AsyncIterator[Webhook]:
         """Every webhook, fetching pages of ``limit`` lazily as the iteration goes."""
@@ -304,9 +314,7 @@ class AsyncClient(_Base):
     ) -> Page[WebhookAttempt]:
         """Delivery attempts of a webhook, newest first, optionally filtered."""
         native = self._native.list_webhook_attempts
-        return Page(
-            *await native(webhook_id, event_type, successful, limit, cursor, True, completer())
-        )
+        return Page(*await native(webhook_id, event_type, successful, limit, cursor))
 
     async def iter_webhook_attempts(
         self,
@@ -339,9 +347,7 @@ class AsyncClient(_Base):
         """Events Exa kept (60 days), optionally of some ``types`` only, created within
         ``created_after`` to ``created_before`` (both inclusive; aware datetimes or RFC 3339)."""
         native = self._native.list_events
-        return Page(
-            *await native(types, created_after, created_before, limit, cursor, True, completer())
-        )
+        return Page(*await native(types, created_after, created_before, limit, cursor))
 
     async def iter_events(
         self,
@@ -369,7 +375,7 @@ class AsyncClient(_Base):
                 return
 
     async def get_event(self, event_id: str) -> WebhookEvent:
-        return await self._native.get_event(event_id, True, completer())
+        return await self._native.get_event(event_id)
 
     async def aclose(self) -> None:
         """``close()``, for ``async with`` and code that awaits its cleanup."""

@@ -3,7 +3,7 @@ from asyncio import AbstractEventLoop
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from datetime import datetime
 from os import PathLike
-from typing import Any, ClassVar, Literal, TypeVar, final, overload
+from typing import Any, ClassVar, TypeVar, final
 
 from .receiver._receiver import Headers as _Headers
 from .resources import WebhookStatus
@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "EVENT_TYPES",
     "Completer",
+    "NativeAsyncClient",
     "NativeClient",
     "NativeServer",
     "RecordedRequest",
@@ -81,6 +82,8 @@ _PageTuple = tuple[list[_T], bool, str | None]
 
 @final
 class NativeClient:
+    """Blocking calls; `Client` wraps it."""
+
     def __new__(
         cls,
         api_key: str | None = None,
@@ -98,77 +101,21 @@ class NativeClient:
     @property
     def closed(self) -> bool: ...
     def close(self) -> None: ...
-    @overload
     def create_webhook(
-        self,
-        events: Iterable[str],
-        url: str,
-        metadata: Mapping[str, str] | None = None,
-        asynchronous: Literal[False] = False,
-        completer: None = None,
+        self, events: Iterable[str], url: str, metadata: Mapping[str, str] | None = None
     ) -> Webhook: ...
-    @overload
-    def create_webhook(
-        self,
-        events: Iterable[str],
-        url: str,
-        metadata: Mapping[str, str] | None,
-        asynchronous: Literal[True],
-        completer: Completer | None = None,
-    ) -> Awaitable[Webhook]: ...
-    @overload
-    def get_webhook(
-        self, webhook_id: str, asynchronous: Literal[False] = False, completer: None = None
-    ) -> Webhook: ...
-    @overload
-    def get_webhook(
-        self, webhook_id: str, asynchronous: Literal[True], completer: Completer | None = None
-    ) -> Awaitable[Webhook]: ...
-    @overload
+    def get_webhook(self, webhook_id: str) -> Webhook: ...
     def update_webhook(
         self,
         webhook_id: str,
         events: Iterable[str] | None = None,
         url: str | None = None,
         metadata: Mapping[str, str] | None = None,
-        asynchronous: Literal[False] = False,
-        completer: None = None,
     ) -> Webhook: ...
-    @overload
-    def update_webhook(
-        self,
-        webhook_id: str,
-        events: Iterable[str] | None,
-        url: str | None,
-        metadata: Mapping[str, str] | None,
-        asynchronous: Literal[True],
-        completer: Completer | None = None,
-    ) -> Awaitable[Webhook]: ...
-    @overload
-    def delete_webhook(
-        self, webhook_id: str, asynchronous: Literal[False] = False, completer: None = None
-    ) -> Webhook: ...
-    @overload
-    def delete_webhook(
-        self, webhook_id: str, asynchronous: Literal[True], completer: Completer | None = None
-    ) -> Awaitable[Webhook]: ...
-    @overload
+    def delete_webhook(self, webhook_id: str) -> Webhook: ...
     def list_webhooks(
-        self,
-        limit: int | None = None,
-        cursor: str | None = None,
-        asynchronous: Literal[False] = False,
-        completer: None = None,
+        self, limit: int | None = None, cursor: str | None = None
     ) -> _PageTuple[Webhook]: ...
-    @overload
-    def list_webhooks(
-        self,
-        limit: int | None,
-        cursor: str | None,
-        asynchronous: Literal[True],
-        completer: Completer | None = None,
-    ) -> Awaitable[_PageTuple[Webhook]]: ...
-    @overload
     def list_webhook_attempts(
         self,
         webhook_id: str,
@@ -176,21 +123,7 @@ class NativeClient:
         successful: bool | None = None,
         limit: int | None = None,
         cursor: str | None = None,
-        asynchronous: Literal[False] = False,
-        completer: None = None,
     ) -> _PageTuple[WebhookAttempt]: ...
-    @overload
-    def list_webhook_attempts(
-        self,
-        webhook_id: str,
-        event_type: str | None,
-        successful: bool | None,
-        limit: int | None,
-        cursor: str | None,
-        asynchronous: Literal[True],
-        completer: Completer | None = None,
-    ) -> Awaitable[_PageTuple[WebhookAttempt]]: ...
-    @overload
     def list_events(
         self,
         types: Iterable[str] | None = None,
@@ -198,28 +131,62 @@ class NativeClient:
         created_before: datetime | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
-        asynchronous: Literal[False] = False,
-        completer: None = None,
     ) -> _PageTuple[WebhookEvent]: ...
-    @overload
+    def get_event(self, event_id: str) -> WebhookEvent: ...
+
+@final
+class NativeAsyncClient:
+    """Awaitable calls for the running asyncio loop; `AsyncClient` wraps it."""
+
+    def __new__(
+        cls,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        ca_bundle: str | PathLike[str] | None = None,
+    ) -> NativeAsyncClient: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def max_retries(self) -> int: ...
+    @property
+    def closed(self) -> bool: ...
+    def close(self) -> None: ...
+    def create_webhook(
+        self, events: Iterable[str], url: str, metadata: Mapping[str, str] | None = None
+    ) -> Awaitable[Webhook]: ...
+    def get_webhook(self, webhook_id: str) -> Awaitable[Webhook]: ...
+    def update_webhook(
+        self,
+        webhook_id: str,
+        events: Iterable[str] | None = None,
+        url: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Awaitable[Webhook]: ...
+    def delete_webhook(self, webhook_id: str) -> Awaitable[Webhook]: ...
+    def list_webhooks(
+        self, limit: int | None = None, cursor: str | None = None
+    ) -> Awaitable[_PageTuple[Webhook]]: ...
+    def list_webhook_attempts(
+        self,
+        webhook_id: str,
+        event_type: str | None = None,
+        successful: bool | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Awaitable[_PageTuple[WebhookAttempt]]: ...
     def list_events(
         self,
-        types: Iterable[str] | None,
-        created_after: datetime | str | None,
-        created_before: datetime | str | None,
-        limit: int | None,
-        cursor: str | None,
-        asynchronous: Literal[True],
-        completer: Completer | None = None,
+        types: Iterable[str] | None = None,
+        created_after: datetime | str | None = None,
+        created_before: datetime | str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
     ) -> Awaitable[_PageTuple[WebhookEvent]]: ...
-    @overload
-    def get_event(
-        self, event_id: str, asynchronous: Literal[False] = False, completer: None = None
-    ) -> WebhookEvent: ...
-    @overload
-    def get_event(
-        self, event_id: str, asynchronous: Literal[True], completer: Completer | None = None
-    ) -> Awaitable[WebhookEvent]: ...
+    def get_event(self, event_id: str) -> Awaitable[WebhookEvent]: ...
 
 @final
 class WebhookAttempt:

@@ -1,4 +1,5 @@
-//! What can go wrong with a call, in plain Rust; `py_errors` turns it into Python exceptions.
+//! What can go wrong with a call, in plain Rust; the Python binding's `errors` module turns
+//! it into exceptions.
 
 use crate::cause::Cause;
 use crate::redact;

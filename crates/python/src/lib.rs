@@ -16,7 +16,7 @@ mod _native {
     #[pymodule_export]
     use crate::client::cache_key::shared_client_key;
     #[pymodule_export]
-    use crate::client::native::NativeClient;
+    use crate::client::native::{NativeAsyncClient, NativeClient};
     #[pymodule_export]
     use crate::models::attempt::PyWebhookAttempt;
     #[pymodule_export]

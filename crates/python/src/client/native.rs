@@ -1,5 +1,6 @@
-//! `exa_webhooks._native.NativeClient`: configuration, one connection pool, and the calls.
-//! `Client` and `AsyncClient` in Python are thin typed wrappers around it.
+//! `exa_webhooks._native.NativeClient` (blocking calls) and `NativeAsyncClient` (awaitables
+//! for asyncio): each a configuration, one connection pool, and the calls, written once for
+//! both. `Client` and `AsyncClient` in Python are thin typed wrappers around them.
 
 use crate::client::events;
 use crate::convert;
@@ -35,12 +36,10 @@ struct Lane {
     local: Option<Arc<runtime::LocalRuntime>>,
 }
 
-/// The lanes of one process: a forked child must not share its parent's connections.
-#[derive(Default)]
+/// The lane of one process: a forked child must not share its parent's connections.
 struct Lanes {
     generation: u64,
-    sync: Option<Lane>,
-    asynchronous: Option<Lane>,
+    lane: Option<Lane>,
     /// Built by `new` to check the configuration there; the first lane takes it.
     spare: Option<Arc<Transport>>,
 }
@@ -50,10 +49,23 @@ enum Pool {
     Closed,
 }
 
+/// What both client classes are: a configuration and its pool, sync or async.
+struct Shared {
+    config: Config,
+    asynchronous: bool,
+    pool: Mutex<Pool>,
+}
+
+/// Blocking calls: each drives its own single-threaded runtime on the calling thread.
 #[pyclass(frozen, module = "exa_webhooks._native")]
 pub struct NativeClient {
-    config: Config,
-    pool: Mutex<Pool>,
+    shared: Shared,
+}
+
+/// Awaitable calls, resolved on the running asyncio loop's thread.
+#[pyclass(frozen, module = "exa_webhooks._native")]
+pub struct NativeAsyncClient {
+    shared: Shared,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -265,12 +277,27 @@ fn page_tuple<T, U: From<T>>(page: Page<T>) -> PageTuple<U> {
     (data, page.has_more, page.next_cursor)
 }
 
+/// The running loop's `Completer` (`exa_webhooks._async.completer()`), or None where loops
+/// cannot watch a socket; raises without a running loop.
+fn loop_completer(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    static COMPLETER: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+    COMPLETER
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(
+                py.import("exa_webhooks._async")?
+                    .getattr("completer")?
+                    .unbind(),
+            )
+        })?
+        .bind(py)
+        .call0()
+}
+
 /// Runs a call blocking (the interpreter lock released) or as an awaitable for asyncio:
 /// through the loop's `Completer` where there is one, else through pyo3-async-runtimes.
 fn run<'py, T, Fut>(
     py: Python<'py>,
     lane: &Lane,
-    completer: Option<&Bound<'py, PyAny>>,
     request: impl FnOnce(Arc<Transport>, Option<LogFn>) -> Fut,
 ) -> PyResult<Bound<'py, PyAny>>
 where
@@ -285,15 +312,14 @@ where
             .map_err(|e| errors::to_pyerr(py, e))?
             .into_bound_py_any(py);
     }
+    let completer = loop_completer(py)?;
     #[cfg(unix)]
-    if let Some(completer) =
-        completer.and_then(|c| c.cast::<crate::runtime::bridge::Completer>().ok())
-    {
+    if let Ok(completer) = completer.cast::<crate::runtime::bridge::Completer>() {
         let completer = completer.get();
         let fut = request(transport, levels.map(|l| completer.log_fn(l)));
         return completer.spawn(py, fut);
     }
-    let _ = completer;
+    drop(completer);
     // Without a completer (loops that cannot watch a socket), pyo3-async-runtimes takes the
     // interpreter lock on its own threads to hand over results; records are logged there too.
     let fut = request(transport, levels.map(logging::on_this_thread));
@@ -303,78 +329,11 @@ where
     )
 }
 
-impl NativeClient {
-    fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
-        self.pool.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Runs `request` with the lane's transport, blocking or as an awaitable (see `run`).
-    fn call<'py, T, Fut>(
-        &self,
-        py: Python<'py>,
-        asynchronous: bool,
-        completer: Option<&Bound<'py, PyAny>>,
-        request: impl FnOnce(Arc<Transport>, Option<LogFn>) -> Fut,
-    ) -> PyResult<Bound<'py, PyAny>>
-    where
-        Fut: Future<Output = Result<T, Error>> + Send + 'static,
-        T: for<'a> IntoPyObject<'a> + Send + 'static,
-    {
-        let lane = self.lane(py, asynchronous)?;
-        run(py, &lane, completer, request)
-    }
-
-    /// The lane for a call, built on first use (and again in a forked child).
-    fn lane(&self, py: Python<'_>, asynchronous: bool) -> PyResult<Lane> {
-        let mut pool = self.pool();
-        let Pool::Open(lanes) = &mut *pool else {
-            return Err(closed_error(py));
-        };
-        let generation = exa_webhooks_core::fork::generation();
-        if lanes.generation != generation {
-            // The parent's pools, inherited through fork: dropping them would wake tasks of a
-            // runtime whose threads are gone (and whose locks a parent thread may have held).
-            std::mem::forget(std::mem::replace(
-                lanes,
-                Lanes {
-                    generation,
-                    ..Lanes::default()
-                },
-            ));
-        }
-        let slot = if asynchronous {
-            &mut lanes.asynchronous
-        } else {
-            &mut lanes.sync
-        };
-        if let Some(lane) = slot {
-            return Ok(lane.clone());
-        }
-        let local = if asynchronous {
-            None
-        } else {
-            Some(Arc::new(runtime::LocalRuntime::new()?))
-        };
-        let transport = match lanes.spare.take() {
-            Some(transport) => transport,
-            None => Arc::new(Transport::new(&self.config).map_err(|e| errors::to_pyerr(py, e))?),
-        };
-        let lane = Lane { transport, local };
-        *slot = Some(lane.clone());
-        Ok(lane)
-    }
-}
-
-fn closed_error(py: Python<'_>) -> PyErr {
-    errors::exa_error(py, "this client is closed; create a new one")
-}
-
-#[pymethods]
-impl NativeClient {
-    #[new]
-    #[pyo3(signature = (api_key=None, base_url=None, timeout=None, max_retries=None, ca_bundle=None))]
+impl Shared {
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
+        asynchronous: bool,
         api_key: Option<&Bound<'_, PyAny>>,
         base_url: Option<&Bound<'_, PyAny>>,
         timeout: Option<&Bound<'_, PyAny>>,
@@ -385,226 +344,312 @@ impl NativeClient {
         let transport = Transport::new(&config).map_err(|e| errors::to_pyerr(py, e))?;
         Ok(Self {
             config,
+            asynchronous,
             pool: Mutex::new(Pool::Open(Lanes {
                 generation: exa_webhooks_core::fork::generation(),
+                lane: None,
                 spare: Some(Arc::new(transport)),
-                ..Lanes::default()
             })),
         })
     }
 
-    #[getter]
-    fn base_url(&self) -> &str {
-        &self.config.base_url
+    fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
+        self.pool.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    #[getter]
-    fn timeout(&self) -> f64 {
-        self.config.timeout.as_secs_f64()
+    /// Runs `request` with the lane's transport, blocking or as an awaitable (see `run`).
+    fn call<'py, T, Fut>(
+        &self,
+        py: Python<'py>,
+        request: impl FnOnce(Arc<Transport>, Option<LogFn>) -> Fut,
+    ) -> PyResult<Bound<'py, PyAny>>
+    where
+        Fut: Future<Output = Result<T, Error>> + Send + 'static,
+        T: for<'a> IntoPyObject<'a> + Send + 'static,
+    {
+        let lane = self.lane(py)?;
+        run(py, &lane, request)
     }
 
-    #[getter]
-    fn max_retries(&self) -> u32 {
-        self.config.max_retries
+    /// The lane for a call, built on first use (and again in a forked child).
+    fn lane(&self, py: Python<'_>) -> PyResult<Lane> {
+        let mut pool = self.pool();
+        let Pool::Open(lanes) = &mut *pool else {
+            return Err(closed_error(py));
+        };
+        let generation = exa_webhooks_core::fork::generation();
+        if lanes.generation != generation {
+            // The parent's pool, inherited through fork: dropping it would wake tasks of a
+            // runtime whose threads are gone (and whose locks a parent thread may have held).
+            let inherited = std::mem::replace(
+                lanes,
+                Lanes {
+                    generation,
+                    lane: None,
+                    spare: None,
+                },
+            );
+            std::mem::forget(inherited);
+        }
+        if let Some(lane) = &lanes.lane {
+            return Ok(lane.clone());
+        }
+        let local = if self.asynchronous {
+            None
+        } else {
+            Some(Arc::new(runtime::LocalRuntime::new()?))
+        };
+        let transport = match lanes.spare.take() {
+            Some(transport) => transport,
+            None => Arc::new(Transport::new(&self.config).map_err(|e| errors::to_pyerr(py, e))?),
+        };
+        let lane = Lane { transport, local };
+        lanes.lane = Some(lane.clone());
+        Ok(lane)
     }
 
-    #[getter]
     fn closed(&self) -> bool {
         matches!(*self.pool(), Pool::Closed)
     }
 
-    /// Drops the connection pool; later calls raise.
     fn close(&self) {
         let previous = std::mem::replace(&mut *self.pool(), Pool::Closed);
         if let Pool::Open(lanes) = previous {
             if lanes.generation != exa_webhooks_core::fork::generation() {
-                // A parent's pools: left alone, as in `lane`.
+                // A parent's pool: left alone, as in `lane`.
                 std::mem::forget(lanes);
                 return;
             }
-            for lane in [lanes.sync, lanes.asynchronous].into_iter().flatten() {
+            if let Some(lane) = lanes.lane {
                 lane.transport.close();
             }
         }
     }
-
-    #[pyo3(signature = (events, url, metadata=None, asynchronous=false, completer=None))]
-    fn create_webhook<'py>(
-        &self,
-        py: Python<'py>,
-        events: &Bound<'py, PyAny>,
-        url: &Bound<'py, PyAny>,
-        metadata: Option<&Bound<'py, PyAny>>,
-        asynchronous: bool,
-        completer: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let body = create_body(events, url, metadata)?;
-        self.call(py, asynchronous, completer, |transport, log| async move {
-            transport
-                .create_webhook(&body, log)
-                .await
-                .map(PyWebhook::from)
-        })
-    }
-
-    #[pyo3(signature = (webhook_id, asynchronous=false, completer=None))]
-    fn get_webhook<'py>(
-        &self,
-        py: Python<'py>,
-        webhook_id: &Bound<'py, PyAny>,
-        asynchronous: bool,
-        completer: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let id = self::webhook_id(webhook_id)?;
-        self.call(py, asynchronous, completer, |transport, log| async move {
-            transport.get_webhook(&id, log).await.map(PyWebhook::from)
-        })
-    }
-
-    #[pyo3(signature = (webhook_id, events=None, url=None, metadata=None, asynchronous=false, completer=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn update_webhook<'py>(
-        &self,
-        py: Python<'py>,
-        webhook_id: &Bound<'py, PyAny>,
-        events: Option<&Bound<'py, PyAny>>,
-        url: Option<&Bound<'py, PyAny>>,
-        metadata: Option<&Bound<'py, PyAny>>,
-        asynchronous: bool,
-        completer: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let mut errors = Vec::new();
-        let id = checked_id(webhook_id, &mut errors);
-        let (events, url) = (given(events), given(url));
-        if events.is_none() && url.is_none() && given(metadata).is_none() {
-            errors.push(FieldError::new(
-                "update",
-                "nothing to update: give at least one of events, url, metadata",
-            ));
-        }
-        let body = UpdateWebhook {
-            events: events.and_then(|e| checked_events(e, &mut errors)),
-            url: url.and_then(|u| checked_url(u, &mut errors)),
-            metadata: checked_metadata(metadata, &mut errors).flatten(),
-        };
-        check(py, errors)?;
-        self.call(py, asynchronous, completer, |transport, log| async move {
-            transport
-                .update_webhook(&id, &body, log)
-                .await
-                .map(PyWebhook::from)
-        })
-    }
-
-    #[pyo3(signature = (webhook_id, asynchronous=false, completer=None))]
-    fn delete_webhook<'py>(
-        &self,
-        py: Python<'py>,
-        webhook_id: &Bound<'py, PyAny>,
-        asynchronous: bool,
-        completer: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let id = self::webhook_id(webhook_id)?;
-        self.call(py, asynchronous, completer, |transport, log| async move {
-            transport
-                .delete_webhook(&id, log)
-                .await
-                .map(PyWebhook::from)
-        })
-    }
-
-    /// One page, as `(items, has_more, next_cursor)`; Python wraps it in a `Page`.
-    #[pyo3(signature = (limit=None, cursor=None, asynchronous=false, completer=None))]
-    fn list_webhooks<'py>(
-        &self,
-        py: Python<'py>,
-        limit: Option<&Bound<'py, PyAny>>,
-        cursor: Option<&Bound<'py, PyAny>>,
-        asynchronous: bool,
-        completer: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let mut errors = Vec::new();
-        let query = list_query(limit, cursor, None, None, &mut errors);
-        check(py, errors)?;
-        self.call(py, asynchronous, completer, |transport, log| async move {
-            let page = transport.list_webhooks(&query, log).await?;
-            Ok(page_tuple::<_, PyWebhook>(page))
-        })
-    }
-
-    #[pyo3(signature = (webhook_id, event_type=None, successful=None, limit=None, cursor=None, asynchronous=false, completer=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn list_webhook_attempts<'py>(
-        &self,
-        py: Python<'py>,
-        webhook_id: &Bound<'py, PyAny>,
-        event_type: Option<&Bound<'py, PyAny>>,
-        successful: Option<&Bound<'py, PyAny>>,
-        limit: Option<&Bound<'py, PyAny>>,
-        cursor: Option<&Bound<'py, PyAny>>,
-        asynchronous: bool,
-        completer: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let mut errors = Vec::new();
-        let id = checked_id(webhook_id, &mut errors);
-        let query = list_query(limit, cursor, event_type, successful, &mut errors);
-        check(py, errors)?;
-        self.call(py, asynchronous, completer, |transport, log| async move {
-            let page = transport.list_webhook_attempts(&id, &query, log).await?;
-            Ok(page_tuple::<_, PyWebhookAttempt>(page))
-        })
-    }
-
-    /// One page of events, as `(items, has_more, next_cursor)`; see `client::events`.
-    #[pyo3(signature = (types=None, created_after=None, created_before=None, limit=None, cursor=None, asynchronous=false, completer=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn list_events<'py>(
-        &self,
-        py: Python<'py>,
-        types: Option<&Bound<'py, PyAny>>,
-        created_after: Option<&Bound<'py, PyAny>>,
-        created_before: Option<&Bound<'py, PyAny>>,
-        limit: Option<&Bound<'py, PyAny>>,
-        cursor: Option<&Bound<'py, PyAny>>,
-        asynchronous: bool,
-        completer: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let mut errors = Vec::new();
-        let mut query = events::event_query(types, created_after, created_before, &mut errors);
-        let paging = list_query(limit, cursor, None, None, &mut errors);
-        (query.limit, query.cursor) = (paging.limit, paging.cursor);
-        check(py, errors)?;
-        self.call(py, asynchronous, completer, |transport, log| async move {
-            let page = transport.list_events(&query, log).await?;
-            Ok(page_tuple::<_, PyWebhookEvent>(page))
-        })
-    }
-
-    #[pyo3(signature = (event_id, asynchronous=false, completer=None))]
-    fn get_event<'py>(
-        &self,
-        py: Python<'py>,
-        event_id: &Bound<'py, PyAny>,
-        asynchronous: bool,
-        completer: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let mut errors = Vec::new();
-        let id = events::event_id(event_id, &mut errors);
-        check(py, errors)?;
-        self.call(py, asynchronous, completer, |transport, log| async move {
-            transport
-                .get_event(&id, log)
-                .await
-                .map(PyWebhookEvent::from)
-        })
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "NativeClient(base_url={:?}, timeout={}, max_retries={})",
-            self.config.base_url,
-            self.config.timeout.as_secs_f64(),
-            self.config.max_retries
-        )
-    }
 }
+
+fn closed_error(py: Python<'_>) -> PyErr {
+    errors::exa_error(py, "this client is closed; create a new one")
+}
+
+/// The methods of both classes, written once: only where a call runs differs (`run`).
+macro_rules! client_methods {
+    ($class:ident, asynchronous: $asynchronous:expr) => {
+        #[pymethods]
+        impl $class {
+            #[new]
+            #[pyo3(signature = (api_key=None, base_url=None, timeout=None, max_retries=None, ca_bundle=None))]
+            fn new(
+                py: Python<'_>,
+                api_key: Option<&Bound<'_, PyAny>>,
+                base_url: Option<&Bound<'_, PyAny>>,
+                timeout: Option<&Bound<'_, PyAny>>,
+                max_retries: Option<&Bound<'_, PyAny>>,
+                ca_bundle: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Self> {
+                let shared = Shared::new(
+                    py,
+                    $asynchronous,
+                    api_key,
+                    base_url,
+                    timeout,
+                    max_retries,
+                    ca_bundle,
+                )?;
+                Ok(Self { shared })
+            }
+
+            #[getter]
+            fn base_url(&self) -> &str {
+                &self.shared.config.base_url
+            }
+
+            #[getter]
+            fn timeout(&self) -> f64 {
+                self.shared.config.timeout.as_secs_f64()
+            }
+
+            #[getter]
+            fn max_retries(&self) -> u32 {
+                self.shared.config.max_retries
+            }
+
+            #[getter]
+            fn closed(&self) -> bool {
+                self.shared.closed()
+            }
+
+            /// Drops the connection pool; later calls raise.
+            fn close(&self) {
+                self.shared.close();
+            }
+
+            #[pyo3(signature = (events, url, metadata=None))]
+            fn create_webhook<'py>(
+                &self,
+                py: Python<'py>,
+                events: &Bound<'py, PyAny>,
+                url: &Bound<'py, PyAny>,
+                metadata: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let body = create_body(events, url, metadata)?;
+                self.shared.call(py, |transport, log| async move {
+                    transport
+                        .create_webhook(&body, log)
+                        .await
+                        .map(PyWebhook::from)
+                })
+            }
+
+            #[pyo3(signature = (webhook_id))]
+            fn get_webhook<'py>(
+                &self,
+                py: Python<'py>,
+                webhook_id: &Bound<'py, PyAny>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let id = self::webhook_id(webhook_id)?;
+                self.shared.call(py, |transport, log| async move {
+                    transport.get_webhook(&id, log).await.map(PyWebhook::from)
+                })
+            }
+
+            #[pyo3(signature = (webhook_id, events=None, url=None, metadata=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn update_webhook<'py>(
+                &self,
+                py: Python<'py>,
+                webhook_id: &Bound<'py, PyAny>,
+                events: Option<&Bound<'py, PyAny>>,
+                url: Option<&Bound<'py, PyAny>>,
+                metadata: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let mut errors = Vec::new();
+                let id = checked_id(webhook_id, &mut errors);
+                let (events, url) = (given(events), given(url));
+                if events.is_none() && url.is_none() && given(metadata).is_none() {
+                    errors.push(FieldError::new(
+                        "update",
+                        "nothing to update: give at least one of events, url, metadata",
+                    ));
+                }
+                let body = UpdateWebhook {
+                    events: events.and_then(|e| checked_events(e, &mut errors)),
+                    url: url.and_then(|u| checked_url(u, &mut errors)),
+                    metadata: checked_metadata(metadata, &mut errors).flatten(),
+                };
+                check(py, errors)?;
+                self.shared.call(py, |transport, log| async move {
+                    transport
+                        .update_webhook(&id, &body, log)
+                        .await
+                        .map(PyWebhook::from)
+                })
+            }
+
+            #[pyo3(signature = (webhook_id))]
+            fn delete_webhook<'py>(
+                &self,
+                py: Python<'py>,
+                webhook_id: &Bound<'py, PyAny>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let id = self::webhook_id(webhook_id)?;
+                self.shared.call(py, |transport, log| async move {
+                    transport
+                        .delete_webhook(&id, log)
+                        .await
+                        .map(PyWebhook::from)
+                })
+            }
+
+            /// One page, as `(items, has_more, next_cursor)`; Python wraps it in a `Page`.
+            #[pyo3(signature = (limit=None, cursor=None))]
+            fn list_webhooks<'py>(
+                &self,
+                py: Python<'py>,
+                limit: Option<&Bound<'py, PyAny>>,
+                cursor: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let mut errors = Vec::new();
+                let query = list_query(limit, cursor, None, None, &mut errors);
+                check(py, errors)?;
+                self.shared.call(py, |transport, log| async move {
+                    let page = transport.list_webhooks(&query, log).await?;
+                    Ok(page_tuple::<_, PyWebhook>(page))
+                })
+            }
+
+            #[pyo3(signature = (webhook_id, event_type=None, successful=None, limit=None, cursor=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn list_webhook_attempts<'py>(
+                &self,
+                py: Python<'py>,
+                webhook_id: &Bound<'py, PyAny>,
+                event_type: Option<&Bound<'py, PyAny>>,
+                successful: Option<&Bound<'py, PyAny>>,
+                limit: Option<&Bound<'py, PyAny>>,
+                cursor: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let mut errors = Vec::new();
+                let id = checked_id(webhook_id, &mut errors);
+                let query = list_query(limit, cursor, event_type, successful, &mut errors);
+                check(py, errors)?;
+                self.shared.call(py, |transport, log| async move {
+                    let page = transport.list_webhook_attempts(&id, &query, log).await?;
+                    Ok(page_tuple::<_, PyWebhookAttempt>(page))
+                })
+            }
+
+            /// One page of events, as `(items, has_more, next_cursor)`; see `client::events`.
+            #[pyo3(signature = (types=None, created_after=None, created_before=None, limit=None, cursor=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn list_events<'py>(
+                &self,
+                py: Python<'py>,
+                types: Option<&Bound<'py, PyAny>>,
+                created_after: Option<&Bound<'py, PyAny>>,
+                created_before: Option<&Bound<'py, PyAny>>,
+                limit: Option<&Bound<'py, PyAny>>,
+                cursor: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let mut errors = Vec::new();
+                let mut query = events::event_query(types, created_after, created_before, &mut errors);
+                let paging = list_query(limit, cursor, None, None, &mut errors);
+                (query.limit, query.cursor) = (paging.limit, paging.cursor);
+                check(py, errors)?;
+                self.shared.call(py, |transport, log| async move {
+                    let page = transport.list_events(&query, log).await?;
+                    Ok(page_tuple::<_, PyWebhookEvent>(page))
+                })
+            }
+
+            #[pyo3(signature = (event_id))]
+            fn get_event<'py>(
+                &self,
+                py: Python<'py>,
+                event_id: &Bound<'py, PyAny>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let mut errors = Vec::new();
+                let id = events::event_id(event_id, &mut errors);
+                check(py, errors)?;
+                self.shared.call(py, |transport, log| async move {
+                    transport
+                        .get_event(&id, log)
+                        .await
+                        .map(PyWebhookEvent::from)
+                })
+            }
+
+            fn __repr__(&self) -> String {
+                format!(
+                    "{}(base_url={:?}, timeout={}, max_retries={})",
+                    stringify!($class),
+                    self.shared.config.base_url,
+                    self.shared.config.timeout.as_secs_f64(),
+                    self.shared.config.max_retries
+                )
+            }
+        }
+    };
+}
+
+client_methods!(NativeClient, asynchronous: false);
+client_methods!(NativeAsyncClient, asynchronous: true);
