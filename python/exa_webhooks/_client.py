@@ -131,6 +131,19 @@ class Client(_Base):
     _native: NativeClient
     _NATIVE = NativeClient
 
+    def with_options(
+        self, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> "Client":
+        """A client sharing this one's connection pool (and its ``close()``), with another
+        ``timeout`` per try or ``max_retries``; what is not given stays as it is here.
+
+        Raises:
+            ValidationError: a ``timeout`` or ``max_retries`` out of range.
+        """
+        client = object.__new__(Client)
+        client._native = self._native.with_options(timeout, max_retries)
+        return client
+
     def create_webhook(
         self, events: Events, url: str, metadata: Mapping[str, str] | None = None
     ) -> Webhook:
@@ -260,6 +273,18 @@ class AsyncClient(_Base):
     __slots__ = ()
     _native: NativeAsyncClient
     _NATIVE = NativeAsyncClient
+
+    def with_options(
+        self, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> "AsyncClient":
+        """``Client.with_options`` for asyncio: the same pool, another timeout or retries.
+
+        Raises:
+            ValidationError: a ``timeout`` or ``max_retries`` out of range.
+        """
+        client = object.__new__(AsyncClient)
+        client._native = self._native.with_options(timeout, max_retries)
+        return client
 
     # Each native call validates (and raises) before the awaitable exists: no request is sent.
 

@@ -61,6 +61,11 @@ pub fn connect_timeout(timeout: Duration) -> Duration {
 }
 
 /// How many certificates a PEM bundle holds (0 if it is not one).
+/// No call outlives this: every try's timeout plus the backoff between them.
+fn budget(timeout: Duration, max_retries: u32) -> Duration {
+    timeout * (max_retries + 1) + retry::max_total_backoff(max_retries)
+}
+
 pub fn count_certificates(pem: &[u8]) -> usize {
     reqwest::Certificate::from_pem_bundle(pem).map_or(0, |certs| certs.len())
 }
@@ -90,8 +95,9 @@ pub struct Transport {
     max_retries: u32,
     /// No call outlives this: every try's timeout plus the backoff between them.
     budget: Duration,
-    /// Flips to true on `close()`: calls in flight end at once instead of running on.
-    closed: watch::Sender<bool>,
+    /// Flips to true on `close()`: calls in flight end at once instead of running on. Shared
+    /// with every transport made by `with_policy`, as the pool is.
+    closed: Arc<watch::Sender<bool>>,
 }
 
 impl Transport {
@@ -141,10 +147,27 @@ impl Transport {
             webhooks_url,
             timeout: config.timeout,
             max_retries: config.max_retries,
-            budget: config.timeout * (config.max_retries + 1)
-                + retry::max_total_backoff(config.max_retries),
-            closed: watch::Sender::new(false),
+            budget: budget(config.timeout, config.max_retries),
+            closed: Arc::new(watch::Sender::new(false)),
         })
+    }
+
+    /// The same connection pool (and the same `close`) with another timeout per try and
+    /// number of retries. The connect timeout stays the pool's: `timeout` still bounds a try.
+    pub fn with_policy(&self, timeout: Duration, max_retries: u32) -> Self {
+        Self {
+            http: self.http.clone(),
+            webhooks_url: self.webhooks_url.clone(),
+            timeout,
+            max_retries,
+            budget: budget(timeout, max_retries),
+            closed: Arc::clone(&self.closed),
+        }
+    }
+
+    /// Whether calls through this transport use `timeout` and `max_retries`.
+    pub fn has_policy(&self, timeout: Duration, max_retries: u32) -> bool {
+        (self.timeout, self.max_retries) == (timeout, max_retries)
     }
 
     /// Ends every call in flight with an error; later calls are refused by the owner.

@@ -53,7 +53,8 @@ enum Pool {
 struct Shared {
     config: Config,
     asynchronous: bool,
-    pool: Mutex<Pool>,
+    /// Shared by the clients `with_options` makes: one pool, one `close`.
+    pool: Arc<Mutex<Pool>>,
 }
 
 /// Blocking calls: each drives its own single-threaded runtime on the calling thread.
@@ -103,26 +104,8 @@ fn resolve_config(
         .unwrap_or_default();
     let base_url =
         base_url.and_then(|b| validation::validate_base_url(&b, &http_hosts, &mut errors));
-    let timeout = match timeout.filter(|t| !t.is_none()) {
-        None => Some(DEFAULT_TIMEOUT),
-        Some(t) if t.is_instance_of::<pyo3::types::PyBool>() => None,
-        Some(t) => t.extract::<f64>().ok(),
-    };
-    match timeout {
-        Some(t) => validation::validate_timeout(t, &mut errors),
-        None => errors.push(FieldError::new("timeout", "must be a number of seconds")),
-    }
-    let max_retries = match max_retries.filter(|m| !m.is_none()) {
-        None => DEFAULT_MAX_RETRIES,
-        Some(m) => match m.extract::<u32>() {
-            Ok(n) if n <= MAX_RETRIES_LIMIT && !m.is_instance_of::<pyo3::types::PyBool>() => n,
-            _ => {
-                let message = format!("must be an int from 0 to {MAX_RETRIES_LIMIT}");
-                errors.push(FieldError::new("max_retries", message));
-                0
-            }
-        },
-    };
+    let timeout = checked_timeout(timeout, DEFAULT_TIMEOUT, &mut errors);
+    let max_retries = checked_max_retries(max_retries, DEFAULT_MAX_RETRIES, &mut errors);
     let ca_pem = match ca_bundle.filter(|c| !c.is_none()) {
         None => None,
         Some(path) => match path.extract::<std::path::PathBuf>() {
@@ -152,10 +135,49 @@ fn resolve_config(
     Ok(Config {
         api_key: api_key.ok_or_else(incomplete)?,
         base_url: base_url.ok_or_else(incomplete)?,
-        timeout: Duration::from_secs_f64(timeout.ok_or_else(incomplete)?),
+        timeout: timeout.ok_or_else(incomplete)?,
         max_retries,
         ca_pem,
     })
+}
+
+/// Seconds per try (`default` when not given), or `None` with the problem reported.
+fn checked_timeout(
+    timeout: Option<&Bound<'_, PyAny>>,
+    default: f64,
+    errors: &mut Vec<FieldError>,
+) -> Option<Duration> {
+    let seconds = match timeout.filter(|t| !t.is_none()) {
+        None => Some(default),
+        Some(t) if t.is_instance_of::<PyBool>() => None,
+        Some(t) => t.extract::<f64>().ok(),
+    };
+    let Some(seconds) = seconds else {
+        errors.push(FieldError::new("timeout", "must be a number of seconds"));
+        return None;
+    };
+    let before = errors.len();
+    validation::validate_timeout(seconds, errors);
+    (errors.len() == before).then(|| Duration::from_secs_f64(seconds))
+}
+
+/// Retries after a first try (`default` when not given); 0 with the problem reported.
+fn checked_max_retries(
+    max_retries: Option<&Bound<'_, PyAny>>,
+    default: u32,
+    errors: &mut Vec<FieldError>,
+) -> u32 {
+    match max_retries.filter(|m| !m.is_none()) {
+        None => default,
+        Some(m) => match m.extract::<u32>() {
+            Ok(n) if n <= MAX_RETRIES_LIMIT && !m.is_instance_of::<PyBool>() => n,
+            _ => {
+                let message = format!("must be an int from 0 to {MAX_RETRIES_LIMIT}");
+                errors.push(FieldError::new("max_retries", message));
+                0
+            }
+        },
+    }
 }
 
 /// The validated body of a create request.
@@ -345,11 +367,34 @@ impl Shared {
         Ok(Self {
             config,
             asynchronous,
-            pool: Mutex::new(Pool::Open(Lanes {
+            pool: Arc::new(Mutex::new(Pool::Open(Lanes {
                 generation: exa_webhooks_core::fork::generation(),
                 lane: None,
                 spare: Some(Arc::new(transport)),
-            })),
+            }))),
+        })
+    }
+
+    /// The same pool with another timeout and number of retries (each kept when not given).
+    fn with_options(
+        &self,
+        py: Python<'_>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut errors = Vec::new();
+        let config = &self.config;
+        let timeout = checked_timeout(timeout, config.timeout.as_secs_f64(), &mut errors);
+        let max_retries = checked_max_retries(max_retries, config.max_retries, &mut errors);
+        check(py, errors)?;
+        Ok(Self {
+            config: Config {
+                timeout: timeout.unwrap_or(config.timeout),
+                max_retries,
+                ..config.clone()
+            },
+            asynchronous: self.asynchronous,
+            pool: Arc::clone(&self.pool),
         })
     }
 
@@ -367,7 +412,12 @@ impl Shared {
         Fut: Future<Output = Result<T, Error>> + Send + 'static,
         T: for<'a> IntoPyObject<'a> + Send + 'static,
     {
-        let lane = self.lane(py)?;
+        let mut lane = self.lane(py)?;
+        let (timeout, max_retries) = (self.config.timeout, self.config.max_retries);
+        if !lane.transport.has_policy(timeout, max_retries) {
+            // A client of `with_options`: the pool's connections, its own policy.
+            lane.transport = Arc::new(lane.transport.with_policy(timeout, max_retries));
+        }
         run(py, &lane, request)
     }
 
@@ -481,6 +531,18 @@ macro_rules! client_methods {
             /// Drops the connection pool; later calls raise.
             fn close(&self) {
                 self.shared.close();
+            }
+
+            /// A client sharing this one's pool, with another timeout or retries.
+            #[pyo3(signature = (timeout=None, max_retries=None))]
+            fn with_options(
+                &self,
+                py: Python<'_>,
+                timeout: Option<&Bound<'_, PyAny>>,
+                max_retries: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Self> {
+                let shared = self.shared.with_options(py, timeout, max_retries)?;
+                Ok(Self { shared })
             }
 
             #[pyo3(signature = (events, url, metadata=None))]
