@@ -17,6 +17,7 @@ from ._native import (
     verify_signature,
 )
 from ._page import Page
+from ._raw_response import RawResponse
 from .errors import (
     APIConnectionError,
     APIError,
@@ -50,6 +51,7 @@ __all__ = [
     "Page",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "SignatureVerificationError",
     "UnprocessableEntityError",
     "ValidationError",

@@ -16,6 +16,7 @@ from ._native import (
     shared_client_key,
 )
 from ._page import Page
+from ._raw_response import AsyncRawClient, RawClient
 from .errors import APIError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: see _async.py
@@ -143,6 +144,13 @@ class Client(_Base):
         client = object.__new__(Client)
         client._native = self._native.with_options(timeout, max_retries)
         return client
+
+    @property
+    def with_raw_response(self) -> RawClient:
+        """The same calls (those that send one request), each answering with a
+        ``RawResponse``: ``status_code``, ``headers``, ``request_id`` and ``attempts``, and
+        ``parse()`` for the usual object. It shares this client's connection pool."""
+        return RawClient(self._native.with_raw_response())
 
     def create_webhook(
         self, events: Events, url: str, metadata: Mapping[str, str] | None = None
@@ -285,6 +293,12 @@ class AsyncClient(_Base):
         client = object.__new__(AsyncClient)
         client._native = self._native.with_options(timeout, max_retries)
         return client
+
+    @property
+    def with_raw_response(self) -> AsyncRawClient:
+        """``Client.with_raw_response`` for asyncio: awaited calls answering with a
+        ``RawResponse``."""
+        return AsyncRawClient(self._native.with_raw_response())
 
     # Each native call validates (and raises) before the awaitable exists: no request is sent.
 

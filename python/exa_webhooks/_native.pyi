@@ -104,6 +104,9 @@ class NativeClient:
     def with_options(
         self, timeout: float | None = None, max_retries: int | None = None
     ) -> NativeClient: ...
+    # Its calls answer `(value, status, headers, request_id, attempts)`: typed by the
+    # RawClient/AsyncRawClient that wrap it (_raw_response.pyi).
+    def with_raw_response(self) -> Any: ...
     def create_webhook(
         self, events: Iterable[str], url: str, metadata: Mapping[str, str] | None = None
     ) -> Webhook: ...
@@ -161,6 +164,9 @@ class NativeAsyncClient:
     def with_options(
         self, timeout: float | None = None, max_retries: int | None = None
     ) -> NativeAsyncClient: ...
+    # Its calls answer `(value, status, headers, request_id, attempts)`: typed by the
+    # RawClient/AsyncRawClient that wrap it (_raw_response.pyi).
+    def with_raw_response(self) -> Any: ...
     def create_webhook(
         self, events: Iterable[str], url: str, metadata: Mapping[str, str] | None = None
     ) -> Awaitable[Webhook]: ...

@@ -188,7 +188,7 @@ impl Transport {
         &self,
         body: &CreateWebhook,
         log: Option<LogFn>,
-    ) -> Result<Webhook, Error> {
+    ) -> Result<Reply<Webhook>, Error> {
         let resp = self
             .send(
                 Method::POST,
@@ -198,14 +198,14 @@ impl Transport {
                 log,
             )
             .await?;
-        parse_with(&resp, decode::webhook, Webhook::from_json)
+        parse_with(resp, decode::webhook, Webhook::from_json)
     }
 
-    pub async fn get_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Webhook, Error> {
+    pub async fn get_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Reply<Webhook>, Error> {
         let resp = self
             .send(Method::GET, self.url(&[id]), None, Op::Idempotent, log)
             .await?;
-        parse_with(&resp, decode::webhook, Webhook::from_json)
+        parse_with(resp, decode::webhook, Webhook::from_json)
     }
 
     pub async fn update_webhook(
@@ -213,32 +213,36 @@ impl Transport {
         id: &str,
         body: &UpdateWebhook,
         log: Option<LogFn>,
-    ) -> Result<Webhook, Error> {
+    ) -> Result<Reply<Webhook>, Error> {
         let url = self.url(&[id]);
         let resp = self
             .send(Method::PATCH, url, Some(encode(body)?), Op::Idempotent, log)
             .await?;
-        parse_with(&resp, decode::webhook, Webhook::from_json)
+        parse_with(resp, decode::webhook, Webhook::from_json)
     }
 
-    pub async fn delete_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Webhook, Error> {
+    pub async fn delete_webhook(
+        &self,
+        id: &str,
+        log: Option<LogFn>,
+    ) -> Result<Reply<Webhook>, Error> {
         let resp = self
             .send(Method::DELETE, self.url(&[id]), None, Op::Idempotent, log)
             .await?;
-        parse_with(&resp, decode::webhook, Webhook::from_json)
+        parse_with(resp, decode::webhook, Webhook::from_json)
     }
 
     pub async fn list_webhooks(
         &self,
         query: &ListQuery,
         log: Option<LogFn>,
-    ) -> Result<Page<Webhook>, Error> {
+    ) -> Result<Reply<Page<Webhook>>, Error> {
         let mut url = self.url(&[]);
         set_query(&mut url, query);
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(&resp, decode::webhook_page, |v| {
+        parse_with(resp, decode::webhook_page, |v| {
             Page::from_json(v, Webhook::from_json)
         })
     }
@@ -248,13 +252,13 @@ impl Transport {
         id: &str,
         query: &ListQuery,
         log: Option<LogFn>,
-    ) -> Result<Page<WebhookAttempt>, Error> {
+    ) -> Result<Reply<Page<WebhookAttempt>>, Error> {
         let mut url = self.url(&[id, "attempts"]);
         set_query(&mut url, query);
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(&resp, decode::attempt_page, |v| {
+        parse_with(resp, decode::attempt_page, |v| {
             Page::from_json(v, WebhookAttempt::from_json)
         })
     }
@@ -272,7 +276,7 @@ impl Transport {
         &self,
         query: &EventQuery,
         log: Option<LogFn>,
-    ) -> Result<Page<WebhookEvent>, Error> {
+    ) -> Result<Reply<Page<WebhookEvent>>, Error> {
         let mut url = self.events_url(&[]);
         let pairs = query.pairs();
         if !pairs.is_empty() {
@@ -282,18 +286,22 @@ impl Transport {
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
         parse_with(
-            &resp,
+            resp,
             |_| None,
             |v| Page::from_json(v, WebhookEvent::from_json),
         )
     }
 
-    pub async fn get_event(&self, id: &str, log: Option<LogFn>) -> Result<WebhookEvent, Error> {
+    pub async fn get_event(
+        &self,
+        id: &str,
+        log: Option<LogFn>,
+    ) -> Result<Reply<WebhookEvent>, Error> {
         let url = self.events_url(&[id]);
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(&resp, |_| None, WebhookEvent::from_json)
+        parse_with(resp, |_| None, WebhookEvent::from_json)
     }
 
     /// Sends a request, retrying by the policy, and returns the 2xx answer, not yet decoded.
@@ -390,15 +398,18 @@ impl Transport {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.to_vec());
         }
-        let response = request.send().await.map_err(failure_of)?;
+        let mut response = request.send().await.map_err(failure_of)?;
         let status = response.status();
         let request_id = header(&response, "x-request-id");
         if status.is_success() {
+            // Moved out, not copied: the body is read from the response without them.
+            let headers = std::mem::take(response.headers_mut());
             let body = read_bounded(response).await?;
             // Decoded by the caller, which knows the type: one pass over the body.
             return Ok(Resp {
                 status,
                 request_id,
+                headers,
                 body,
                 attempts: 1,
             });
@@ -578,9 +589,35 @@ fn set_query(url: &mut Url, query: &ListQuery) {
 struct Resp {
     status: StatusCode,
     request_id: Option<String>,
+    headers: HeaderMap,
     body: Vec<u8>,
     /// Tries it took, for the error if the body then fails to decode.
     attempts: u32,
+}
+
+/// A decoded answer and what came with it: for callers that want the raw response too (the
+/// request id of a successful call is what Exa's support asks for).
+#[derive(Debug)]
+pub struct Reply<T> {
+    pub value: T,
+    pub status: u16,
+    /// As received (names lowercase).
+    pub headers: HeaderMap,
+    pub request_id: Option<String>,
+    /// Tries it took, retries included.
+    pub attempts: u32,
+}
+
+impl<T> Reply<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
+        Reply {
+            value: f(self.value),
+            status: self.status,
+            headers: self.headers,
+            request_id: self.request_id,
+            attempts: self.attempts,
+        }
+    }
 }
 
 fn encode(body: &impl serde::Serialize) -> Result<Vec<u8>, Error> {
@@ -611,17 +648,24 @@ fn kept_body(body: &[u8]) -> String {
 /// Decodes a successful answer: `fast` takes the well-formed common case in one pass,
 /// `slow` (the lenient parser) everything else, naming every field that is wrong.
 fn parse_with<T>(
-    resp: &Resp,
+    resp: Resp,
     fast: impl FnOnce(&[u8]) -> Option<T>,
     slow: impl FnOnce(&Value) -> Result<T, Vec<FieldError>>,
-) -> Result<T, Error> {
+) -> Result<Reply<T>, Error> {
+    let reply = |resp: Resp, value: T| Reply {
+        value,
+        status: resp.status.as_u16(),
+        headers: resp.headers,
+        request_id: resp.request_id,
+        attempts: resp.attempts,
+    };
     if let Some(parsed) = fast(&resp.body) {
-        return Ok(parsed);
+        return Ok(reply(resp, parsed));
     }
     let error = match serde_json::from_slice::<Value>(&resp.body) {
         Err(e) => not_json(resp.status, resp.request_id.clone(), &resp.body, &e),
         Ok(json) => match slow(&json) {
-            Ok(parsed) => return Ok(parsed),
+            Ok(parsed) => return Ok(reply(resp, parsed)),
             Err(problems) => {
                 let problems: Vec<String> = problems
                     .iter()

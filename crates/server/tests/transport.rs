@@ -75,7 +75,14 @@ async fn pages_cover_every_webhook_once() {
     let mut created = Vec::new();
     for i in 0..7 {
         let url = format!("https://example.com/hooks/{i}");
-        created.push(client.create_webhook(&body(&url), None).await.unwrap().id);
+        created.push(
+            client
+                .create_webhook(&body(&url), None)
+                .await
+                .unwrap()
+                .value
+                .id,
+        );
     }
     let mut seen = Vec::new();
     let mut query = ListQuery {
@@ -83,7 +90,7 @@ async fn pages_cover_every_webhook_once() {
         ..ListQuery::default()
     };
     loop {
-        let page = client.list_webhooks(&query, None).await.unwrap();
+        let page = client.list_webhooks(&query, None).await.unwrap().value;
         assert!(page.data.len() <= 3);
         seen.extend(page.data.into_iter().map(|w| w.id));
         if !page.has_more {
@@ -105,10 +112,14 @@ async fn a_create_refused_with_a_retryable_status_is_retried_once_created() {
         let server = server();
         server.state().faults().add(fault(busy(status), 2, "POST"));
         let client = transport(&server, Duration::from_secs(5), 2);
-        let webhook = client
+        let reply = client
             .create_webhook(&body("https://example.com/h"), None)
             .await
             .unwrap();
+        // The reply says what it took: three tries, the last answered 200.
+        assert_eq!((reply.status, reply.attempts), (200, 3));
+        assert!(reply.request_id.is_some());
+        let webhook = reply.value;
         assert_eq!(requests(&server, "POST"), 3);
         assert_eq!(stored(&server), 1);
         assert!(server.state().webhooks().get(&webhook.id).is_some());
@@ -156,7 +167,8 @@ async fn a_create_whose_connection_dropped_is_not_retried() {
     let page = client
         .list_webhooks(&ListQuery::default(), None)
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     assert!(page.data.is_empty());
     assert_eq!(requests(&server, "GET"), 2);
     server.stop();

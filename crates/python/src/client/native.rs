@@ -13,7 +13,7 @@ use crate::runtime::logging;
 use exa_webhooks_core::error::Error;
 use exa_webhooks_core::models::{CreateWebhook, ListQuery, Page, UpdateWebhook};
 use exa_webhooks_core::transport::{
-    Config, LogFn, Transport, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+    Config, LogFn, Reply, Transport, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 };
 use exa_webhooks_core::validation::{self, FieldError};
 use pyo3::exceptions::PyValueError;
@@ -53,6 +53,8 @@ enum Pool {
 struct Shared {
     config: Config,
     asynchronous: bool,
+    /// Calls answer with the raw response too (`with_raw_response`).
+    raw: bool,
     /// Shared by the clients `with_options` makes: one pool, one `close`.
     pool: Arc<Mutex<Pool>>,
 }
@@ -315,17 +317,64 @@ fn loop_completer(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         .call0()
 }
 
+/// What a call hands to Python: the value, or for a client of `with_raw_response` the value
+/// with its status, headers, request id and tries, as a tuple the Python layer wraps.
+enum Answer<T> {
+    Value(T),
+    Raw(Reply<T>),
+}
+
+impl<'py, T: IntoPyObject<'py>> IntoPyObject<'py> for Answer<T> {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Answer::Value(value) => value.into_bound_py_any(py),
+            Answer::Raw(reply) => {
+                let headers: Vec<(&str, std::borrow::Cow<'_, str>)> = reply
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
+                    .collect();
+                let value = reply.value.into_bound_py_any(py)?;
+                (
+                    value,
+                    reply.status,
+                    headers,
+                    reply.request_id,
+                    reply.attempts,
+                )
+                    .into_bound_py_any(py)
+            }
+        }
+    }
+}
+
 /// Runs a call blocking (the interpreter lock released) or as an awaitable for asyncio:
 /// through the loop's `Completer` where there is one, else through pyo3-async-runtimes.
 fn run<'py, T, Fut>(
     py: Python<'py>,
     lane: &Lane,
+    raw: bool,
     request: impl FnOnce(Arc<Transport>, Option<LogFn>) -> Fut,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    Fut: Future<Output = Result<T, Error>> + Send + 'static,
+    Fut: Future<Output = Result<Reply<T>, Error>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
+    let request = move |transport, log| {
+        let fut = request(transport, log);
+        async move {
+            let reply = fut.await?;
+            Ok(if raw {
+                Answer::Raw(reply)
+            } else {
+                Answer::Value(reply.value)
+            })
+        }
+    };
     let levels = logging::levels(py);
     let transport = Arc::clone(&lane.transport);
     if let Some(local) = &lane.local {
@@ -367,6 +416,7 @@ impl Shared {
         Ok(Self {
             config,
             asynchronous,
+            raw: false,
             pool: Arc::new(Mutex::new(Pool::Open(Lanes {
                 generation: exa_webhooks_core::fork::generation(),
                 lane: None,
@@ -394,8 +444,19 @@ impl Shared {
                 ..config.clone()
             },
             asynchronous: self.asynchronous,
+            raw: self.raw,
             pool: Arc::clone(&self.pool),
         })
+    }
+
+    /// The same pool and policy; calls answer with their raw responses too.
+    fn with_raw_response(&self) -> Self {
+        Self {
+            config: self.config.clone(),
+            asynchronous: self.asynchronous,
+            raw: true,
+            pool: Arc::clone(&self.pool),
+        }
     }
 
     fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
@@ -409,7 +470,7 @@ impl Shared {
         request: impl FnOnce(Arc<Transport>, Option<LogFn>) -> Fut,
     ) -> PyResult<Bound<'py, PyAny>>
     where
-        Fut: Future<Output = Result<T, Error>> + Send + 'static,
+        Fut: Future<Output = Result<Reply<T>, Error>> + Send + 'static,
         T: for<'a> IntoPyObject<'a> + Send + 'static,
     {
         let mut lane = self.lane(py)?;
@@ -418,7 +479,7 @@ impl Shared {
             // A client of `with_options`: the pool's connections, its own policy.
             lane.transport = Arc::new(lane.transport.with_policy(timeout, max_retries));
         }
-        run(py, &lane, request)
+        run(py, &lane, self.raw, request)
     }
 
     /// The lane for a call, built on first use (and again in a forked child).
@@ -545,6 +606,14 @@ macro_rules! client_methods {
                 Ok(Self { shared })
             }
 
+            /// A client sharing this one's pool whose calls answer with their raw response:
+            /// `(value, status, headers, request_id, attempts)`.
+            fn with_raw_response(&self) -> Self {
+                Self {
+                    shared: self.shared.with_raw_response(),
+                }
+            }
+
             #[pyo3(signature = (events, url, metadata=None))]
             fn create_webhook<'py>(
                 &self,
@@ -558,7 +627,7 @@ macro_rules! client_methods {
                     transport
                         .create_webhook(&body, log)
                         .await
-                        .map(PyWebhook::from)
+                        .map(|r| r.map(PyWebhook::from))
                 })
             }
 
@@ -570,7 +639,7 @@ macro_rules! client_methods {
             ) -> PyResult<Bound<'py, PyAny>> {
                 let id = self::webhook_id(webhook_id)?;
                 self.shared.call(py, |transport, log| async move {
-                    transport.get_webhook(&id, log).await.map(PyWebhook::from)
+                    transport.get_webhook(&id, log).await.map(|r| r.map(PyWebhook::from))
                 })
             }
 
@@ -603,7 +672,7 @@ macro_rules! client_methods {
                     transport
                         .update_webhook(&id, &body, log)
                         .await
-                        .map(PyWebhook::from)
+                        .map(|r| r.map(PyWebhook::from))
                 })
             }
 
@@ -618,7 +687,7 @@ macro_rules! client_methods {
                     transport
                         .delete_webhook(&id, log)
                         .await
-                        .map(PyWebhook::from)
+                        .map(|r| r.map(PyWebhook::from))
                 })
             }
 
@@ -635,7 +704,7 @@ macro_rules! client_methods {
                 check(py, errors)?;
                 self.shared.call(py, |transport, log| async move {
                     let page = transport.list_webhooks(&query, log).await?;
-                    Ok(page_tuple::<_, PyWebhook>(page))
+                    Ok(page.map(page_tuple::<_, PyWebhook>))
                 })
             }
 
@@ -656,7 +725,7 @@ macro_rules! client_methods {
                 check(py, errors)?;
                 self.shared.call(py, |transport, log| async move {
                     let page = transport.list_webhook_attempts(&id, &query, log).await?;
-                    Ok(page_tuple::<_, PyWebhookAttempt>(page))
+                    Ok(page.map(page_tuple::<_, PyWebhookAttempt>))
                 })
             }
 
@@ -679,7 +748,7 @@ macro_rules! client_methods {
                 check(py, errors)?;
                 self.shared.call(py, |transport, log| async move {
                     let page = transport.list_events(&query, log).await?;
-                    Ok(page_tuple::<_, PyWebhookEvent>(page))
+                    Ok(page.map(page_tuple::<_, PyWebhookEvent>))
                 })
             }
 
@@ -696,7 +765,7 @@ macro_rules! client_methods {
                     transport
                         .get_event(&id, log)
                         .await
-                        .map(PyWebhookEvent::from)
+                        .map(|r| r.map(PyWebhookEvent::from))
                 })
             }
 
