@@ -318,3 +318,73 @@ def test_the_interval_floor_for_exa_itself(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "--interval: must be at least 0.5 s" in result.stderr
+
+
+def test_an_event_that_shows_up_late_is_forwarded_once(
+    server: ExaServer, receiver: Receiver, tmp_path: Path
+) -> None:
+    # Exa's listing may show an event after a newer one: each poll looks back behind the
+    # newest forwarded event (60 s by default), and never forwards an event twice.
+    from datetime import datetime, timedelta, timezone
+
+    receiver.secret = cli(server, tmp_path, "listen", "--print-secret").stdout.strip()
+    # From an hour ago, so that the late event is not older than where forwarding started.
+    listener = Listener(server, tmp_path, "--forward-to", receiver.url, "--since", "1h")
+    newer = server.emit("webset.idle").id
+    wait_for(lambda: receiver.ids() == [newer], "the newer event")
+    late = server.emit(
+        "webset.created", created_at=datetime.now(timezone.utc) - timedelta(seconds=10)
+    )
+    wait_for(lambda: receiver.ids() == [newer, late.id], "the event that showed up late")
+    polls = len(server.requests)
+    wait_for(lambda: len(server.requests) > polls + 5, "more polls")
+    assert listener.stop()["forwarded"] == 2
+    assert receiver.ids() == [newer, late.id]
+
+    # After a restart, the window behind the checkpoint holds no second delivery either.
+    listener = Listener(server, tmp_path, "--forward-to", receiver.url)
+    polls = len(server.requests)
+    wait_for(lambda: len(server.requests) > polls + 5, "polls after the restart")
+    assert listener.stop()["forwarded"] == 0
+    assert receiver.ids() == [newer, late.id]
+
+
+def test_no_lookback_misses_a_late_event(
+    server: ExaServer, receiver: Receiver, tmp_path: Path
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    receiver.secret = cli(server, tmp_path, "listen", "--print-secret").stdout.strip()
+    args = ("--forward-to", receiver.url, "--since", "1h", "--lookback", "0")
+    listener = Listener(server, tmp_path, *args)
+    newer = server.emit("webset.idle").id
+    wait_for(lambda: receiver.ids() == [newer], "the newer event")
+    server.emit("webset.created", created_at=datetime.now(timezone.utc) - timedelta(seconds=10))
+    polls = len(server.requests)
+    wait_for(lambda: len(server.requests) > polls + 5, "more polls")
+    assert listener.stop()["forwarded"] == 1
+    assert receiver.ids() == [newer]
+
+
+def test_a_rate_limited_poll_waits_as_told(
+    server: ExaServer, receiver: Receiver, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    receiver.secret = cli(server, tmp_path, "listen", "--print-secret").stdout.strip()
+    listener = Listener(server, tmp_path, "--forward-to", receiver.url)
+    # Every try of one poll (the client's own retries included) is refused with a 429.
+    server.add_fault(
+        status=429, times=3, method="GET", path="/websets/v0/events", headers={"Retry-After": "1"}
+    )
+    wait_for(lambda: listener.kinds("poll_error"), "the rate-limited poll")
+    (limited,) = listener.kinds("poll_error")
+    assert limited["reason"] == "rate limited"
+    assert limited["retry_in"] == 1
+    emitted = server.emit("webset.idle").id
+    wait_for(lambda: receiver.ids() == [emitted], "the event after the wait")
+    (forwarded,) = listener.kinds("forward")
+    # listen's own clock (each --json line has its time): the next poll came after the wait.
+    waited = datetime.fromisoformat(forwarded["time"]) - datetime.fromisoformat(limited["time"])
+    assert waited.total_seconds() >= 0.95
+    listener.stop()

@@ -22,7 +22,7 @@ import types
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
@@ -45,6 +45,10 @@ MIN_INTERVAL_LOOPBACK = 0.05
 RETRY_BASE, RETRY_CAP = 0.5, 10.0
 # A failed poll (network down, 5xx) waits like a refused delivery, from the poll interval.
 POLL_ERROR_CAP = 30.0
+# An event can show in Exa's listing a little after a newer one (several services write
+# events): each poll looks this far back behind the newest forwarded event, and the ids
+# forwarded in that window keep any from coming twice. Later than that, it is missed.
+LOOKBACK = 60.0
 USER_AGENT = f"exa-webhooks-listen/{__version__}"
 
 
@@ -118,32 +122,48 @@ def _iso(moment: datetime) -> str:
 
 @dataclass
 class Checkpoint:
-    """The ``created_at`` of the newest event forwarded, and the ids forwarded at that instant
-    (the listing's bounds are inclusive, so the next poll lists them again)."""
+    """Where forwarding started (``floor``), the ``created_at`` of the newest event forwarded
+    (``at``), and the events forwarded within ``lookback`` seconds of it (``seen``: id to
+    ``created_at``), which the next polls list again (their window starts ``lookback`` before
+    ``at``, and its bounds are inclusive)."""
 
     path: Path
     at: datetime
-    ids: set[str] = field(default_factory=set)
+    floor: datetime
+    seen: dict[str, datetime] = field(default_factory=dict)
+    lookback: float = LOOKBACK
 
     @classmethod
-    def load(cls, path: Path) -> Checkpoint | None:
+    def load(cls, path: Path, lookback: float = LOOKBACK) -> Checkpoint | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(path, datetime.fromisoformat(data["at"]), set(data["ids"]))
+            at = datetime.fromisoformat(data["at"])
+            floor = datetime.fromisoformat(data.get("floor", data["at"]))
+            if "seen" in data:
+                seen = {i: datetime.fromisoformat(c) for i, c in data["seen"].items()}
+            else:  # written before the look-back: the ids forwarded at `at`
+                seen = dict.fromkeys(data["ids"], at)
+            return cls(path, at, floor, seen, lookback)
         except FileNotFoundError:
             return None
-        except (ValueError, KeyError, TypeError, OSError):
+        except (ValueError, KeyError, TypeError, AttributeError, OSError):
             return None  # a damaged checkpoint: start again from now (said at start-up)
 
+    def window_start(self) -> datetime:
+        """The ``created_after`` of the next poll."""
+        return max(self.floor, self.at - timedelta(seconds=self.lookback))
+
     def advance(self, event: WebhookEvent) -> None:
-        if event.created_at > self.at:
-            self.at, self.ids = event.created_at, {event.id}
-        else:
-            self.ids.add(event.id)
+        self.at = max(self.at, event.created_at)
+        self.seen[event.id] = event.created_at
+        start = self.window_start()
+        self.seen = {i: c for i, c in self.seen.items() if c >= start}
         self.save()
 
     def save(self) -> None:
-        _write_private(self.path, json.dumps({"at": _iso(self.at), "ids": sorted(self.ids)}))
+        seen = {i: _iso(c) for i, c in sorted(self.seen.items())}
+        data = {"at": _iso(self.at), "floor": _iso(self.floor), "seen": seen}
+        _write_private(self.path, json.dumps(data))
 
 
 @dataclass
@@ -266,15 +286,17 @@ class Forwarder:
 
     def say(self, text: str, **fields: Any) -> None:
         if self.as_json:
-            print(json.dumps(fields, ensure_ascii=False), flush=True)
+            line = {**fields, "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds")}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
         else:
             print(text, flush=True)
 
     def poll(self) -> list[WebhookEvent]:
         """The events not forwarded yet, oldest first."""
         types = cast("list[EventTypeArg] | None", self.types)  # the client checks each name
-        listed = self.client.iter_events(types=types, created_after=self.checkpoint.at, limit=200)
-        new = [e for e in listed if e.id not in self.checkpoint.ids]
+        start = self.checkpoint.window_start()
+        listed = self.client.iter_events(types=types, created_after=start, limit=200)
+        new = [e for e in listed if e.id not in self.checkpoint.seen]
         new.reverse()  # listed newest first; the stable sort keeps ties in creation order
         new.sort(key=lambda e: e.created_at)
         return new
@@ -363,14 +385,16 @@ def run_listen(
     since: datetime | None,
     timeout: float,
     as_json: bool,
+    lookback: float = LOOKBACK,
 ) -> int:
     folder = home()
     secret = local_secret(folder)
     path = _checkpoint_path(folder, base_url, api_key, types or [])
-    checkpoint = Checkpoint.load(path) if since is None else None
+    checkpoint = Checkpoint.load(path, lookback) if since is None else None
     resumed = checkpoint is not None
     if checkpoint is None:
-        checkpoint = Checkpoint(path, since or datetime.now(timezone.utc))
+        began = since or datetime.now(timezone.utc)
+        checkpoint = Checkpoint(path, began, began, lookback=lookback)
         checkpoint.save()
     forwarder = Forwarder(
         client,

@@ -351,6 +351,8 @@ def _cmd_listen(args: argparse.Namespace) -> None:
         )
     if not 0 < args.forward_timeout <= 600:
         problems.append(("--forward-timeout", "must be more than 0 and at most 600 seconds"))
+    if not 0 <= args.lookback <= 3600:
+        problems.append(("--lookback", "must be from 0 to 3600 seconds"))
     since = _moment("--since", args.since)
     if isinstance(since, str):
         since = _rfc3339("--since", since)
@@ -373,6 +375,7 @@ def _cmd_listen(args: argparse.Namespace) -> None:
             since=since,
             timeout=args.forward_timeout,
             as_json=args.json,
+            lookback=args.lookback,
         )
 
 
@@ -620,6 +623,14 @@ def _parser() -> argparse.ArgumentParser:
         default=10.0,
         metavar="SECONDS",
         help="how long the receiver may take to answer one delivery (default 10)",
+    )
+    listen.add_argument(
+        "--lookback",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how far behind the newest forwarded event each poll looks for events that "
+        "showed up late (default 60; each is still forwarded once)",
     )
     listen.add_argument(
         "--print-secret", action="store_true", help="print the local signing secret and exit"
