@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from email.message import Message
 from http.server import BaseHTTPRequestHandler
-from typing import Literal, assert_type
+from typing import Literal
 
 from flask import request
 from starlette.datastructures import Headers as StarletteHeaders
+from typing_extensions import assert_type  # typing's from 3.11; mypy knows both
 from werkzeug.datastructures import EnvironHeaders, Headers
 
 import exa_webhooks as ew
