@@ -105,13 +105,19 @@ py-test: dev
 
 test: lint rust-test py-test
 
-# Side by side in one run: exa-webhooks vs exa-py vs the pure-Rust limit (bench/RESULTS.md).
-bench: release
+# The clients exa-webhooks is measured against, beside exa-py.
+$(VENV)/.bench-deps: bench/requirements.txt | $(VENV)/.deps
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+# Side by side in one run: exa-webhooks vs exa-py, the HTTP clients a user would write the
+# same calls with, and the pure-Rust limit (bench/RESULTS.md; notes in bench/NOTES.md).
+bench: release $(VENV)/.bench-deps
 	cargo build --quiet --release -p exa-bench-limit
 	$(BIN)/python bench/run.py
 
 # Tiny sizes, only to prove the harness works (CI).
-bench-smoke: dev
+bench-smoke: dev $(VENV)/.bench-deps
 	cargo build --quiet -p exa-bench-limit
 	$(BIN)/python bench/run.py --smoke
 

@@ -37,28 +37,21 @@ struct Page {
     next_cursor: Option<String>,
 }
 
-#[repr(C)]
-struct Timespec {
-    tv_sec: i64,
-    tv_nsec: i64,
-}
-
-extern "C" {
-    fn clock_gettime(clock: i32, out: *mut Timespec) -> i32;
-}
-
 /// CPU time of the whole process, as Python's `time.process_time()` reads it.
 fn cpu_seconds() -> f64 {
-    const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
-    let mut t = Timespec {
+    let mut t = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
-    // SAFETY: clock_gettime writes one Timespec, which `t` is.
-    unsafe { clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    // SAFETY: clock_gettime writes one timespec, which `t` is.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID) failed");
     t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
 }
 
+/// This process's peak RSS. On Linux from /proc, not `ru_maxrss`, which Linux carries across
+/// exec from the forking parent (the harness, a bigger Python process).
+#[cfg(target_os = "linux")]
 fn max_rss_kb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -67,6 +60,19 @@ fn max_rss_kb() -> u64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn max_rss_kb() -> u64 {
+    // SAFETY: all-zero is a valid rusage, and getrusage fills one, which `usage` is.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    // macOS counts bytes, the BSDs kilobytes.
+    let scale = if cfg!(target_os = "macos") { 1024 } else { 1 };
+    u64::try_from(usage.ru_maxrss).unwrap_or(0) / scale
 }
 
 fn client(api_key: &str) -> reqwest::Client {
@@ -104,6 +110,31 @@ async fn create(client: &reqwest::Client, url: &str, i: usize) -> Webhook {
     response.json::<Webhook>().await.unwrap()
 }
 
+/// A few creates (one per connection `in_flight` will use) outside the measurement. Only the
+/// reqwest modes: the core's first connection is one of thousands of sequential requests, and
+/// listing asserts it lists exactly what it was told.
+async fn warm(http: &reqwest::Client, url: &str, mode: &str, in_flight: usize) {
+    match mode {
+        "seq-create" => {
+            for i in 0..10 {
+                create(http, url, i).await;
+            }
+        }
+        "async-create" => {
+            let tasks: Vec<_> = (0..in_flight)
+                .map(|i| {
+                    let (http, url) = (http.clone(), url.to_owned());
+                    tokio::spawn(async move { create(&http, &url, i).await })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap();
+            }
+        }
+        _ => {}
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (mode, base, key) = (args[1].as_str(), args[2].clone(), args[3].clone());
@@ -126,6 +157,8 @@ fn main() {
     let http = client(&key);
     // Built before the clock starts, as the HTTP client above is.
     let core = (mode == "core-seq-create").then(|| core_transport(&base, &key));
+    // Connections opened before the clock starts, as the Python contenders' are.
+    runtime.block_on(warm(&http, &url, mode, in_flight));
     let (cpu0, started) = (cpu_seconds(), Instant::now());
     let requests = runtime.block_on(async {
         match mode {
