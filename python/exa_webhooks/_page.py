@@ -7,6 +7,9 @@ from types import GenericAlias
 
 __all__ = ["Page"]
 
+# Items a repr shows before "... N more".
+_SHOWN = 3
+
 
 class Page:
     """One page of a listing. Iterating it yields its items; pass ``next_cursor`` back as
@@ -40,7 +43,27 @@ class Page:
     __hash__ = None
 
     def __repr__(self):
-        return (
-            f"Page(data=<{len(self.data)} items>, has_more={self.has_more!r}, "
-            f"next_cursor={self.next_cursor!r})"
-        )
+        # One line, as a repr must be; the first few items, then how many more.
+        shown = ", ".join(repr(item) for item in self.data[:_SHOWN])
+        if len(self.data) > _SHOWN:
+            shown += f", ... {len(self.data) - _SHOWN} more"
+        return f"Page(data=[{shown}], has_more={self.has_more!r}, next_cursor={self.next_cursor!r})"
+
+    def _repr_pretty_(self, p, cycle):
+        from ._display import pretty
+
+        pretty(self, p, cycle)
+
+    def _repr_html_(self):
+        from ._display import html
+
+        return html(self)
+
+    def __replace__(self, **changes):
+        unknown = [name for name in changes if name not in self.__slots__]
+        if unknown:
+            raise TypeError(
+                f"Page has no field {unknown[0]!r}; its fields are {', '.join(self.__slots__)}"
+            )
+        fields = {name: getattr(self, name) for name in self.__slots__}
+        return Page(**{**fields, **changes})

@@ -6,6 +6,7 @@ use crate::errors::{self, check};
 use exa_webhooks_core::error::Error;
 use exa_webhooks_core::validation::FieldError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use serde_json::Value;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -42,4 +43,36 @@ pub fn hash_of(parts: impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     parts.hash(&mut hasher);
     hasher.finish()
+}
+
+/// Notebook display and `__replace__` are written once, in Python, for the three models and
+/// `Page` alike (`exa_webhooks._display`, `exa_webhooks._replace`), imported on first use.
+fn helper<'py>(py: Python<'py>, module: &str, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import(module)?.getattr(name)
+}
+
+/// `_repr_pretty_`, for IPython.
+pub fn repr_pretty(obj: &Bound<'_, PyAny>, p: &Bound<'_, PyAny>, cycle: bool) -> PyResult<()> {
+    helper(obj.py(), "exa_webhooks._display", "pretty")?.call1((obj, p, cycle))?;
+    Ok(())
+}
+
+/// `_repr_html_`, for Jupyter.
+pub fn repr_html(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    helper(obj.py(), "exa_webhooks._display", "html")?
+        .call1((obj,))?
+        .extract()
+}
+
+/// `__replace__(**changes)`: `copy.replace` on Python 3.13 and later.
+pub fn replace<'py>(
+    obj: &Bound<'py, PyAny>,
+    changes: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    let changes = match changes {
+        Some(changes) => changes.clone(),
+        None => PyDict::new(py),
+    };
+    helper(py, "exa_webhooks._replace", "replace")?.call1((obj, changes))
 }
