@@ -145,10 +145,11 @@ class ExaServer:
         words as ``response_body`` (``"not delivered: connection refused by
         127.0.0.1:8123"``). ``duplicate=True`` delivers the event twice, the same id both
         times (the second once the first's tries are over; attempt numbers run on), as Exa may
-        when an answer is lost: receivers must handle it once. ``data`` defaults to a valid resource of the type's kind per Exa's spec
-        (a Webset for ``webset.*``, a WebsetItem for ``webset.item.*``...). ``created_at``
-        (an aware datetime or RFC 3339 string) backdates the event, for tests of time windows
-        and of recovery after downtime; it is delivered at once all the same.
+        when an answer is lost: receivers must handle it once. ``data`` defaults to a valid
+        resource of the type's kind per Exa's spec (a Webset for ``webset.*``, a WebsetItem
+        for ``webset.item.*``...). ``created_at`` (an aware datetime or RFC 3339 string)
+        backdates the event, for tests of time windows and of recovery after downtime; it is
+        delivered at once all the same.
 
         Raises ``RuntimeError`` if the server is stopped, or is stopped meanwhile by another
         thread (``stop()`` waits for ``emit`` to give up, then shuts down), and at once in a
