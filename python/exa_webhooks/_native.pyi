@@ -280,6 +280,8 @@ class NativeServer:
         header_timeout: float,
         idle_timeout: float,
         max_webhooks: int,
+        delivery_attempts: int,
+        deliver_to_any_host: bool,
     ) -> NativeServer: ...
     @property
     def url(self) -> str: ...
@@ -300,6 +302,7 @@ class NativeServer:
         data: Mapping[str, Any] | None,
         timeout: float,
         created_at: datetime | str | None = None,
+        duplicate: bool | None = None,
     ) -> WebhookEvent: ...
     def add_fault(
         self,

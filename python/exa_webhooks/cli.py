@@ -453,12 +453,24 @@ def _cmd_serve(args: argparse.Namespace) -> None:
 
     from .testing import ExaServer
 
-    limits = {
+    options = {
         name: getattr(args, name)
-        for name in ("max_connections", "header_timeout", "idle_timeout", "max_webhooks")
+        for name in (
+            "max_connections",
+            "header_timeout",
+            "idle_timeout",
+            "max_webhooks",
+            "delivery_attempts",
+        )
         if getattr(args, name) is not None
     }
-    server = ExaServer(args.server_key, host=args.host, port=args.port, **limits)
+    server = ExaServer(
+        args.server_key,
+        host=args.host,
+        port=args.port,
+        deliver_to_any_host=args.deliver_to_any_host,
+        **options,
+    )
     try:
         default_key = args.server_key == "test-key"
         if default_key and not ipaddress.ip_address(server.host).is_loopback:
@@ -678,6 +690,18 @@ def _parser() -> argparse.ArgumentParser:
         "--idle-timeout", type=float, metavar="S", help="before an idle connection closes (60)"
     )
     serve.add_argument("--max-webhooks", type=int, metavar="N", help="stored at most (100000)")
+    serve.add_argument(
+        "--delivery-attempts",
+        type=int,
+        metavar="N",
+        help="tries of a failing delivery, 1 to 10, waiting 0.1, 0.2, 0.4, 0.8, then 1 s (1)",
+    )
+    serve.add_argument(
+        "--deliver-to-any-host",
+        action="store_true",
+        help="deliver events to webhooks on any host, not only loopback (127.0.0.0/8, ::1, "
+        "localhost)",
+    )
     serve.set_defaults(run=_cmd_serve)
     return parser
 

@@ -10,6 +10,10 @@
       def exa_client_options():
           return {"timeout": 1.0, "max_retries": 0}
 
+      @pytest.fixture
+      def exa_server_options():
+          return {"delivery_attempts": 3}  # failed deliveries are tried again, as Exa does
+
 Nothing to configure otherwise: pytest finds them through the ``pytest11`` entry point.
 """
 
@@ -26,7 +30,8 @@ from .testing import ExaServer
 
 @pytest.fixture
 def exa_server_options() -> dict[str, Any]:
-    """Keyword arguments for ``ExaServer(...)`` (e.g. ``api_key``); none by default."""
+    """Keyword arguments for ``ExaServer(...)`` (e.g. ``api_key``, ``delivery_attempts``,
+    ``deliver_to_any_host``); none by default."""
     return {}
 
 

@@ -41,6 +41,16 @@ class ExaServer:
     - ``max_webhooks``: stored webhooks (also at most 256 MB of them, metadata included).
       Past it, creates answer ``422`` with tag ``WEBHOOK_LIMIT_REACHED``.
 
+    Deliveries (``emit`` and the trigger route), as Exa makes them:
+
+    - ``delivery_attempts`` (1 to 10): tries of a delivery that fails (no 2xx, no answer in
+      time, no connection), the waits between them 0.1, 0.2, 0.4 and 0.8 seconds, then 1 s
+      each. Each try is a ``WebhookAttempt`` numbered by its ``attempt`` (1, 2, ...).
+    - ``deliver_to_any_host``: by default deliveries go only to loopback (127.0.0.0/8,
+      ``::1``, and ``localhost``, which is never looked up in DNS); a webhook elsewhere (such
+      as ``https://example.com/...``) gets an attempt that says it was not delivered, and
+      why, without any connection. True delivers to any host.
+
     A bad argument raises ``ValidationError`` naming it; a host or port that cannot be bound
     raises ``OSError``.
     """
@@ -57,9 +67,19 @@ class ExaServer:
         header_timeout: float = 10.0,
         idle_timeout: float = 60.0,
         max_webhooks: int = 100_000,
+        delivery_attempts: int = 1,
+        deliver_to_any_host: bool = False,
     ) -> None:
         self._native = NativeServer(
-            api_key, host, port, max_connections, header_timeout, idle_timeout, max_webhooks
+            api_key,
+            host,
+            port,
+            max_connections,
+            header_timeout,
+            idle_timeout,
+            max_webhooks,
+            delivery_attempts,
+            deliver_to_any_host,
         )
 
     @property
@@ -110,19 +130,26 @@ class ExaServer:
         *,
         timeout: float = 10.0,
         created_at: datetime | str | None = None,
+        duplicate: bool = False,
     ) -> WebhookEvent:
-        """Stores an event and delivers it as Exa does; returns it once every delivery has
-        finished.
+        """Stores an event and delivers it as Exa does; returns it once every try of every
+        delivery has finished.
 
         The event is kept (listed by ``list_events``, found by ``get_event``) whether or not
         a webhook is subscribed. Every active webhook subscribed to ``event_type`` gets an
         HTTP POST of the event's JSON, signed in ``Exa-Signature`` with that webhook's secret;
-        redirects are not followed and each delivery waits at most ``timeout`` seconds. Each
-        try is recorded as a ``WebhookAttempt`` (successful on a 2xx), whose ``event_id`` is
-        the event's. ``data`` defaults to a valid resource of the type's kind per Exa's spec
-        (a Webset for ``webset.*``, a WebsetItem for ``webset.item.*``...). ``created_at``
-        (an aware datetime or RFC 3339 string) backdates the event, for tests of time windows
-        and of recovery after downtime; it is delivered at once all the same.
+        redirects are not followed and each try waits at most ``timeout`` seconds. A failing
+        delivery is tried again up to the server's ``delivery_attempts``. Each try is recorded
+        as a ``WebhookAttempt`` (successful on a 2xx), whose ``event_id`` is the event's and
+        whose ``attempt`` numbers it; one with no answer has status 0 and its reason in
+        words as ``response_body`` (``"not delivered: connection refused by
+        127.0.0.1:8123"``). ``duplicate=True`` delivers the event twice, the same id both
+        times (the second once the first's tries are over; attempt numbers run on), as Exa may
+        when an answer is lost: receivers must handle it once. ``data`` defaults to a valid
+        resource of the type's kind per Exa's spec (a Webset for ``webset.*``, a WebsetItem
+        for ``webset.item.*``...). ``created_at`` (an aware datetime or RFC 3339 string)
+        backdates the event, for tests of time windows and of recovery after downtime; it is
+        delivered at once all the same.
 
         Raises ``RuntimeError`` if the server is stopped, or is stopped meanwhile by another
         thread (``stop()`` waits for ``emit`` to give up, then shuts down), and at once in a
@@ -130,7 +157,7 @@ class ExaServer:
         """
         if isinstance(data, Mapping) and not isinstance(data, dict):
             data = dict(data)  # the native side takes a dict
-        return self._native.emit(event_type, data, timeout, created_at)
+        return self._native.emit(event_type, data, timeout, created_at, duplicate)
 
     def add_fault(
         self,

@@ -6,7 +6,9 @@ use crate::models::event::PyWebhookEvent;
 use crate::models::webhook::PyWebhook;
 use crate::runtime;
 use exa_webhooks_core::validation::{self, FieldError};
-use exa_webhooks_server::{Action, Fault, Limits, RecordedRequest, Server};
+use exa_webhooks_server::{
+    Action, DeliverySettings, EmitOptions, Fault, Limits, RecordedRequest, Server, MAX_ATTEMPTS,
+};
 use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::IntoPyDict;
@@ -161,7 +163,7 @@ fn check_path(path: &str) -> Result<(), &'static str> {
 #[pymethods]
 impl NativeServer {
     #[new]
-    #[pyo3(signature = (api_key, host, port, max_connections, header_timeout, idle_timeout, max_webhooks))]
+    #[pyo3(signature = (api_key, host, port, max_connections, header_timeout, idle_timeout, max_webhooks, delivery_attempts, deliver_to_any_host))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -172,6 +174,8 @@ impl NativeServer {
         header_timeout: &Bound<'_, PyAny>,
         idle_timeout: &Bound<'_, PyAny>,
         max_webhooks: &Bound<'_, PyAny>,
+        delivery_attempts: &Bound<'_, PyAny>,
+        deliver_to_any_host: &Bound<'_, PyAny>,
     ) -> PyResult<Self> {
         let mut errors = Vec::new();
         // The client's own rules: a key no `Client` would send is refused here too.
@@ -194,6 +198,13 @@ impl NativeServer {
             seconds_arg("header_timeout", header_timeout, false, 3600.0, &mut errors);
         let idle_timeout = seconds_arg("idle_timeout", idle_timeout, false, 86_400.0, &mut errors);
         let max_webhooks = int_arg("max_webhooks", max_webhooks, 1..=MAX_WEBHOOKS, &mut errors);
+        let attempts = int_arg(
+            "delivery_attempts",
+            delivery_attempts,
+            1..=i64::from(MAX_ATTEMPTS),
+            &mut errors,
+        );
+        let any_host = bool_arg("deliver_to_any_host", deliver_to_any_host, &mut errors);
         check(py, errors)?;
         // With no errors reported, every one is set.
         let (Some(api_key), Some(host), Some(port), Some(max_connections)) =
@@ -212,10 +223,14 @@ impl NativeServer {
             idle_timeout,
             max_webhooks: usize::try_from(max_webhooks).unwrap_or(1),
         };
+        let delivery = DeliverySettings {
+            attempts: attempts.and_then(|a| u32::try_from(a).ok()).unwrap_or(1),
+            any_host,
+        };
         let port = u16::try_from(port).unwrap_or(0);
         let main = runtime::on_main_thread(py);
         let server = runtime::detach(py, main, move || {
-            Server::start(api_key, &host, port, limits)
+            Server::start(api_key, &host, port, limits, delivery)
         })
         .map_err(|e| PyOSError::new_err(format!("cannot start the Exa test server: {e}")))?;
         Ok(Self {
@@ -273,7 +288,7 @@ impl NativeServer {
 
     /// Stores an event and delivers it to every subscribed active webhook; see
     /// `ExaServer.emit`.
-    #[pyo3(signature = (event_type, data, timeout, created_at=None))]
+    #[pyo3(signature = (event_type, data, timeout, created_at=None, duplicate=None))]
     fn emit(
         &self,
         py: Python<'_>,
@@ -281,6 +296,7 @@ impl NativeServer {
         data: Option<&Bound<'_, PyAny>>,
         timeout: &Bound<'_, PyAny>,
         created_at: Option<&Bound<'_, PyAny>>,
+        duplicate: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyWebhookEvent> {
         let mut errors = Vec::new();
         let event_type = convert::string("event_type", event_type, &mut errors);
@@ -305,9 +321,13 @@ impl NativeServer {
         let created_at = created_at
             .filter(|c| !c.is_none())
             .and_then(|c| crate::client::events::bound("created_at", c, &mut errors));
+        let duplicate = duplicate.is_some_and(|d| bool_arg("duplicate", d, &mut errors));
         check(py, errors)?;
         let event_type = event_type.unwrap_or_default();
-        let timeout = timeout.unwrap_or(Duration::from_secs(10));
+        let options = EmitOptions {
+            timeout: timeout.unwrap_or(Duration::from_secs(10)),
+            duplicate,
+        };
         // A signal handler's exception (KeyboardInterrupt), raised once emit has stopped.
         let signal: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
         // Signals are handled on the main thread only: other threads never take the lock here.
@@ -330,7 +350,7 @@ impl NativeServer {
         // is taken back through the exit gate.
         let emitted = runtime::detach(py, main, || {
             self.server
-                .emit(&event_type, data, created_at, timeout, &interrupted)
+                .emit(&event_type, data, created_at, options, &interrupted)
         });
         if let Some(error) = signal.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(error);

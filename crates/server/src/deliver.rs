@@ -1,12 +1,15 @@
-//! Delivering events as Exa does: a signed JSON POST to every subscribed webhook, no
-//! redirects followed, a bounded wait, and each try recorded as a `WebhookAttempt`.
+//! One try of a delivery, as Exa makes it: a signed JSON POST, no redirects followed, a
+//! bounded wait, the answer (or why there was none) recorded as a `WebhookAttempt`.
 
+use super::failure::{self, Address, Failure};
+use super::loopback;
 use super::store::State;
 use exa_webhooks_core::models::{WebhookAttempt, WebhookEvent};
 use exa_webhooks_core::signature;
 use exa_webhooks_core::timefmt;
 use serde_json::Map;
 use std::time::Duration;
+use url::Url;
 
 /// At most this much of a receiver's answer is kept in the attempt, and of its headers.
 const MAX_RECORDED_BODY: usize = 64 * 1024;
@@ -25,31 +28,36 @@ pub struct Target {
     pub secret: String,
 }
 
+/// A TCP connection must be made within this, whatever the delivery's own timeout.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The deliveries' HTTP client. Each server has its own: pooled connections belong to the
 /// runtime that opened them, and a server's runtime ends with it.
 pub fn client() -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(5))
+        .connect_timeout(CONNECT_TIMEOUT)
         // Receivers in tests are local; a proxy from the environment must not intercept.
-        .no_proxy()
+        .no_proxy();
+    // `localhost` is loopback by the delivery rule: no DNS answer may say otherwise.
+    for name in loopback::LOCALHOST_NAMES {
+        builder = builder.resolve_to_addrs(name, &loopback::LOCALHOST_ADDRS);
+    }
+    builder
         .build()
-        .map_err(|e| format!("cannot build the delivery client: {e}"))
+        .map_err(|_| "cannot build the delivery client (no TLS backend?)".to_owned())
 }
 
-/// One try: the attempt as Exa would record it, successful on any 2xx.
-pub async fn deliver(
-    client: &reqwest::Client,
+/// An attempt not yet made (status 0: no answer), numbered `number` among the event's
+/// deliveries to this webhook.
+fn new_attempt(
     state: &State,
     target: &Target,
     event: &WebhookEvent,
-    body: &[u8],
-    timeout: Duration,
+    number: u32,
 ) -> WebhookAttempt {
-    let timestamp = timefmt::now_secs();
-    let header = signature::sign(body, target.secret.as_bytes(), timestamp);
-    let mut attempt = WebhookAttempt {
+    WebhookAttempt {
         id: state.new_id("webhook_attempt_", 24),
         object: "webhook_attempt".into(),
         event_id: event.id.clone(),
@@ -60,10 +68,53 @@ pub async fn deliver(
         response_headers: Vec::new(),
         response_body: None,
         response_status_code: 0,
-        attempt: 1,
+        attempt: i64::from(number),
         attempted_at: timefmt::format_millis(timefmt::now_millis()),
         extra: Map::new(),
-    };
+    }
+}
+
+/// An attempt recorded without a request: the reason is its body.
+pub fn not_sent(
+    state: &State,
+    target: &Target,
+    event: &WebhookEvent,
+    number: u32,
+    why: &Failure,
+) -> WebhookAttempt {
+    let mut attempt = new_attempt(state, target, event, number);
+    attempt.response_body = Some(why.to_string());
+    attempt
+}
+
+/// Where the failure says it went: the URL's host as written, and its port.
+fn address(url: &str) -> (Address, bool) {
+    let parsed = Url::parse(url).ok();
+    let host = parsed
+        .as_ref()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "the receiver".to_owned());
+    let port = parsed
+        .as_ref()
+        .and_then(Url::port_or_known_default)
+        .unwrap_or(0);
+    let https = parsed.is_some_and(|u| u.scheme() == "https");
+    (Address { host, port }, https)
+}
+
+/// One try, numbered `number`: the attempt as Exa would record it, successful on any 2xx.
+pub async fn deliver(
+    client: &reqwest::Client,
+    state: &State,
+    target: &Target,
+    event: &WebhookEvent,
+    body: &[u8],
+    timeout: Duration,
+    number: u32,
+) -> WebhookAttempt {
+    let timestamp = timefmt::now_secs();
+    let header = signature::sign(body, target.secret.as_bytes(), timestamp);
+    let mut attempt = new_attempt(state, target, event, number);
     let sent = client
         .post(&target.url)
         .header("content-type", "application/json")
@@ -75,7 +126,9 @@ pub async fn deliver(
     let mut response = match sent {
         Ok(response) => response,
         Err(e) => {
-            attempt.response_body = Some(format!("could not deliver: {e}"));
+            let (addr, https) = address(&target.url);
+            let why = failure::classify(&e, &addr, timeout, CONNECT_TIMEOUT, https);
+            attempt.response_body = Some(why.to_string());
             return attempt;
         }
     };

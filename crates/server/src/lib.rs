@@ -5,16 +5,19 @@ mod conn;
 mod deliver;
 mod event_routes;
 mod event_store;
+mod failure;
 mod faults;
+mod loopback;
+mod publish;
 pub mod resources;
 mod routes;
 mod store;
 mod trigger_routes;
 
 pub use faults::{Action, Fault};
+pub use publish::{DeliverySettings, MAX_ATTEMPTS};
 pub use store::RecordedRequest;
 
-use deliver::Target;
 use exa_webhooks_core::events;
 use exa_webhooks_core::fork;
 use exa_webhooks_core::models::WebhookEvent;
@@ -22,6 +25,7 @@ use exa_webhooks_core::timefmt;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use publish::Publisher;
 use serde_json::{Map, Value};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
@@ -46,6 +50,15 @@ pub struct Limits {
     pub max_webhooks: usize,
 }
 
+/// How one `emit` delivers.
+#[derive(Debug, Clone, Copy)]
+pub struct EmitOptions {
+    /// Each try waits at most this for the receiver's answer.
+    pub timeout: Duration,
+    /// Delivered twice, with the same event id.
+    pub duplicate: bool,
+}
+
 /// Connections refused at once (a 503) beyond `max_connections`; past these too, a new
 /// connection is closed without a word. Each lives at most `REFUSAL_TIME`.
 const MAX_REFUSING: usize = 64;
@@ -61,8 +74,6 @@ struct Running {
 pub struct Server {
     addr: SocketAddr,
     state: Arc<State>,
-    /// Deliveries' own connection pool, tied to this server's runtime.
-    delivery: reqwest::Client,
     /// `fork::generation()` at start: a forked child has the server's memory, not its threads.
     generation: u64,
     /// Locked only briefly: `emit` works on a handle, so a slow delivery never blocks `stop`
@@ -92,7 +103,17 @@ impl Drop for EmitSlot<'_> {
 
 impl Server {
     /// Binds at once, so a taken port is an error here and `port=0` gets its real number.
-    pub fn start(api_key: String, host: &str, port: u16, limits: Limits) -> io::Result<Self> {
+    /// Bad `delivery` settings are an `InvalidInput` error.
+    pub fn start(
+        api_key: String,
+        host: &str,
+        port: u16,
+        limits: Limits,
+        delivery: DeliverySettings,
+    ) -> io::Result<Self> {
+        // Checked before binding: a bad setting must not hold a port meanwhile.
+        let publisher =
+            Publisher::new(delivery).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let listener = TcpListener::bind((host, port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -101,8 +122,7 @@ impl Server {
             .enable_all()
             .thread_name("exa-server")
             .build()?;
-        let delivery = deliver::client().map_err(io::Error::other)?;
-        let state = Arc::new(State::new(api_key, limits.max_webhooks));
+        let state = Arc::new(State::new(api_key, limits.max_webhooks, publisher));
         let (stopping, stop_rx) = watch::channel(false);
         let listener = {
             let _entered = runtime.enter();
@@ -112,7 +132,6 @@ impl Server {
         Ok(Self {
             addr,
             state,
-            delivery,
             generation: fork::generation(),
             running: Mutex::new(Running {
                 runtime: Some(runtime),
@@ -156,14 +175,16 @@ impl Server {
     }
 
     /// Stores an event (created now, or at `created_at`, in microseconds since the epoch) and
-    /// delivers it to every active webhook subscribed to its type, concurrently; returns once
-    /// every try has finished (and was recorded as an attempt).
+    /// delivers it to every active webhook subscribed to its type, concurrently, `copies`
+    /// times (2: a duplicate, as receivers must expect), each failing delivery tried as the
+    /// server's `DeliverySettings` say; returns once every try has finished (and was
+    /// recorded as an attempt).
     pub fn emit(
         &self,
         event_type: &str,
         data: Option<Map<String, Value>>,
         created_at: Option<i64>,
-        timeout: Duration,
+        options: EmitOptions,
         interrupted: &dyn Fn() -> bool,
     ) -> Result<WebhookEvent, String> {
         if !events::is_known(event_type) {
@@ -211,52 +232,26 @@ impl Server {
         // Stored first, whether or not anyone is subscribed: a receiver may look it up as
         // soon as it is delivered.
         let shared_event = state.events().insert(created_at, event);
-        let body: Arc<[u8]> = shared_event.to_json().to_string().into_bytes().into();
-        let targets: Vec<Target> = state
-            .webhooks()
-            .all()
-            .filter(|w| w.status == "active" && w.events.iter().any(|e| e == event_type))
-            .filter_map(|w| {
-                Some(Target {
-                    webhook_id: w.id.clone(),
-                    url: w.url.clone(),
-                    secret: w.secret.clone()?,
-                })
-            })
-            .collect();
-        let attempts = runtime.block_on(async {
-            let handles: Vec<_> = targets
-                .into_iter()
-                .map(|target| {
-                    let (state, event, body, http) = (
-                        Arc::clone(state),
-                        Arc::clone(&shared_event),
-                        Arc::clone(&body),
-                        self.delivery.clone(),
-                    );
-                    tokio::spawn(async move {
-                        deliver::deliver(&http, &state, &target, &event, &body, timeout).await
-                    })
-                })
-                .collect();
+        let copies = if options.duplicate { 2 } else { 1 };
+        runtime.block_on(async {
+            let handles = publish::spawn(state, &shared_event, copies, options.timeout);
             let aborts: Vec<_> = handles.iter().map(|h| h.abort_handle()).collect();
             let abort_all = || aborts.iter().for_each(tokio::task::AbortHandle::abort);
             let all = async {
-                let mut attempts = Vec::with_capacity(handles.len());
                 for handle in handles {
-                    match handle.await {
-                        Ok(attempt) => attempts.push(attempt),
-                        Err(_) => return Err(STOPPED_DURING_EMIT),
+                    if handle.await.is_err() {
+                        return Err(STOPPED_DURING_EMIT);
                     }
                 }
-                Ok(attempts)
+                Ok(())
             };
             tokio::pin!(all);
-            // A receiver may take up to `timeout` (a day at most): the caller may stop waiting.
+            // A receiver may take up to `timeout` (a day at most) a try: the caller may stop
+            // waiting.
             let mut ticks = tokio::time::interval(INTERRUPT_CHECK_EVERY);
             loop {
                 tokio::select! {
-                    attempts = &mut all => return attempts,
+                    done = &mut all => return done,
                     () = stopped(&mut stopping) => {
                         abort_all();
                         return Err(STOPPED_DURING_EMIT);
@@ -268,10 +263,6 @@ impl Server {
                 }
             }
         })?;
-        let mut webhooks = state.webhooks();
-        for attempt in attempts {
-            webhooks.add_attempt(attempt);
-        }
         Ok(WebhookEvent::clone(&shared_event))
     }
 

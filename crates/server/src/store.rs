@@ -4,6 +4,7 @@
 
 use super::event_store::Events;
 use super::faults::Faults;
+use super::publish::Publisher;
 use exa_webhooks_core::models::{Webhook, WebhookAttempt};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::ops::Bound;
@@ -312,6 +313,8 @@ pub struct State {
     /// The recent requests, and what keeping them costs.
     requests: Mutex<(VecDeque<RecordedRequest>, usize)>,
     rng: AtomicU64,
+    /// How deliveries go out (tries, allowed hosts) and their HTTP client.
+    publisher: Publisher,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -322,7 +325,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl State {
-    pub fn new(api_key: String, max_webhooks: usize) -> Self {
+    pub fn new(api_key: String, max_webhooks: usize, publisher: Publisher) -> Self {
         let mut seed = [0u8; 8];
         let seed =
             getrandom::fill(&mut seed).map_or(0x9E37_79B9_7F4A_7C15, |()| u64::from_le_bytes(seed));
@@ -333,7 +336,12 @@ impl State {
             events: Mutex::new(Events::default()),
             requests: Mutex::new((VecDeque::new(), 0)),
             rng: AtomicU64::new(seed),
+            publisher,
         }
+    }
+
+    pub fn publisher(&self) -> &Publisher {
+        &self.publisher
     }
 
     pub fn api_key(&self) -> &str {
@@ -424,10 +432,16 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::publish::DeliverySettings;
+
+    fn test_state() -> State {
+        let publisher = Publisher::new(DeliverySettings::default()).unwrap();
+        State::new("k".into(), 10, publisher)
+    }
 
     #[test]
     fn ids_and_secrets_are_unique_and_well_formed() {
-        let state = State::new("k".into(), 10);
+        let state = test_state();
         let ids: std::collections::HashSet<String> =
             (0..10_000).map(|_| state.new_id("webhook_", 24)).collect();
         assert_eq!(ids.len(), 10_000);
@@ -543,7 +557,7 @@ mod tests {
 
     #[test]
     fn keeps_only_recent_requests() {
-        let state = State::new("k".into(), 10);
+        let state = test_state();
         for i in 0..MAX_RECORDED_REQUESTS + 5 {
             state.record(RecordedRequest {
                 method: "GET".into(),

@@ -3,7 +3,7 @@
 //! has no such route; every answer here carries `SERVER_HEADER`, so a client can tell ExaServer
 //! from anything else at that address.
 
-use super::deliver::{self, Target};
+use super::publish;
 use super::resources;
 use super::routes::Answer;
 use super::store::State;
@@ -44,45 +44,10 @@ pub async fn trigger(state: &Arc<State>, body: &[u8]) -> Answer {
         extra: Map::new(),
     };
     let event = state.events().insert(created_at, event);
-    let body: Arc<[u8]> = event.to_json().to_string().into_bytes().into();
-    let targets: Vec<Target> = state
-        .webhooks()
-        .all()
-        .filter(|w| w.status == "active" && w.events.contains(&event_type))
-        .filter_map(|w| {
-            Some(Target {
-                webhook_id: w.id.clone(),
-                url: w.url.clone(),
-                secret: w.secret.clone()?,
-            })
-        })
-        .collect();
-    // Its own client: triggers are rare, and its pool ends with this request.
-    let client = match deliver::client() {
-        Ok(client) => client,
-        Err(message) => {
-            return Answer::error(
-                hyper::StatusCode::INTERNAL_SERVER_ERROR,
-                message,
-                "INTERNAL_ERROR",
-            )
-        }
-    };
-    let handles: Vec<_> = targets
-        .into_iter()
-        .map(|target| {
-            let (state, event, body) = (Arc::clone(state), Arc::clone(&event), Arc::clone(&body));
-            let client = client.clone();
-            tokio::spawn(async move {
-                deliver::deliver(&client, &state, &target, &event, &body, DELIVERY_TIMEOUT).await
-            })
-        })
-        .collect();
-    for handle in handles {
-        // A task ends without its attempt only when the server is stopping.
-        if let Ok(attempt) = handle.await {
-            state.webhooks().add_attempt(attempt);
-        }
+    // Delivered like `emit`'s, tries and allowed hosts as the server's settings say.
+    for handle in publish::spawn(state, &event, 1, DELIVERY_TIMEOUT) {
+        // A task ends early only when the server is stopping; its tries are recorded.
+        let _ = handle.await;
     }
     Answer::ok(event.to_json())
 }

@@ -6,7 +6,7 @@
 use exa_webhooks_core::error::Error;
 use exa_webhooks_core::models::{CreateWebhook, ListQuery};
 use exa_webhooks_core::transport::{Config, Transport};
-use exa_webhooks_server::{Action, Fault, Limits, Server};
+use exa_webhooks_server::{Action, DeliverySettings, Fault, Limits, Server};
 use std::time::Duration;
 
 const KEY: &str = "test-key";
@@ -18,7 +18,14 @@ fn server() -> Server {
         idle_timeout: Duration::from_secs(30),
         max_webhooks: 1_000,
     };
-    Server::start(KEY.to_owned(), "127.0.0.1", 0, limits).unwrap()
+    Server::start(
+        KEY.to_owned(),
+        "127.0.0.1",
+        0,
+        limits,
+        DeliverySettings::default(),
+    )
+    .unwrap()
 }
 
 fn transport(server: &Server, timeout: Duration, max_retries: u32) -> Transport {
