@@ -170,6 +170,16 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// `check_numbers` of an object's members.
+    fn check_numbers_in(&mut self, key: &str, map: &Map<String, Value>) {
+        for (member, value) in map {
+            if let Some((path, why)) = bad_number(value) {
+                self.problems
+                    .push(FieldError::new(format!("{key}.{member}{path}"), why));
+            }
+        }
+    }
+
     fn problem(&mut self, key: &str, expected: &str, got: Option<&Value>) {
         let got = match got {
             None => "it is missing".to_owned(),
@@ -440,21 +450,28 @@ const EVENT_FIELDS: [&str; 5] = ["id", "object", "type", "data", "createdAt"];
 impl WebhookEvent {
     /// Parses an event; unknown types are fine (Exa adds them over time).
     pub fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
-        let Value::Object(object) = value else {
-            let message = format!("should be a JSON object, got {}", json_type(value));
+        Self::from_value(value.clone())
+    }
+
+    /// `from_json` of a value the caller gives up: `data`, the bulk of an event, is moved into
+    /// the event rather than copied (a receiver parses every delivery this way).
+    pub fn from_value(value: Value) -> Result<Self, Vec<FieldError>> {
+        let Value::Object(mut object) = value else {
+            let message = format!("should be a JSON object, got {}", json_type(&value));
             return Err(vec![FieldError::new("event", message)]);
         };
+        let data = object.remove("data");
         let mut f = Fields {
-            object,
+            object: &object,
             problems: Vec::new(),
         };
-        let data = match object.get("data") {
-            Some(data @ Value::Object(map)) => {
-                f.check_numbers("data", data);
-                map.clone()
+        let data = match data {
+            Some(Value::Object(map)) => {
+                f.check_numbers_in("data", &map);
+                map
             }
             other => {
-                f.problem("data", "an object", other);
+                f.problem("data", "an object", other.as_ref());
                 Map::new()
             }
         };
@@ -880,6 +897,27 @@ mod tests {
             .collect();
         assert_eq!(fields, ["data", "id", "type", "createdAt"]);
         assert!(WebhookEvent::from_json(&json!("event")).is_err());
+    }
+
+    #[test]
+    fn events_given_up_parse_as_borrowed_ones_and_name_bad_numbers_in_data() {
+        let body = json!({
+            "id": "evt_1", "type": "webset.idle", "createdAt": "2025-01-01T00:00:00Z",
+            "data": {"id": "ws_1", "nested": {"n": [1, 2.5]}}, "more": {"k": "v"}
+        });
+        let moved = WebhookEvent::from_value(body.clone()).unwrap();
+        assert_eq!(moved, WebhookEvent::from_json(&body).unwrap());
+        assert_eq!(moved.data["nested"], json!({"n": [1, 2.5]}));
+        assert_eq!(moved.extra["more"], json!({"k": "v"}));
+        let huge = format!("{{\"n\": [0, {}]}}", "9".repeat(4301));
+        let data: Value = serde_json::from_str(&huge).unwrap();
+        let problems = WebhookEvent::from_value(json!({
+            "id": "evt_1", "type": "webset.idle", "createdAt": "2025-01-01T00:00:00Z",
+            "data": {"ok": 1, "deep": data}
+        }))
+        .unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "data.deep.n[1]");
     }
 
     #[test]

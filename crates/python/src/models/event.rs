@@ -1,8 +1,9 @@
 //! `exa_webhooks.WebhookEvent`, and the functions that verify, parse and sign deliveries.
 
 use crate::convert::{self, to_datetime};
-use crate::errors::{check, invalid, signature_error};
+use crate::errors::{self, check, invalid, signature_error};
 use crate::models::common;
+use exa_webhooks_core::error::Error;
 use exa_webhooks_core::models::WebhookEvent;
 use exa_webhooks_core::signature;
 use exa_webhooks_core::timefmt;
@@ -430,7 +431,9 @@ pub fn parse_event(payload: &Bound<'_, PyAny>) -> PyResult<PyWebhookEvent> {
 
 fn parse_body(py: Python<'_>, body: &[u8]) -> PyResult<PyWebhookEvent> {
     match serde_json::from_slice::<Value>(body) {
-        Ok(value) => common::parse_value(py, &value, WebhookEvent::from_json).map(Into::into),
+        Ok(value) => WebhookEvent::from_value(value)
+            .map(Into::into)
+            .map_err(|problems| errors::to_pyerr(py, Error::Validation(problems))),
         Err(e) if e.to_string().starts_with("recursion limit exceeded") => invalid(
             py,
             "payload",
