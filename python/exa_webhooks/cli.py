@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import sys
-import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -484,7 +484,10 @@ def _cmd_serve(args: argparse.Namespace) -> None:
         key = "test-key" if default_key else "the one given with --api-key"
         print(f"ExaServer listening on {server.url}", flush=True)
         print(f"API key: {key}. Stop with Ctrl-C.", flush=True)
-        threading.Event().wait()
+        # In short slices: an endless wait can miss Ctrl-C for good (the signal may land on
+        # one of the server's threads, or just before the wait begins; seen on 3.10).
+        while True:
+            time.sleep(0.2)
     except KeyboardInterrupt:
         print("stopped", flush=True)  # Ctrl-C is how a server is meant to stop
     finally:
