@@ -88,7 +88,7 @@ pub fn not_sent(
 }
 
 /// Where the failure says it went: the URL's host as written, and its port.
-fn address(url: &str) -> (Address, bool) {
+fn address(url: &str) -> Address {
     let parsed = Url::parse(url).ok();
     let host = parsed
         .as_ref()
@@ -98,8 +98,7 @@ fn address(url: &str) -> (Address, bool) {
         .as_ref()
         .and_then(Url::port_or_known_default)
         .unwrap_or(0);
-    let https = parsed.is_some_and(|u| u.scheme() == "https");
-    (Address { host, port }, https)
+    Address { host, port }
 }
 
 /// One try, numbered `number`: the attempt as Exa would record it, successful on any 2xx.
@@ -126,8 +125,7 @@ pub async fn deliver(
     let mut response = match sent {
         Ok(response) => response,
         Err(e) => {
-            let (addr, https) = address(&target.url);
-            let why = failure::classify(&e, &addr, timeout, CONNECT_TIMEOUT, https);
+            let why = failure::classify(&e, &address(&target.url), timeout, CONNECT_TIMEOUT);
             attempt.response_body = Some(why.to_string());
             return attempt;
         }

@@ -2,7 +2,8 @@
 //! attempt's `responseBody` (its status stays 0). Never a library's error chain, whose
 //! wording says nothing about which of these it was.
 
-use std::error::Error as StdError;
+use exa_webhooks_core::cause::{Cause, Kind, Phase};
+use std::error::Error as _;
 use std::fmt;
 use std::io;
 use std::time::Duration;
@@ -31,6 +32,9 @@ pub enum Failure {
     Closed(Address),
     Unresolved(String),
     Unreachable(Address),
+    /// Asked for https, it answered the handshake with something else (plain http).
+    NotTls(Address),
+    Certificate(Address),
     Tls(Address),
     /// Anything else: still said without the library's wording.
     Other(Address),
@@ -64,11 +68,17 @@ impl fmt::Display for Failure {
             }
             Self::Unresolved(host) => write!(f, "the host name {host} could not be resolved"),
             Self::Unreachable(addr) => write!(f, "{addr} is unreachable from this machine"),
-            Self::Tls(addr) => write!(
+            Self::NotTls(addr) => write!(
                 f,
-                "the TLS handshake with {addr} failed (an untrusted certificate, or a \
-                 receiver that speaks plain http)"
+                "the receiver at {addr} does not speak TLS (should the webhook's URL be \
+                 http://?)"
             ),
+            Self::Certificate(addr) => write!(
+                f,
+                "the TLS certificate of {addr} is not trusted (ExaServer trusts the public \
+                 authorities only)"
+            ),
+            Self::Tls(addr) => write!(f, "the TLS handshake with {addr} failed"),
             Self::Other(addr) => write!(f, "the request to {addr} failed"),
             Self::NotLoopback(host) => write!(
                 f,
@@ -81,60 +91,48 @@ impl fmt::Display for Failure {
     }
 }
 
-/// What reqwest's error was, found by walking its causes for the parts that tell the cases
-/// apart (an `io::Error`'s kind, hyper's incomplete message, the connector's DNS error).
+/// What reqwest's error was, as the core's client sorts it (by the types in its chain: io,
+/// hyper, rustls), said for a delivery.
 pub fn classify(
     error: &reqwest::Error,
     addr: &Address,
     timeout: Duration,
     connect_timeout: Duration,
-    https: bool,
 ) -> Failure {
-    let mut causes: Vec<&(dyn StdError + 'static)> = Vec::new();
+    let cause = Cause::of(error);
+    let addr = addr.clone();
+    match cause.kind {
+        // The connect timeout fires only when it is the shorter of the two.
+        Kind::Timeout if cause.phase == Phase::Connect && connect_timeout < timeout => {
+            Failure::ConnectTimeout(addr, connect_timeout)
+        }
+        Kind::Timeout => Failure::NoAnswer(timeout),
+        Kind::Refused => Failure::Refused(addr),
+        Kind::Reset | Kind::Closed => Failure::Closed(addr),
+        Kind::Dns => Failure::Unresolved(addr.host),
+        Kind::NotTls => Failure::NotTls(addr),
+        Kind::Certificate(_) => Failure::Certificate(addr),
+        Kind::Tls => Failure::Tls(addr),
+        Kind::Other if unreachable(error) => Failure::Unreachable(addr),
+        Kind::Other => Failure::Other(addr),
+    }
+}
+
+/// No route to the host or its network (the core has no kind for these: its servers are
+/// reached through DNS names that either resolve or not).
+fn unreachable(error: &reqwest::Error) -> bool {
     let mut next = error.source();
     while let Some(cause) = next {
-        causes.push(cause);
+        let kind = cause.downcast_ref::<io::Error>().map(io::Error::kind);
+        if matches!(
+            kind,
+            Some(io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable)
+        ) {
+            return true;
+        }
         next = cause.source();
     }
-    let io_kind = causes
-        .iter()
-        .find_map(|c| c.downcast_ref::<io::Error>().map(io::Error::kind));
-    if error.is_timeout() {
-        // The connect timeout fires only when it is the shorter of the two.
-        return if error.is_connect() && connect_timeout < timeout {
-            Failure::ConnectTimeout(addr.clone(), connect_timeout)
-        } else {
-            Failure::NoAnswer(timeout)
-        };
-    }
-    match io_kind {
-        Some(io::ErrorKind::ConnectionRefused) => return Failure::Refused(addr.clone()),
-        Some(
-            io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::BrokenPipe
-            | io::ErrorKind::UnexpectedEof,
-        ) if !error.is_connect() || !https => return Failure::Closed(addr.clone()),
-        Some(io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable) => {
-            return Failure::Unreachable(addr.clone())
-        }
-        _ => {}
-    }
-    let incomplete = causes.iter().any(|c| {
-        c.downcast_ref::<hyper::Error>()
-            .is_some_and(|h| h.is_incomplete_message() || h.is_canceled())
-    });
-    if incomplete {
-        return Failure::Closed(addr.clone());
-    }
-    // hyper-util's connector names its DNS failures so, and nothing else gives them away.
-    if error.is_connect() && causes.iter().any(|c| c.to_string() == "dns error") {
-        return Failure::Unresolved(addr.host.clone());
-    }
-    if error.is_connect() && https {
-        return Failure::Tls(addr.clone());
-    }
-    Failure::Other(addr.clone())
+    false
 }
 
 #[cfg(test)]
@@ -187,6 +185,8 @@ mod tests {
         for f in [
             Failure::Unresolved("nowhere.invalid".into()),
             Failure::Unreachable(addr()),
+            Failure::NotTls(addr()),
+            Failure::Certificate(addr()),
             Failure::Tls(addr()),
             Failure::Other(addr()),
         ] {
@@ -198,7 +198,7 @@ mod tests {
 
     /// Real sockets, the real client: each failure is told apart from the others.
     #[tokio::test]
-    async fn tells_refused_from_timed_out_from_closed() {
+    async fn tells_refused_timed_out_closed_and_not_tls_apart() {
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
         let timeout = Duration::from_millis(300);
         let connect = Duration::from_secs(5);
@@ -215,7 +215,7 @@ mod tests {
                     host: "127.0.0.1".into(),
                     port,
                 };
-                classify(&error, &addr, timeout, connect, false)
+                classify(&error, &addr, timeout, connect)
             }
         };
         // Bound, not listening: refused, and the port stays ours meanwhile.
@@ -246,5 +246,31 @@ mod tests {
         });
         assert!(matches!(try_url(port).await, Failure::Closed(_)));
         closing.abort();
+
+        // https to a receiver that speaks plain http.
+        let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = plain.local_addr().unwrap().port();
+        let answering = tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            let (mut stream, _) = plain.accept().await.unwrap();
+            let _ = stream
+                .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+                .await;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        });
+        let error = client
+            .post(format!("https://127.0.0.1:{port}/h"))
+            .timeout(timeout)
+            .send()
+            .await
+            .unwrap_err();
+        let addr = Address {
+            host: "127.0.0.1".into(),
+            port,
+        };
+        let failure = classify(&error, &addr, timeout, connect);
+        assert_eq!(failure, Failure::NotTls(addr));
+        assert!(failure.to_string().contains("does not speak TLS"));
+        answering.abort();
     }
 }

@@ -3,6 +3,7 @@
 //! the internet. `localhost` counts, and the delivery client pins it to loopback, so no DNS
 //! answer can send it elsewhere.
 
+use exa_webhooks_core::validation;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use url::{Host, Url};
 
@@ -14,28 +15,20 @@ pub const LOCALHOST_ADDRS: [SocketAddr; 2] = [
     SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 0),
 ];
 
-fn is_loopback_ip(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback(),
-        // `::ffff:127.0.0.1` is 127.0.0.1 to the kernel.
-        IpAddr::V6(v6) => {
-            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-    }
-}
-
-/// Whether a delivery to `url`'s host stays on this machine: 127.0.0.0/8, `::1` (or
-/// IPv4-mapped loopback) and `localhost`. Not `0.0.0.0` nor other names that may resolve
+/// Whether a delivery to `url`'s host stays on this machine: the client's own loopback rule
+/// (127.0.0.0/8, `::1`, `localhost`), plus IPv4-mapped loopback (`::ffff:127.0.0.1` is
+/// 127.0.0.1 to the kernel) and `localhost.`. Not `0.0.0.0` nor other names that may resolve
 /// here (`*.localhost`, the machine's own name): those go through DNS or are not loopback.
 pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => is_loopback_ip(IpAddr::V4(ip)),
-        Some(Host::Ipv6(ip)) => is_loopback_ip(IpAddr::V6(ip)),
-        Some(Host::Domain(name)) => LOCALHOST_NAMES
-            .iter()
-            .any(|local| name.eq_ignore_ascii_case(local)),
-        None => false,
-    }
+    let Some(host) = url.host() else {
+        return false;
+    };
+    validation::is_loopback(&host)
+        || match host {
+            Host::Ipv6(ip) => ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+            Host::Domain(name) => name.eq_ignore_ascii_case("localhost."),
+            Host::Ipv4(_) => false,
+        }
 }
 
 /// The delivery decision: `Err(host)` (as the URL spells it) when it may not be tried.
