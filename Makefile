@@ -129,7 +129,7 @@ $(VENV)/.docs-deps: requirements-docs.txt | $(BIN)/python
 	touch $@
 
 docs: $(VENV)/.docs-deps
-	$(BIN)/mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 clean:
 	rm -rf $(VENV) .venv-matrix target dist site
