@@ -1,0 +1,68 @@
+"""mkdocs hook: every public name of the documented modules has a docstring, and every public
+call a ``Raises:`` section (or says "Raises nothing"), else a warning: ``mkdocs build
+--strict`` fails.
+
+griffe reads the sources and stubs exactly as mkdocstrings does (``allow_inspection`` off).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import griffe
+
+log = logging.getLogger("mkdocs.plugins.exa_webhooks_docstrings")
+
+MODULES = [
+    "exa_webhooks",
+    "exa_webhooks.errors",
+    "exa_webhooks.testing",
+    "exa_webhooks.receiver",
+    "exa_webhooks.resources",
+    "exa_webhooks.pytest_plugin",
+]
+# Being added to the models by other work; documented by the Python data model.
+SKIPPED = {"_repr_pretty_", "_repr_html_", "__replace__"}
+
+
+def _problems(obj: griffe.Object, where: str) -> list[str]:
+    found = []
+    if not obj.docstring or not obj.docstring.value.strip():
+        found.append(f"{where}: no docstring")
+    elif obj.is_function and "property" not in obj.labels:
+        sections = obj.docstring.parse("google", warnings=False)
+        said = "Raises nothing" in obj.docstring.value  # e.g. close(): said in words
+        if not said and not any(s.kind.value == "raises" for s in sections):
+            found.append(f"{where}: no Raises: section")
+    if obj.is_class:
+        for name, member in obj.all_members.items():
+            if name.startswith("_") or name in SKIPPED:
+                continue
+            target = member.final_target if member.is_alias else member
+            if target.is_function or target.is_class:
+                found.extend(_problems(target, f"{where}.{name}"))
+    return found
+
+
+def undocumented() -> list[str]:
+    loader = griffe.GriffeLoader(search_paths=["python"], allow_inspection=False)
+    package = loader.load("exa_webhooks")
+    loader.resolve_aliases(implicit=False, external=False)
+    found = []
+    for path in MODULES:
+        module = package if path == "exa_webhooks" else package[path.split(".", 1)[1]]
+        names = [str(n) for n in module.exports or []]
+        for name in names:
+            if name.startswith("__"):
+                continue
+            target = module[name]
+            target = target.final_target if target.is_alias else target
+            if target.is_function or target.is_class:
+                found.extend(_problems(target, f"{path}.{name}"))
+    return sorted(set(found))
+
+
+def on_pre_build(config: Any) -> None:
+    for problem in undocumented():
+        log.warning(problem)
