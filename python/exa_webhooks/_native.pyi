@@ -54,8 +54,28 @@ class Webhook:
         object: str = "webhook",
     ) -> Webhook: ...
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Webhook: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def from_dict(cls, data: Mapping[str, Any]) -> Webhook:
+        """A `Webhook` from the API's JSON shape (camelCase keys, RFC 3339 strings).
+
+        Fields this version does not know are kept (``to_dict()`` gives them back).
+
+        Args:
+            data: the decoded JSON object.
+
+        Returns:
+            The Webhook.
+
+        Raises:
+            ValidationError: ``data`` is not such an object (every problem listed).
+        """
+    def to_dict(self) -> dict[str, Any]:
+        """The API's JSON shape, including fields this version does not know.
+
+        Returns:
+            A new dict of JSON values (camelCase keys, RFC 3339 times).
+
+        Raises nothing.
+        """
     @property
     def id(self) -> str: ...
     @property
@@ -206,8 +226,28 @@ class WebhookAttempt:
 
     __match_args__: ClassVar[tuple[str, ...]]
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> WebhookAttempt: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def from_dict(cls, data: Mapping[str, Any]) -> WebhookAttempt:
+        """A `WebhookAttempt` from the API's JSON shape.
+
+        Fields this version does not know are kept (``to_dict()`` gives them back).
+
+        Args:
+            data: the decoded JSON object.
+
+        Returns:
+            The WebhookAttempt.
+
+        Raises:
+            ValidationError: ``data`` is not such an object (every problem listed).
+        """
+    def to_dict(self) -> dict[str, Any]:
+        """The API's JSON shape, including fields this version does not know.
+
+        Returns:
+            A new dict of JSON values (camelCase keys, RFC 3339 times).
+
+        Raises nothing.
+        """
     @property
     def id(self) -> str: ...
     @property
@@ -301,7 +341,15 @@ class RecordedRequest:
     def headers(self) -> dict[str, str]: ...
     @property
     def body(self) -> bytes: ...
-    def json(self) -> Any: ...
+    def json(self) -> Any:
+        """The body parsed as JSON.
+
+        Returns:
+            The decoded value.
+
+        Raises:
+            ValueError: the body is not JSON (``json.JSONDecodeError``).
+        """
 
 @final
 class WebhookEvent:
@@ -309,8 +357,28 @@ class WebhookEvent:
 
     __match_args__: ClassVar[tuple[str, ...]]
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> WebhookEvent: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def from_dict(cls, data: Mapping[str, Any]) -> WebhookEvent:
+        """A `WebhookEvent` from the delivered JSON shape, already decoded.
+
+        Fields this version does not know are kept (``to_dict()`` gives them back).
+
+        Args:
+            data: the decoded JSON object.
+
+        Returns:
+            The WebhookEvent.
+
+        Raises:
+            ValidationError: ``data`` is not such an object (every problem listed).
+        """
+    def to_dict(self) -> dict[str, Any]:
+        """The delivered JSON shape, including fields this version does not know.
+
+        Returns:
+            A new dict of JSON values (camelCase keys, RFC 3339 times).
+
+        Raises nothing.
+        """
     @property
     def id(self) -> str: ...
     @property
@@ -336,7 +404,23 @@ def verify_signature(
     tolerance: float | None = 300,
     now: float | datetime | None = None,
 ) -> None:
-    """Raises ``SignatureVerificationError`` unless ``signature`` signs ``payload``."""
+    """Raises ``SignatureVerificationError`` unless ``signature`` signs ``payload``.
+
+    Args:
+        payload: the raw request body, exactly as received (bytes; a str is taken as UTF-8).
+        signature: the ``Exa-Signature`` header value, or the request's headers (any mapping;
+            the header is found case-insensitively).
+        secret: the webhook's secret, or several (during rotation): any may match any ``v1``.
+        tolerance: seconds the signed timestamp may differ from now, either way; ``None`` skips
+            the check (replay protection is then yours).
+        now: the time to check against (Unix seconds or an aware ``datetime``) instead of the
+            clock.
+
+    Raises:
+        SignatureVerificationError: the header is missing or malformed, its timestamp is
+            outside ``tolerance``, or no signature matches (``reason`` says which). Answer 400.
+        ValidationError: an argument of the wrong type (a secret that is not a string, say).
+    """
 
 def construct_event(
     payload: _Payload,
@@ -346,10 +430,41 @@ def construct_event(
     tolerance: float | None = 300,
     now: float | datetime | None = None,
 ) -> WebhookEvent:
-    """Verifies a delivery like ``verify_signature``, then parses it into a ``WebhookEvent``."""
+    """Verifies a delivery like ``verify_signature``, then parses it into a ``WebhookEvent``.
+
+    Args:
+        payload: the raw request body, exactly as received (bytes; a str is taken as UTF-8).
+        signature: the ``Exa-Signature`` header value, or the request's headers (any mapping;
+            the header is found case-insensitively).
+        secret: the webhook's secret, or several (during rotation): any may match any ``v1``.
+        tolerance: seconds the signed timestamp may differ from now, either way; ``None`` skips
+            the check (replay protection is then yours).
+        now: the time to check against (Unix seconds or an aware ``datetime``) instead of the
+            clock.
+
+    Returns:
+        The event the delivery carries.
+
+    Raises:
+        SignatureVerificationError: the delivery is not signed with ``secret`` (as for
+            ``verify_signature``). Answer 400.
+        ValidationError: a signed body that is not an event, or an argument of the wrong type.
+    """
 
 def parse_event(payload: _Payload) -> WebhookEvent:
-    """Parses an event body without verifying it (for events obtained some other way)."""
+    """Parses an event body without verifying it (for events obtained some other way).
+
+    Unknown event types parse fine.
+
+    Args:
+        payload: the JSON body (bytes, or str).
+
+    Returns:
+        The event.
+
+    Raises:
+        ValidationError: the body is not a JSON event.
+    """
 
 def default_event_data(event_type: str) -> dict[str, Any]:
     """A plausible resource for an event of ``event_type``, with fresh ids."""
@@ -358,7 +473,20 @@ def unknown_event_type(name: str) -> str:
     """The message refusing ``name``, with a suggestion where one is close."""
 
 def sign_payload(payload: _Payload, secret: str, *, timestamp: int | None = None) -> str:
-    """An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests)."""
+    """An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests).
+
+    Args:
+        payload: the body to sign (bytes; a str is taken as UTF-8).
+        secret: the webhook's secret.
+        timestamp: when it was signed, in Unix seconds (default: now).
+
+    Returns:
+        ``t=<timestamp>,v1=<hex HMAC-SHA256>``.
+
+    Raises:
+        ValidationError: a ``timestamp`` that is not Unix seconds, or a ``secret`` that is not
+            one string.
+    """
 
 def shared_client_key(api_key: object, base_url: object) -> bytes | None:
     """An opaque id of the API key and base URL a client built with these arguments would use
