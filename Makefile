@@ -82,8 +82,8 @@ demo: release
 lint: dev
 	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	$(BIN)/ruff check python tests tests_dist examples bench .ci
-	$(BIN)/ruff format --check python tests tests_dist examples bench .ci
+	$(BIN)/ruff check python tests tests_dist examples bench .ci docs/hooks.py
+	$(BIN)/ruff format --check python tests tests_dist examples bench .ci docs/hooks.py
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest exa_webhooks._native
 
@@ -129,7 +129,7 @@ $(VENV)/.docs-deps: requirements-docs.txt | $(BIN)/python
 	touch $@
 
 docs: $(VENV)/.docs-deps
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 clean:
 	rm -rf $(VENV) .venv-matrix target dist site

@@ -8,6 +8,7 @@ griffe reads the sources and stubs exactly as mkdocstrings does (``allow_inspect
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import griffe
@@ -50,6 +51,11 @@ def undocumented() -> list[str]:
     package = loader.load("exa_webhooks")
     loader.resolve_aliases(implicit=False, external=False)
     found = []
+    # The compiled core is read from its stub, never imported: a build without the stub
+    # (or one that inspected the .so) would document nothing of it.
+    native = package["_native"]
+    if Path(str(native.filepath)).suffix != ".pyi":
+        found.append(f"exa_webhooks._native: read from {native.filepath}, not its .pyi stub")
     for path in MODULES:
         module = package if path == "exa_webhooks" else package[path.split(".", 1)[1]]
         names = [str(n) for n in module.exports or []]

@@ -26,7 +26,11 @@ class RawResponse(Generic[_T]):
         request_id: str | None,
         attempts: int,
     ) -> None: ...
-    def parse(self) -> _T: ...
+    def parse(self) -> _T:
+        """The decoded answer: what the call returns without ``with_raw_response``.
+
+        Raises nothing: the answer was decoded when it arrived.
+        """
 
 class RawClient:
     """``Client.with_raw_response``: the same calls, each answering with a ``RawResponse``."""

@@ -52,8 +52,20 @@ def sample_delivery(
     ``timestamp`` (unix seconds, the signed time) to now: pass an old one to test that a
     receiver refuses replays.
 
-    Raises ``ValidationError`` for an unknown event type, a naive ``created_at``, or data
-    that is not JSON.
+    Args:
+        event_type: the event's type (an ``EventType`` member or its name).
+        secret: the webhook's secret to sign with.
+        data: the resource the event carries.
+        event_id: the event's id.
+        created_at: when the event was created.
+        timestamp: the signed time, in Unix seconds.
+
+    Returns:
+        A ``SampleDelivery``: the ``event``, its raw ``body`` and its ``headers``.
+
+    Raises:
+        ValidationError: an unknown event type, a naive ``created_at``, or data that is not
+            JSON.
     """
     problems = []
     if not isinstance(event_type, str):
