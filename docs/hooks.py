@@ -27,6 +27,18 @@ MODULES = [
 SKIPPED = {"_repr_pretty_", "_repr_html_", "__replace__"}
 
 
+def _fields_documented_by_class(cls: griffe.Class) -> bool:
+    """A TypedDict's keys are the API's JSON fields and an enum's members are its values:
+    their class's docstring documents them."""
+    for base in [cls, *cls.resolved_bases]:
+        if base is not cls and not isinstance(base, griffe.Class):
+            continue
+        names = {str(b).rsplit(".", 1)[-1] for b in base.bases}
+        if names & {"TypedDict", "Enum", "StrEnum"}:
+            return True
+    return False
+
+
 def _problems(obj: griffe.Object, where: str) -> list[str]:
     found = []
     if not obj.docstring or not obj.docstring.value.strip():
@@ -37,12 +49,14 @@ def _problems(obj: griffe.Object, where: str) -> list[str]:
         if not said and not any(s.kind.value == "raises" for s in sections):
             found.append(f"{where}: no Raises: section")
     if obj.is_class:
+        fields_documented = _fields_documented_by_class(obj)
         for name, member in obj.all_members.items():
             if name.startswith("_") or name in SKIPPED:
                 continue
             target = member.final_target if member.is_alias else member
-            if target.is_function or target.is_class:
-                found.extend(_problems(target, f"{where}.{name}"))
+            if target.is_attribute and fields_documented:
+                continue
+            found.extend(_problems(target, f"{where}.{name}"))
     return found
 
 
@@ -64,8 +78,7 @@ def undocumented() -> list[str]:
                 continue
             target = module[name]
             target = target.final_target if target.is_alias else target
-            if target.is_function or target.is_class:
-                found.extend(_problems(target, f"{path}.{name}"))
+            found.extend(_problems(target, f"{path}.{name}"))
     return sorted(set(found))
 
 

@@ -77,23 +77,32 @@ class Webhook:
         Raises nothing.
         """
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The webhook's id, e.g. ``webhook_...``."""
     @property
-    def object(self) -> str: ...
+    def object(self) -> str:
+        """The object name: ``"webhook"``."""
     @property
-    def status(self) -> WebhookStatus: ...
+    def status(self) -> WebhookStatus:
+        """``"active"`` or ``"inactive"``."""
     @property
-    def events(self) -> tuple[str, ...]: ...
+    def events(self) -> tuple[str, ...]:
+        """The event types it is subscribed to (unknown ones are kept as given)."""
     @property
-    def url(self) -> str: ...
+    def url(self) -> str:
+        """Where Exa delivers the events."""
     @property
-    def secret(self) -> str | None: ...
+    def secret(self) -> str | None:
+        """The signing secret: only in the answer to a create, else None. repr masks it."""
     @property
-    def metadata(self) -> dict[str, str]: ...
+    def metadata(self) -> dict[str, str]:
+        """Your string keys and values."""
     @property
-    def created_at(self) -> datetime: ...
+    def created_at(self) -> datetime:
+        """When it was created (timezone-aware)."""
     @property
-    def updated_at(self) -> datetime: ...
+    def updated_at(self) -> datetime:
+        """When it was last changed (timezone-aware)."""
     def __eq__(self, value: builtins.object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
@@ -249,29 +258,41 @@ class WebhookAttempt:
         Raises nothing.
         """
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The attempt's id."""
     @property
-    def object(self) -> str: ...
+    def object(self) -> str:
+        """The object name: ``"webhook_attempt"``."""
     @property
-    def event_id(self) -> str: ...
+    def event_id(self) -> str:
+        """The id of the event delivered (``get_event`` fetches it)."""
     @property
-    def event_type(self) -> str: ...
+    def event_type(self) -> str:
+        """The type of the event delivered."""
     @property
-    def webhook_id(self) -> str: ...
+    def webhook_id(self) -> str:
+        """The webhook it was delivered for."""
     @property
-    def url(self) -> str: ...
+    def url(self) -> str:
+        """Where it was delivered."""
     @property
-    def successful(self) -> bool: ...
+    def successful(self) -> bool:
+        """Whether the receiver answered 2xx."""
     @property
-    def response_headers(self) -> dict[str, str]: ...
+    def response_headers(self) -> dict[str, str]:
+        """The receiver's answer's headers."""
     @property
-    def response_body(self) -> str | None: ...
+    def response_body(self) -> str | None:
+        """The receiver's answer's body, or None."""
     @property
-    def response_status_code(self) -> int: ...
+    def response_status_code(self) -> int:
+        """The receiver's answer's HTTP status."""
     @property
-    def attempt(self) -> int: ...
+    def attempt(self) -> int:
+        """Which try this was, from 1."""
     @property
-    def attempted_at(self) -> datetime: ...
+    def attempted_at(self) -> datetime:
+        """When it was tried (timezone-aware)."""
     def __eq__(self, value: builtins.object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
@@ -332,15 +353,20 @@ class RecordedRequest:
     """One HTTP request as the test server received it."""
 
     @property
-    def method(self) -> str: ...
+    def method(self) -> str:
+        """The HTTP method, e.g. ``POST``."""
     @property
-    def path(self) -> str: ...
+    def path(self) -> str:
+        """The path, without the query."""
     @property
-    def query(self) -> str | None: ...
+    def query(self) -> str | None:
+        """The query string, or None."""
     @property
-    def headers(self) -> dict[str, str]: ...
+    def headers(self) -> dict[str, str]:
+        """Header names are lowercase; a repeated header keeps its last value."""
     @property
-    def body(self) -> bytes: ...
+    def body(self) -> bytes:
+        """The body, as received."""
     def json(self) -> Any:
         """The body parsed as JSON.
 
@@ -380,15 +406,20 @@ class WebhookEvent:
         Raises nothing.
         """
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The event's id, e.g. ``event_...``: the idempotency key."""
     @property
-    def object(self) -> str: ...
+    def object(self) -> str:
+        """The object name: ``"event"``."""
     @property
-    def type(self) -> str: ...
+    def type(self) -> str:
+        """The event type, e.g. ``webset.idle`` (unknown types are kept as given)."""
     @property
-    def data(self) -> dict[str, Any]: ...
+    def data(self) -> dict[str, Any]:
+        """The resource the event is about (a Webset, an item...), as decoded JSON."""
     @property
-    def created_at(self) -> datetime: ...
+    def created_at(self) -> datetime:
+        """When the event was created (timezone-aware)."""
     def __eq__(self, value: builtins.object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Any, ...]: ...

@@ -15,9 +15,13 @@ class RawResponse(Generic[_T]):
     call returns; ``request_id`` is what Exa's support asks for."""
 
     status_code: int
+    """The HTTP status of the answer."""
     headers: dict[str, str]
+    """The answer's headers, names lowercase."""
     request_id: str | None
+    """The request id, what Exa's support asks for, or None."""
     attempts: int
+    """How many tries were made, retries included."""
     def __init__(
         self,
         value: _T,

@@ -29,8 +29,11 @@ class SampleDelivery:
     ``Exa-Signature``), and the ``event`` they carry."""
 
     body: bytes
+    """The raw JSON body, as Exa would POST it."""
     headers: dict[str, str]
+    """``Content-Type`` and a valid ``Exa-Signature``."""
     event: WebhookEvent
+    """The event the body carries."""
 
     def __repr__(self) -> str:  # the body is long; the signature says nothing to a reader
         return f"SampleDelivery(event={self.event!r}, body=<{len(self.body)} bytes>)"

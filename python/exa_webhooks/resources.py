@@ -70,15 +70,25 @@ class TypedEvent(Protocol[_D_co]):
     """What a ``WebhookEvent`` is to a type checker once its ``data`` is known."""
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The event's id."""
+
     @property
-    def object(self) -> str: ...
+    def object(self) -> str:
+        """The object name: ``"event"``."""
+
     @property
-    def type(self) -> str: ...
+    def type(self) -> str:
+        """The event type."""
+
     @property
-    def data(self) -> _D_co: ...
+    def data(self) -> _D_co:
+        """The resource the event is about, typed."""
+
     @property
-    def created_at(self) -> datetime: ...
+    def created_at(self) -> datetime:
+        """When the event was created (timezone-aware)."""
+
     def to_dict(self) -> dict[str, Any]:
         """The delivered JSON shape, including fields this version does not know.
 

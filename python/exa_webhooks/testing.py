@@ -75,14 +75,17 @@ class ExaServer:
 
     @property
     def api_key(self) -> str:
+        """The API key it accepts."""
         return self._native.api_key
 
     @property
     def port(self) -> int:
+        """The port it listens on."""
         return self._native.port
 
     @property
     def running(self) -> bool:
+        """False once stopped."""
         return self._native.running
 
     @property

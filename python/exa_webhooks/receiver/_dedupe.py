@@ -50,9 +50,13 @@ class Claim:
         retry_after: float = 0.0,
     ) -> None:
         self.event_id = event_id
+        """The event claimed."""
         self.state: ClaimState = state
+        """``"claimed"``, ``"processing"`` or ``"done"``."""
         self.token = token
+        """What identifies this claim to ``commit`` and ``release``."""
         self.retry_after = retry_after
+        """For ``"processing"``: about how many seconds until the other claim expires."""
 
     def __repr__(self) -> str:
         return f"Claim({self.event_id!r}, {self.state!r})"

@@ -51,6 +51,7 @@ _D = TypeVar("_D")
 
 _TEXT = "text/plain; charset=utf-8"
 DEFAULT_LEASE = 60.0
+"""Seconds an event stays claimed while its handlers run, by default."""
 _PROCESSED = "processed"
 _BUSY = "being processed by another delivery; retry later"
 
@@ -67,9 +68,13 @@ class ReplayResult:
     """
 
     processed: int = 0
+    """Events whose handlers ran and succeeded."""
     duplicates: int = 0
+    """Events already processed, or being processed elsewhere."""
     failed: int = 0
+    """Events whose handler raised or whose dedupe store failed."""
     ignored: int = 0
+    """Events of a type with no handler."""
 
     @property
     def total(self) -> int:
@@ -94,10 +99,15 @@ class ReceiverResponse:
         retry_after: float | None = None,
     ) -> None:
         self.status = status
+        """The HTTP status to answer with."""
         self.body = body
+        """Short text saying what happened."""
         self.event = event
+        """The event, or None if the delivery was refused."""
         self.duplicate = duplicate
+        """True if the event had already been processed."""
         self.headers: dict[str, str] = {"content-type": _TEXT}
+        """``content-type``, and ``retry-after`` on a 503."""
         if retry_after is not None:
             self.headers["retry-after"] = str(max(math.ceil(retry_after), 1))
 
@@ -273,6 +283,7 @@ class WebhookReceiver:
         self._tolerance = tolerance
         self._lease = float(lease)
         self.dedupe: Dedupe = MemoryDedupe() if dedupe is None else dedupe
+        """The dedupe store that claims each event id."""
         self._registered: list[tuple[frozenset[str] | None, Handler, bool]] = []
         self._table: dict[str, tuple[_Entry, ...]] = {}
         self._catch_all: tuple[_Entry, ...] = ()
