@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: demo test dev release lint rust-test py-test bench bench-smoke wheel sdist test-matrix check-windows clean
+.PHONY: demo test dev release docs lint rust-test py-test bench bench-smoke wheel sdist test-matrix check-windows clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,8 +82,8 @@ demo: release
 lint: dev
 	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	$(BIN)/ruff check python tests tests_dist examples bench .ci
-	$(BIN)/ruff format --check python tests tests_dist examples bench .ci
+	$(BIN)/ruff check python tests tests_dist examples bench .ci docs/hooks.py
+	$(BIN)/ruff format --check python tests tests_dist examples bench .ci docs/hooks.py
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest exa_webhooks._native
 
@@ -121,5 +121,15 @@ bench-smoke: dev $(VENV)/.bench-deps
 	cargo build --quiet -p exa-bench-limit
 	$(BIN)/python bench/run.py --smoke
 
+# The documentation site into site/: mkdocs-material, the reference by mkdocstrings from the
+# .pyi stubs and sources (griffe reads them; the compiled core is not imported). --strict:
+# a broken reference, or a public name without a docstring (docs/hooks.py), fails the build.
+$(VENV)/.docs-deps: requirements-docs.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-docs.txt
+	touch $@
+
+docs: $(VENV)/.docs-deps
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) .venv-matrix target dist
+	rm -rf $(VENV) .venv-matrix target dist site

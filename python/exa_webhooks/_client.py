@@ -88,23 +88,30 @@ class _Base:
 
     @property
     def base_url(self) -> str:
+        """Where requests go: the argument, else ``EXA_BASE_URL``, else Exa's API."""
         return self._native.base_url
 
     @property
     def timeout(self) -> float:
+        """Seconds per try."""
         return self._native.timeout
 
     @property
     def max_retries(self) -> int:
+        """Retries of transient failures (``0``: none)."""
         return self._native.max_retries
 
     @property
     def closed(self) -> bool:
+        """Whether ``close()`` was called (on this client or one sharing its pool)."""
         return self._native.closed
 
     def close(self) -> None:
         """Closes the connection pool and ends the calls in flight. Later calls raise
-        ``ExaError``."""
+        ``ExaError``.
+
+        Raises nothing: closing twice is harmless.
+        """
         self._native.close()
 
     def __repr__(self) -> str:
@@ -138,6 +145,13 @@ class Client(_Base):
         """A client sharing this one's connection pool (and its ``close()``), with another
         ``timeout`` per try or ``max_retries``; what is not given stays as it is here.
 
+        Args:
+            timeout: seconds per try.
+            max_retries: retries of transient failures (``0`` turns them off).
+
+        Returns:
+            A client of the same kind with those settings.
+
         Raises:
             ValidationError: a ``timeout`` or ``max_retries`` out of range.
         """
@@ -155,10 +169,48 @@ class Client(_Base):
     def create_webhook(
         self, events: Events, url: str, metadata: Mapping[str, str] | None = None
     ) -> Webhook:
-        """Creates a webhook. The returned ``secret`` is shown by Exa this once: store it."""
+        """Creates a webhook. The returned ``secret`` is shown by Exa this once: store it.
+
+        Never retried after it may have reached Exa, so it is never duplicated.
+
+        Args:
+            events: 1 to 19 event types (``EventType`` members or their names), no duplicates.
+            url: the absolute ``https`` (or ``http``) URL Exa delivers to.
+            metadata: string keys and values (values up to 1000 characters).
+
+        Returns:
+            The new webhook, with its signing ``secret``.
+
+        Raises:
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return self._native.create_webhook(events, url, metadata)
 
     def get_webhook(self, webhook_id: str) -> Webhook:
+        """The webhook with this id (its ``secret`` is None: Exa shows it only on creation).
+
+        Args:
+            webhook_id: the webhook's id.
+
+        Returns:
+            The webhook.
+
+        Raises:
+            NotFoundError: no webhook has this id (404).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return self._native.get_webhook(webhook_id)
 
     def update_webhook(
@@ -169,20 +221,93 @@ class Client(_Base):
         url: str | None = None,
         metadata: Mapping[str, str] | None = None,
     ) -> Webhook:
-        """Changes only the fields given (at least one)."""
+        """Changes only the fields given (at least one).
+
+        Args:
+            webhook_id: the webhook's id.
+            events: the new event types (replacing the old ones).
+            url: the new URL.
+            metadata: the new metadata, replacing the whole of it (``{}`` clears it).
+
+        Returns:
+            The webhook as it is now.
+
+        Raises:
+            NotFoundError: no webhook has this id (404).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return self._native.update_webhook(webhook_id, events, url, metadata)
 
     def delete_webhook(self, webhook_id: str) -> Webhook:
-        """Deletes a webhook and returns it as it was."""
+        """Deletes a webhook and returns it as it was.
+
+        Args:
+            webhook_id: the webhook's id.
+
+        Returns:
+            The deleted webhook.
+
+        Raises:
+            NotFoundError: no webhook has this id (404).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return self._native.delete_webhook(webhook_id)
 
     def list_webhooks(
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Page[Webhook]:
+        """One page of the account's webhooks, newest first.
+
+        Args:
+            limit: items per page, 1 to 200 (Exa's default is 25).
+            cursor: a page's ``next_cursor``, for the page after it.
+
+        Returns:
+            A ``Page`` of ``Webhook``; ``next_cursor`` leads to the next.
+
+        Raises:
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return Page(*self._native.list_webhooks(limit, cursor))
 
     def iter_webhooks(self, *, limit: int | None = None) -> Iterator[Webhook]:
-        """Every webhook, fetching pages of ``limit`` lazily as the iteration goes."""
+        """Every webhook, fetching pages of ``limit`` lazily as the iteration goes.
+
+        Args:
+            limit: items per page, 1 to 200.
+
+        Yields:
+            Each webhook, newest first.
+
+        Raises:
+            APIError: the server handed back a cursor it gave before, or said there is more but
+                gave no cursor (the iteration stops rather than loop or end early).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         cursor: str | None = None
         seen: set[str] = set()
         while True:
@@ -200,7 +325,28 @@ class Client(_Base):
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Page[WebhookAttempt]:
-        """Delivery attempts of a webhook, newest first, optionally filtered."""
+        """Delivery attempts of a webhook, newest first, optionally filtered.
+
+        Args:
+            webhook_id: the webhook's id.
+            event_type: only attempts of this event type.
+            successful: only the attempts that succeeded (True) or failed (False).
+            limit: items per page, 1 to 200 (Exa's default is 25).
+            cursor: a page's ``next_cursor``, for the page after it.
+
+        Returns:
+            A ``Page`` of ``WebhookAttempt``.
+
+        Raises:
+            NotFoundError: no webhook has this id (404).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return Page(
             *self._native.list_webhook_attempts(webhook_id, event_type, successful, limit, cursor)
         )
@@ -213,6 +359,29 @@ class Client(_Base):
         successful: bool | None = None,
         limit: int | None = None,
     ) -> Iterator[WebhookAttempt]:
+        """Every delivery attempt of a webhook, fetching pages of ``limit`` lazily.
+
+        Args:
+            webhook_id: the webhook's id.
+            event_type: only attempts of this event type.
+            successful: only the attempts that succeeded (True) or failed (False).
+            limit: items per page, 1 to 200.
+
+        Yields:
+            Each attempt, newest first.
+
+        Raises:
+            NotFoundError: no webhook has this id (404).
+            APIError: the server handed back a cursor it gave before, or said there is more but
+                gave no cursor (the iteration stops rather than loop or end early).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         cursor: str | None = None
         seen: set[str] = set()
         while True:
@@ -233,7 +402,28 @@ class Client(_Base):
         cursor: str | None = None,
     ) -> Page[WebhookEvent]:
         """Events Exa kept (60 days), optionally of some ``types`` only, created within
-        ``created_after`` to ``created_before`` (both inclusive; aware datetimes or RFC 3339)."""
+        ``created_after`` to ``created_before`` (both inclusive; aware datetimes or RFC 3339).
+
+        Args:
+            types: only events of these types (at least one).
+            created_after: only events created at or after this time (an aware ``datetime`` or an
+                RFC 3339 string).
+            created_before: only events created at or before this time.
+            limit: items per page, 1 to 200 (Exa's default is 25).
+            cursor: a page's ``next_cursor``, for the page after it.
+
+        Returns:
+            A ``Page`` of ``WebhookEvent``.
+
+        Raises:
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return Page(*self._native.list_events(types, created_after, created_before, limit, cursor))
 
     def iter_events(
@@ -244,7 +434,29 @@ class Client(_Base):
         created_before: When | None = None,
         limit: int | None = None,
     ) -> Iterator[WebhookEvent]:
-        """Every matching event, fetching pages of ``limit`` lazily as the iteration goes."""
+        """Every matching event, fetching pages of ``limit`` lazily as the iteration goes.
+
+        Args:
+            types: only events of these types (at least one).
+            created_after: only events created at or after this time (an aware ``datetime`` or an
+                RFC 3339 string).
+            created_before: only events created at or before this time.
+            limit: items per page, 1 to 200.
+
+        Yields:
+            Each matching event.
+
+        Raises:
+            APIError: the server handed back a cursor it gave before, or said there is more but
+                gave no cursor (the iteration stops rather than loop or end early).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         types = _reusable(types)
         cursor: str | None = None
         seen: set[str] = set()
@@ -261,6 +473,24 @@ class Client(_Base):
                 return
 
     def get_event(self, event_id: str) -> WebhookEvent:
+        """The event with this id, as a delivery of it would carry it.
+
+        Args:
+            event_id: the event's id (an attempt's ``event_id``).
+
+        Returns:
+            The event.
+
+        Raises:
+            NotFoundError: no event has this id, or it is older than 60 days (404).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return self._native.get_event(event_id)
 
     def __enter__(self) -> "Client":
@@ -287,6 +517,13 @@ class AsyncClient(_Base):
     ) -> "AsyncClient":
         """``Client.with_options`` for asyncio: the same pool, another timeout or retries.
 
+        Args:
+            timeout: seconds per try.
+            max_retries: retries of transient failures (``0`` turns them off).
+
+        Returns:
+            A client of the same kind with those settings.
+
         Raises:
             ValidationError: a ``timeout`` or ``max_retries`` out of range.
         """
@@ -305,10 +542,48 @@ class AsyncClient(_Base):
     async def create_webhook(
         self, events: Events, url: str, metadata: Mapping[str, str] | None = None
     ) -> Webhook:
-        """Creates a webhook. The returned ``secret`` is shown by Exa this once: store it."""
+        """Creates a webhook. The returned ``secret`` is shown by Exa this once: store it.
+
+        Never retried after it may have reached Exa, so it is never duplicated.
+
+        Args:
+            events: 1 to 19 event types (``EventType`` members or their names), no duplicates.
+            url: the absolute ``https`` (or ``http``) URL Exa delivers to.
+            metadata: string keys and values (values up to 1000 characters).
+
+        Returns:
+            The new webhook, with its signing ``secret``.
+
+        Raises:
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return await self._native.create_webhook(events, url, metadata)
 
     async def get_webhook(self, webhook_id: str) -> Webhook:
+        """The webhook with this id (its ``secret`` is None: Exa shows it only on creation).
+
+        Args:
+            webhook_id: the webhook's id.
+
+        Returns:
+            The webhook.
+
+        Raises:
+            NotFoundError: no webhook has this id (404).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return await self._native.get_webhook(webhook_id)
 
     async def update_webhook(
@@ -319,20 +594,93 @@ class AsyncClient(_Base):
         url: str | None = None,
         metadata: Mapping[str, str] | None = None,
     ) -> Webhook:
-        """Changes only the fields given (at least one)."""
+        """Changes only the fields given (at least one).
+
+        Args:
+            webhook_id: the webhook's id.
+            events: the new event types (replacing the old ones).
+            url: the new URL.
+            metadata: the new metadata, replacing the whole of it (``{}`` clears it).
+
+        Returns:
+            The webhook as it is now.
+
+        Raises:
+            NotFoundError: no webhook has this id (404).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return await self._native.update_webhook(webhook_id, events, url, metadata)
 
     async def delete_webhook(self, webhook_id: str) -> Webhook:
-        """Deletes a webhook and returns it as it was."""
+        """Deletes a webhook and returns it as it was.
+
+        Args:
+            webhook_id: the webhook's id.
+
+        Returns:
+            The deleted webhook.
+
+        Raises:
+            NotFoundError: no webhook has this id (404).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return await self._native.delete_webhook(webhook_id)
 
     async def list_webhooks(
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Page[Webhook]:
+        """One page of the account's webhooks, newest first.
+
+        Args:
+            limit: items per page, 1 to 200 (Exa's default is 25).
+            cursor: a page's ``next_cursor``, for the page after it.
+
+        Returns:
+            A ``Page`` of ``Webhook``; ``next_cursor`` leads to the next.
+
+        Raises:
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return Page(*await self._native.list_webhooks(limit, cursor))
 
     async def iter_webhooks(self, *, limit: int | None = None) -> AsyncIterator[Webhook]:
-        """Every webhook, fetching pages of ``limit`` lazily as the iteration goes."""
+        """Every webhook, fetching pages of ``limit`` lazily as the iteration goes.
+
+        Args:
+            limit: items per page, 1 to 200.
+
+        Yields:
+            Each webhook, newest first.
+
+        Raises:
+            APIError: the server handed back a cursor it gave before, or said there is more but
+                gave no cursor (the iteration stops rather than loop or end early).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         cursor: str | None = None
         seen: set[str] = set()
         while True:
@@ -351,7 +699,28 @@ class AsyncClient(_Base):
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Page[WebhookAttempt]:
-        """Delivery attempts of a webhook, newest first, optionally filtered."""
+        """Delivery attempts of a webhook, newest first, optionally filtered.
+
+        Args:
+            webhook_id: the webhook's id.
+            event_type: only attempts of this event type.
+            successful: only the attempts that succeeded (True) or failed (False).
+            limit: items per page, 1 to 200 (Exa's default is 25).
+            cursor: a page's ``next_cursor``, for the page after it.
+
+        Returns:
+            A ``Page`` of ``WebhookAttempt``.
+
+        Raises:
+            NotFoundError: no webhook has this id (404).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         native = self._native.list_webhook_attempts
         return Page(*await native(webhook_id, event_type, successful, limit, cursor))
 
@@ -363,6 +732,29 @@ class AsyncClient(_Base):
         successful: bool | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[WebhookAttempt]:
+        """Every delivery attempt of a webhook, fetching pages of ``limit`` lazily.
+
+        Args:
+            webhook_id: the webhook's id.
+            event_type: only attempts of this event type.
+            successful: only the attempts that succeeded (True) or failed (False).
+            limit: items per page, 1 to 200.
+
+        Yields:
+            Each attempt, newest first.
+
+        Raises:
+            NotFoundError: no webhook has this id (404).
+            APIError: the server handed back a cursor it gave before, or said there is more but
+                gave no cursor (the iteration stops rather than loop or end early).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         cursor: str | None = None
         seen: set[str] = set()
         while True:
@@ -384,7 +776,28 @@ class AsyncClient(_Base):
         cursor: str | None = None,
     ) -> Page[WebhookEvent]:
         """Events Exa kept (60 days), optionally of some ``types`` only, created within
-        ``created_after`` to ``created_before`` (both inclusive; aware datetimes or RFC 3339)."""
+        ``created_after`` to ``created_before`` (both inclusive; aware datetimes or RFC 3339).
+
+        Args:
+            types: only events of these types (at least one).
+            created_after: only events created at or after this time (an aware ``datetime`` or an
+                RFC 3339 string).
+            created_before: only events created at or before this time.
+            limit: items per page, 1 to 200 (Exa's default is 25).
+            cursor: a page's ``next_cursor``, for the page after it.
+
+        Returns:
+            A ``Page`` of ``WebhookEvent``.
+
+        Raises:
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         native = self._native.list_events
         return Page(*await native(types, created_after, created_before, limit, cursor))
 
@@ -396,7 +809,29 @@ class AsyncClient(_Base):
         created_before: When | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[WebhookEvent]:
-        """Every matching event, fetching pages of ``limit`` lazily as the iteration goes."""
+        """Every matching event, fetching pages of ``limit`` lazily as the iteration goes.
+
+        Args:
+            types: only events of these types (at least one).
+            created_after: only events created at or after this time (an aware ``datetime`` or an
+                RFC 3339 string).
+            created_before: only events created at or before this time.
+            limit: items per page, 1 to 200.
+
+        Yields:
+            Each matching event.
+
+        Raises:
+            APIError: the server handed back a cursor it gave before, or said there is more but
+                gave no cursor (the iteration stops rather than loop or end early).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         types = _reusable(types)
         cursor: str | None = None
         seen: set[str] = set()
@@ -414,10 +849,31 @@ class AsyncClient(_Base):
                 return
 
     async def get_event(self, event_id: str) -> WebhookEvent:
+        """The event with this id, as a delivery of it would carry it.
+
+        Args:
+            event_id: the event's id (an attempt's ``event_id``).
+
+        Returns:
+            The event.
+
+        Raises:
+            NotFoundError: no event has this id, or it is older than 60 days (404).
+            ValidationError: an argument is invalid; nothing was sent.
+            AuthenticationError: the API key was refused (401).
+            APIError: Exa answered with another error status; its subclass names it
+                (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+            APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+            APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
+            ExaError: the client was closed.
+        """
         return await self._native.get_event(event_id)
 
     async def aclose(self) -> None:
-        """``close()``, for ``async with`` and code that awaits its cleanup."""
+        """``close()``, for ``async with`` and code that awaits its cleanup.
+
+        Raises nothing: closing twice is harmless.
+        """
         self.close()
 
     async def __aenter__(self) -> "AsyncClient":
@@ -475,6 +931,25 @@ def create_webhook(
     """Creates a webhook with a shared, lazily built ``Client``.
 
     The configuration comes from the arguments, else ``EXA_API_KEY`` and ``EXA_BASE_URL``.
+
+    Args:
+        events: 1 to 19 event types (``EventType`` members or their names), no duplicates.
+        url: the absolute ``https`` (or ``http``) URL Exa delivers to.
+        metadata: string keys and values (values up to 1000 characters).
+        api_key: the Exa API key; ``EXA_API_KEY`` when None.
+        base_url: where Exa's API is; ``EXA_BASE_URL``, then ``https://api.exa.ai``, when None.
+        timeout: seconds per try (60 when None).
+
+    Returns:
+        The new webhook, with its signing ``secret``.
+
+    Raises:
+        ValidationError: an argument is invalid; nothing was sent.
+        AuthenticationError: the API key was refused (401).
+        APIError: Exa answered with another error status; its subclass names it
+            (BadRequestError, NotFoundError, RateLimitError, InternalServerError, ...).
+        APITimeoutError: a try had no answer within ``timeout``, and no retry was left.
+        APIConnectionError: Exa could not be reached (refused, reset, DNS, TLS).
     """
     try:
         client = _shared_client(api_key, base_url, timeout)

@@ -54,26 +54,55 @@ class Webhook:
         object: str = "webhook",
     ) -> Webhook: ...
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Webhook: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def from_dict(cls, data: Mapping[str, Any]) -> Webhook:
+        """A `Webhook` from the API's JSON shape (camelCase keys, RFC 3339 strings).
+
+        Fields this version does not know are kept (``to_dict()`` gives them back).
+
+        Args:
+            data: the decoded JSON object.
+
+        Returns:
+            The Webhook.
+
+        Raises:
+            ValidationError: ``data`` is not such an object (every problem listed).
+        """
+    def to_dict(self) -> dict[str, Any]:
+        """The API's JSON shape, including fields this version does not know.
+
+        Returns:
+            A new dict of JSON values (camelCase keys, RFC 3339 times).
+
+        Raises nothing.
+        """
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The webhook's id, e.g. ``webhook_...``."""
     @property
-    def object(self) -> str: ...
+    def object(self) -> str:
+        """The object name: ``"webhook"``."""
     @property
-    def status(self) -> WebhookStatus: ...
+    def status(self) -> WebhookStatus:
+        """``"active"`` or ``"inactive"``."""
     @property
-    def events(self) -> tuple[str, ...]: ...
+    def events(self) -> tuple[str, ...]:
+        """The event types it is subscribed to (unknown ones are kept as given)."""
     @property
-    def url(self) -> str: ...
+    def url(self) -> str:
+        """Where Exa delivers the events."""
     @property
-    def secret(self) -> str | None: ...
+    def secret(self) -> str | None:
+        """The signing secret: only in the answer to a create, else None. repr masks it."""
     @property
-    def metadata(self) -> dict[str, str]: ...
+    def metadata(self) -> dict[str, str]:
+        """Your string keys and values."""
     @property
-    def created_at(self) -> datetime: ...
+    def created_at(self) -> datetime:
+        """When it was created (timezone-aware)."""
     @property
-    def updated_at(self) -> datetime: ...
+    def updated_at(self) -> datetime:
+        """When it was last changed (timezone-aware)."""
     def __eq__(self, value: builtins.object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def _repr_pretty_(self, p: Any, cycle: bool) -> None: ...
@@ -221,32 +250,64 @@ class WebhookAttempt:
 
     __match_args__: ClassVar[tuple[str, ...]]
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> WebhookAttempt: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def from_dict(cls, data: Mapping[str, Any]) -> WebhookAttempt:
+        """A `WebhookAttempt` from the API's JSON shape.
+
+        Fields this version does not know are kept (``to_dict()`` gives them back).
+
+        Args:
+            data: the decoded JSON object.
+
+        Returns:
+            The WebhookAttempt.
+
+        Raises:
+            ValidationError: ``data`` is not such an object (every problem listed).
+        """
+    def to_dict(self) -> dict[str, Any]:
+        """The API's JSON shape, including fields this version does not know.
+
+        Returns:
+            A new dict of JSON values (camelCase keys, RFC 3339 times).
+
+        Raises nothing.
+        """
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The attempt's id."""
     @property
-    def object(self) -> str: ...
+    def object(self) -> str:
+        """The object name: ``"webhook_attempt"``."""
     @property
-    def event_id(self) -> str: ...
+    def event_id(self) -> str:
+        """The id of the event delivered (``get_event`` fetches it)."""
     @property
-    def event_type(self) -> str: ...
+    def event_type(self) -> str:
+        """The type of the event delivered."""
     @property
-    def webhook_id(self) -> str: ...
+    def webhook_id(self) -> str:
+        """The webhook it was delivered for."""
     @property
-    def url(self) -> str: ...
+    def url(self) -> str:
+        """Where it was delivered."""
     @property
-    def successful(self) -> bool: ...
+    def successful(self) -> bool:
+        """Whether the receiver answered 2xx."""
     @property
-    def response_headers(self) -> dict[str, str]: ...
+    def response_headers(self) -> dict[str, str]:
+        """The receiver's answer's headers."""
     @property
-    def response_body(self) -> str | None: ...
+    def response_body(self) -> str | None:
+        """The receiver's answer's body, or None."""
     @property
-    def response_status_code(self) -> int: ...
+    def response_status_code(self) -> int:
+        """The receiver's answer's HTTP status."""
     @property
-    def attempt(self) -> int: ...
+    def attempt(self) -> int:
+        """Which try this was, from 1."""
     @property
-    def attempted_at(self) -> datetime: ...
+    def attempted_at(self) -> datetime:
+        """When it was tried (timezone-aware)."""
     def __eq__(self, value: builtins.object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def _repr_pretty_(self, p: Any, cycle: bool) -> None: ...
@@ -328,16 +389,29 @@ class RecordedRequest:
     """One HTTP request as the test server received it."""
 
     @property
-    def method(self) -> str: ...
+    def method(self) -> str:
+        """The HTTP method, e.g. ``POST``."""
     @property
-    def path(self) -> str: ...
+    def path(self) -> str:
+        """The path, without the query."""
     @property
-    def query(self) -> str | None: ...
+    def query(self) -> str | None:
+        """The query string, or None."""
     @property
-    def headers(self) -> dict[str, str]: ...
+    def headers(self) -> dict[str, str]:
+        """Header names are lowercase; a repeated header keeps its last value."""
     @property
-    def body(self) -> bytes: ...
-    def json(self) -> Any: ...
+    def body(self) -> bytes:
+        """The body, as received."""
+    def json(self) -> Any:
+        """The body parsed as JSON.
+
+        Returns:
+            The decoded value.
+
+        Raises:
+            ValueError: the body is not JSON (``json.JSONDecodeError``).
+        """
 
 @final
 class WebhookEvent:
@@ -345,18 +419,43 @@ class WebhookEvent:
 
     __match_args__: ClassVar[tuple[str, ...]]
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> WebhookEvent: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def from_dict(cls, data: Mapping[str, Any]) -> WebhookEvent:
+        """A `WebhookEvent` from the delivered JSON shape, already decoded.
+
+        Fields this version does not know are kept (``to_dict()`` gives them back).
+
+        Args:
+            data: the decoded JSON object.
+
+        Returns:
+            The WebhookEvent.
+
+        Raises:
+            ValidationError: ``data`` is not such an object (every problem listed).
+        """
+    def to_dict(self) -> dict[str, Any]:
+        """The delivered JSON shape, including fields this version does not know.
+
+        Returns:
+            A new dict of JSON values (camelCase keys, RFC 3339 times).
+
+        Raises nothing.
+        """
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The event's id, e.g. ``event_...``: the idempotency key."""
     @property
-    def object(self) -> str: ...
+    def object(self) -> str:
+        """The object name: ``"event"``."""
     @property
-    def type(self) -> str: ...
+    def type(self) -> str:
+        """The event type, e.g. ``webset.idle`` (unknown types are kept as given)."""
     @property
-    def data(self) -> dict[str, Any]: ...
+    def data(self) -> dict[str, Any]:
+        """The resource the event is about (a Webset, an item...), as decoded JSON."""
     @property
-    def created_at(self) -> datetime: ...
+    def created_at(self) -> datetime:
+        """When the event was created (timezone-aware)."""
     def __eq__(self, value: builtins.object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def _repr_pretty_(self, p: Any, cycle: bool) -> None: ...
@@ -383,7 +482,23 @@ def verify_signature(
     tolerance: float | None = 300,
     now: float | datetime | None = None,
 ) -> None:
-    """Raises ``SignatureVerificationError`` unless ``signature`` signs ``payload``."""
+    """Raises ``SignatureVerificationError`` unless ``signature`` signs ``payload``.
+
+    Args:
+        payload: the raw request body, exactly as received (bytes; a str is taken as UTF-8).
+        signature: the ``Exa-Signature`` header value, or the request's headers (any mapping;
+            the header is found case-insensitively).
+        secret: the webhook's secret, or several (during rotation): any may match any ``v1``.
+        tolerance: seconds the signed timestamp may differ from now, either way; ``None`` skips
+            the check (replay protection is then yours).
+        now: the time to check against (Unix seconds or an aware ``datetime``) instead of the
+            clock.
+
+    Raises:
+        SignatureVerificationError: the header is missing or malformed, its timestamp is
+            outside ``tolerance``, or no signature matches (``reason`` says which). Answer 400.
+        ValidationError: an argument of the wrong type (a secret that is not a string, say).
+    """
 
 def construct_event(
     payload: _Payload,
@@ -393,10 +508,41 @@ def construct_event(
     tolerance: float | None = 300,
     now: float | datetime | None = None,
 ) -> WebhookEvent:
-    """Verifies a delivery like ``verify_signature``, then parses it into a ``WebhookEvent``."""
+    """Verifies a delivery like ``verify_signature``, then parses it into a ``WebhookEvent``.
+
+    Args:
+        payload: the raw request body, exactly as received (bytes; a str is taken as UTF-8).
+        signature: the ``Exa-Signature`` header value, or the request's headers (any mapping;
+            the header is found case-insensitively).
+        secret: the webhook's secret, or several (during rotation): any may match any ``v1``.
+        tolerance: seconds the signed timestamp may differ from now, either way; ``None`` skips
+            the check (replay protection is then yours).
+        now: the time to check against (Unix seconds or an aware ``datetime``) instead of the
+            clock.
+
+    Returns:
+        The event the delivery carries.
+
+    Raises:
+        SignatureVerificationError: the delivery is not signed with ``secret`` (as for
+            ``verify_signature``). Answer 400.
+        ValidationError: a signed body that is not an event, or an argument of the wrong type.
+    """
 
 def parse_event(payload: _Payload) -> WebhookEvent:
-    """Parses an event body without verifying it (for events obtained some other way)."""
+    """Parses an event body without verifying it (for events obtained some other way).
+
+    Unknown event types parse fine.
+
+    Args:
+        payload: the JSON body (bytes, or str).
+
+    Returns:
+        The event.
+
+    Raises:
+        ValidationError: the body is not a JSON event.
+    """
 
 def default_event_data(event_type: str) -> dict[str, Any]:
     """A plausible resource for an event of ``event_type``, with fresh ids."""
@@ -405,7 +551,20 @@ def unknown_event_type(name: str) -> str:
     """The message refusing ``name``, with a suggestion where one is close."""
 
 def sign_payload(payload: _Payload, secret: str, *, timestamp: int | None = None) -> str:
-    """An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests)."""
+    """An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests).
+
+    Args:
+        payload: the body to sign (bytes; a str is taken as UTF-8).
+        secret: the webhook's secret.
+        timestamp: when it was signed, in Unix seconds (default: now).
+
+    Returns:
+        ``t=<timestamp>,v1=<hex HMAC-SHA256>``.
+
+    Raises:
+        ValidationError: a ``timestamp`` that is not Unix seconds, or a ``secret`` that is not
+            one string.
+    """
 
 def shared_client_key(api_key: object, base_url: object) -> bytes | None:
     """An opaque id of the API key and base URL a client built with these arguments would use

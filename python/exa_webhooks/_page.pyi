@@ -10,8 +10,11 @@ class Page(Generic[_T]):
     ``cursor`` for the next page while ``has_more`` is true."""
 
     data: list[_T]
+    """The items of this page."""
     has_more: bool
+    """Whether another page follows."""
     next_cursor: str | None
+    """Pass it as ``cursor`` for the next page (None at the end)."""
     __hash__: ClassVar[None]  # type: ignore[assignment]
     def __init__(self, data: list[_T], has_more: bool, next_cursor: str | None) -> None: ...
     def __iter__(self) -> Iterator[_T]: ...

@@ -31,7 +31,10 @@ class RawResponse:
     __class_getitem__ = classmethod(GenericAlias)
 
     def parse(self):
-        """The decoded answer: what the call returns without ``with_raw_response``."""
+        """The decoded answer: what the call returns without ``with_raw_response``.
+
+        Raises nothing: the answer was decoded when it arrived.
+        """
         return self._value
 
     def __repr__(self):

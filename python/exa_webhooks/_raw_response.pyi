@@ -15,9 +15,13 @@ class RawResponse(Generic[_T]):
     call returns; ``request_id`` is what Exa's support asks for."""
 
     status_code: int
+    """The HTTP status of the answer."""
     headers: dict[str, str]
+    """The answer's headers, names lowercase."""
     request_id: str | None
+    """The request id, what Exa's support asks for, or None."""
     attempts: int
+    """How many tries were made, retries included."""
     def __init__(
         self,
         value: _T,
@@ -26,7 +30,11 @@ class RawResponse(Generic[_T]):
         request_id: str | None,
         attempts: int,
     ) -> None: ...
-    def parse(self) -> _T: ...
+    def parse(self) -> _T:
+        """The decoded answer: what the call returns without ``with_raw_response``.
+
+        Raises nothing: the answer was decoded when it arrived.
+        """
 
 class RawClient:
     """``Client.with_raw_response``: the same calls, each answering with a ``RawResponse``."""

@@ -29,8 +29,11 @@ class SampleDelivery:
     ``Exa-Signature``), and the ``event`` they carry."""
 
     body: bytes
+    """The raw JSON body, as Exa would POST it."""
     headers: dict[str, str]
+    """``Content-Type`` and a valid ``Exa-Signature``."""
     event: WebhookEvent
+    """The event the body carries."""
 
     def __repr__(self) -> str:  # the body is long; the signature says nothing to a reader
         return f"SampleDelivery(event={self.event!r}, body=<{len(self.body)} bytes>)"
@@ -52,8 +55,20 @@ def sample_delivery(
     ``timestamp`` (unix seconds, the signed time) to now: pass an old one to test that a
     receiver refuses replays.
 
-    Raises ``ValidationError`` for an unknown event type, a naive ``created_at``, or data
-    that is not JSON.
+    Args:
+        event_type: the event's type (an ``EventType`` member or its name).
+        secret: the webhook's secret to sign with.
+        data: the resource the event carries.
+        event_id: the event's id.
+        created_at: when the event was created.
+        timestamp: the signed time, in Unix seconds.
+
+    Returns:
+        A ``SampleDelivery``: the ``event``, its raw ``body`` and its ``headers``.
+
+    Raises:
+        ValidationError: an unknown event type, a naive ``created_at``, or data that is not
+            JSON.
     """
     problems = []
     if not isinstance(event_type, str):

@@ -37,6 +37,7 @@ class ValidationError(ExaError, ValueError):
     def __init__(self, message: str, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(message)
         self.errors: list[dict[str, str]] = list(errors or [])
+        """Every problem found, each ``{"field": ..., "message": ...}``."""
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (str(self), self.errors))
@@ -57,11 +58,17 @@ class APIError(ExaError):
     ) -> None:
         super().__init__(message)
         self.message = message
+        """The server's message (Exa's own when it gave one)."""
         self.status_code = status_code
+        """The HTTP status (200 for an invalid answer to a successful call)."""
         self.tag = tag
+        """Exa's error tag, e.g. ``WEBHOOK_LIMIT_REACHED``, or None."""
         self.request_id = request_id
+        """The request id the server gave, for Exa's support, or None."""
         self.body = body
+        """The answer's body, as text."""
         self.attempts = attempts
+        """How many tries were made, retries included."""
 
     def __str__(self) -> str:
         details = [f"tag: {self.tag}"] if self.tag else []
@@ -128,6 +135,7 @@ class RateLimitError(APIError):
             attempts=attempts,
         )
         self.retry_after = retry_after
+        """The wait the server asked for, in seconds, or None."""
 
 
 class InternalServerError(APIError):
@@ -148,7 +156,9 @@ class APIConnectionError(ExaError):
     def __init__(self, message: str, *, attempts: int = 1) -> None:
         super().__init__(message)
         self.attempts = attempts
+        """How many tries were made, retries included."""
         self.request_id: str | None = None
+        """Always None: no answer carried one."""
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_connection_error, (type(self), str(self), self.attempts))
@@ -175,6 +185,7 @@ class SignatureVerificationError(ExaError):
     def __init__(self, message: str, *, reason: str = "no_matching_signature") -> None:
         super().__init__(message)
         self.reason = reason
+        """Why it does not hold (one of the names above)."""
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_signature_error, (str(self), self.reason))

@@ -70,16 +70,31 @@ class TypedEvent(Protocol[_D_co]):
     """What a ``WebhookEvent`` is to a type checker once its ``data`` is known."""
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The event's id."""
+
     @property
-    def object(self) -> str: ...
+    def object(self) -> str:
+        """The object name: ``"event"``."""
+
     @property
-    def type(self) -> str: ...
+    def type(self) -> str:
+        """The event type."""
+
     @property
-    def data(self) -> _D_co: ...
+    def data(self) -> _D_co:
+        """The resource the event is about, typed."""
+
     @property
-    def created_at(self) -> datetime: ...
-    def to_dict(self) -> dict[str, Any]: ...
+    def created_at(self) -> datetime:
+        """When the event was created (timezone-aware)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The delivered JSON shape, including fields this version does not know.
+
+        Raises nothing.
+        """
+        ...
 
 
 # Each resource: required keys in the class itself, optional ones in a total=False base
@@ -87,6 +102,8 @@ class TypedEvent(Protocol[_D_co]):
 
 
 class MonitorRun(TypedDict):
+    """One run of a monitor, as ``monitor.run.*`` events carry it (``data``)."""
+
     id: str
     object: Literal["monitor_run"]
     status: Literal["created", "running", "completed", "canceled", "failed"]
@@ -106,6 +123,8 @@ class MonitorCadence(TypedDict, total=False):
 
 
 class Monitor(TypedDict):
+    """A monitor of a Webset, as ``monitor.*`` events carry it (``data``)."""
+
     id: str
     object: Literal["monitor"]
     status: Literal["enabled", "disabled"]
@@ -120,6 +139,8 @@ class Monitor(TypedDict):
 
 
 class Import(TypedDict):
+    """An import into Websets, as ``import.*`` events carry it (``data``)."""
+
     id: str
     object: Literal["import"]
     status: Literal["pending", "processing", "completed", "failed"]
@@ -141,6 +162,8 @@ class _WebsetSearchOptional(TypedDict, total=False):
 
 
 class WebsetSearch(_WebsetSearchOptional):
+    """A search of a Webset, as ``webset.search.*`` events carry it (``data``)."""
+
     id: str
     object: Literal["webset_search"]
     status: Literal["created", "pending", "running", "completed", "canceled"]
@@ -164,6 +187,8 @@ class _WebsetEnrichmentOptional(TypedDict, total=False):
 
 
 class WebsetEnrichment(_WebsetEnrichmentOptional):
+    """An enrichment of a Webset, as listed in ``Webset.enrichments``."""
+
     id: str
     object: Literal["webset_enrichment"]
     status: Literal["pending", "canceled", "completed"]
@@ -183,6 +208,8 @@ class _WebsetOptional(TypedDict, total=False):
 
 
 class Webset(_WebsetOptional):
+    """A Webset, as ``webset.created``, ``.deleted``, ``.idle`` and ``.paused`` carry it."""
+
     id: str
     object: Literal["webset"]
     status: Literal["idle", "pending", "running", "paused"]
@@ -203,6 +230,8 @@ class WebsetItemEvaluation(TypedDict):
 
 
 class WebsetItem(TypedDict):
+    """An item of a Webset, as ``webset.item.*`` events carry it (``data``)."""
+
     id: str
     object: Literal["webset_item"]
     source: Literal["search", "import"]

@@ -95,14 +95,17 @@ class ExaServer:
 
     @property
     def api_key(self) -> str:
+        """The API key it accepts."""
         return self._native.api_key
 
     @property
     def port(self) -> int:
+        """The port it listens on."""
         return self._native.port
 
     @property
     def running(self) -> bool:
+        """False once stopped."""
         return self._native.running
 
     @property
@@ -151,9 +154,21 @@ class ExaServer:
         backdates the event, for tests of time windows and of recovery after downtime; it is
         delivered at once all the same.
 
-        Raises ``RuntimeError`` if the server is stopped, or is stopped meanwhile by another
-        thread (``stop()`` waits for ``emit`` to give up, then shuts down), and at once in a
-        forked child (the server's threads are in the parent: start a new server there).
+        Args:
+            event_type: the event's type (an ``EventType`` member or its name).
+            data: the resource the event carries (default: a plausible one of its kind).
+            timeout: seconds each delivery may take.
+            created_at: when the event was created (default: now).
+
+        Returns:
+            The stored event.
+
+        Raises:
+            ValidationError: an unknown event type, data that is not JSON, a bad ``timeout``
+                or ``created_at``.
+            RuntimeError: the server is stopped, or is stopped meanwhile by another thread
+                (``stop()`` waits for ``emit`` to give up, then shuts down), or this is a
+                forked child (the server's threads are in the parent: start a new server).
         """
         if isinstance(data, Mapping) and not isinstance(data, dict):
             data = dict(data)  # the native side takes a dict
@@ -185,7 +200,23 @@ class ExaServer:
         then misbehaves: the case where a client cannot know whether it worked.
         ``method`` and ``path`` (e.g. ``"/websets/v0/webhooks"``) limit which requests match.
         Faults apply in the order added, only to requests with a valid key; the request is
-        recorded in ``requests`` either way. A bad argument raises ``ValidationError``.
+        recorded in ``requests`` either way.
+
+        Args:
+            status: the HTTP status to answer with.
+            body: the body of that answer (a dict or JSON text is sent as JSON).
+            headers: headers of that answer.
+            reset: close the connection without an answer.
+            truncate: send half the answer, then close.
+            hang: never answer.
+            delay: seconds to wait first.
+            after_processing: handle the request for real before misbehaving.
+            times: how many matching requests the fault affects.
+            method: only requests with this method.
+            path: only requests to this path.
+
+        Raises:
+            ValidationError: a bad argument, or more than one action.
         """
         if isinstance(body, Mapping) and not isinstance(body, dict):
             body = dict(body)  # the native side takes a dict
@@ -204,7 +235,10 @@ class ExaServer:
         )
 
     def clear_faults(self) -> None:
-        """Drops every fault not yet used."""
+        """Drops every fault not yet used.
+
+        Raises nothing.
+        """
         self._native.clear_faults()
 
     @property
@@ -213,18 +247,43 @@ class ExaServer:
         return self._native.pending_faults
 
     def client(self, *, timeout: float = 60.0, max_retries: int = 2) -> Client:
-        """A ``Client`` bound to this server."""
+        """A ``Client`` bound to this server.
+
+        Args:
+            timeout: seconds per try.
+            max_retries: retries of transient failures.
+
+        Returns:
+            A new client with this server's URL and API key.
+
+        Raises:
+            ValidationError: a ``timeout`` or ``max_retries`` out of range.
+        """
         return Client(self.api_key, base_url=self.url, timeout=timeout, max_retries=max_retries)
 
     def async_client(self, *, timeout: float = 60.0, max_retries: int = 2) -> AsyncClient:
-        """An ``AsyncClient`` bound to this server."""
+        """An ``AsyncClient`` bound to this server.
+
+        Args:
+            timeout: seconds per try.
+            max_retries: retries of transient failures.
+
+        Returns:
+            A new asyncio client with this server's URL and API key.
+
+        Raises:
+            ValidationError: a ``timeout`` or ``max_retries`` out of range.
+        """
         return AsyncClient(
             self.api_key, base_url=self.url, timeout=timeout, max_retries=max_retries
         )
 
     def stop(self) -> None:
         """Closes the listener and all connections, once any ``emit`` in another thread has
-        given up. Safe to call twice."""
+        given up. Safe to call twice.
+
+        Raises nothing.
+        """
         self._native.stop()
 
     def __enter__(self) -> ExaServer:

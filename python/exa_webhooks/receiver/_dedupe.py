@@ -50,9 +50,13 @@ class Claim:
         retry_after: float = 0.0,
     ) -> None:
         self.event_id = event_id
+        """The event claimed."""
         self.state: ClaimState = state
+        """``"claimed"``, ``"processing"`` or ``"done"``."""
         self.token = token
+        """What identifies this claim to ``commit`` and ``release``."""
         self.retry_after = retry_after
+        """For ``"processing"``: about how many seconds until the other claim expires."""
 
     def __repr__(self) -> str:
         return f"Claim({self.event_id!r}, {self.state!r})"
@@ -64,12 +68,74 @@ class Dedupe(Protocol):
     by providing these six methods. ``claim`` must be atomic across everything sharing the
     store; the ``*_async`` ones are used by ``handle_async``."""
 
-    def claim(self, event_id: str, lease: float) -> Claim: ...
-    def commit(self, claim: Claim) -> None: ...
-    def release(self, claim: Claim) -> None: ...
-    async def claim_async(self, event_id: str, lease: float) -> Claim: ...
-    async def commit_async(self, claim: Claim) -> None: ...
-    async def release_async(self, claim: Claim) -> None: ...
+    def claim(self, event_id: str, lease: float) -> Claim:
+        """Claims ``event_id`` for ``lease`` seconds, unless it is processed or claimed.
+
+        Args:
+            event_id: the event's id.
+            lease: seconds the claim holds; after that another delivery may claim the event.
+
+        Returns:
+            A ``Claim``: ``claimed`` (run the handlers), ``processing`` (another holds it) or
+            ``done``.
+
+        Raises:
+            Exception: whatever the store raises; the receiver logs it and answers 503.
+        """
+
+    def commit(self, claim: Claim) -> None:
+        """Marks the claimed event as processed (remembered for the store's ``ttl``).
+
+        Args:
+            claim: the ``Claim`` that ``claim`` returned.
+
+        Raises:
+            Exception: whatever the store raises; the receiver logs it and answers 503.
+        """
+
+    def release(self, claim: Claim) -> None:
+        """Gives up the claim so that a retry can run the event (after a handler failed).
+
+        Args:
+            claim: the ``Claim`` that ``claim`` returned.
+
+        Raises:
+            Exception: whatever the store raises; the receiver logs it and answers 503.
+        """
+
+    async def claim_async(self, event_id: str, lease: float) -> Claim:
+        """``claim`` for asyncio.
+
+        Args:
+            event_id: the event's id.
+            lease: seconds the claim holds.
+
+        Returns:
+            A ``Claim``, as ``claim`` returns it.
+
+        Raises:
+            Exception: whatever the store raises; the receiver logs it and answers 503.
+        """
+
+    async def commit_async(self, claim: Claim) -> None:
+        """``commit`` for asyncio.
+
+        Args:
+            claim: the ``Claim`` that ``claim_async`` returned.
+
+        Raises:
+            Exception: whatever the store raises; the receiver logs it and answers 503.
+        """
+
+    async def release_async(self, claim: Claim) -> None:
+        """``release`` for asyncio.
+
+        Args:
+            claim: the ``Claim`` that ``claim_async`` returned.
+
+        Raises:
+            Exception: whatever the store raises; the receiver logs it and answers 503.
+        """
 
 
 def check_seconds(name: str, value: object) -> float:
@@ -123,6 +189,18 @@ class MemoryDedupe:
         _memory_stores.add(self)
 
     def claim(self, event_id: str, lease: float) -> Claim:
+        """Claims ``event_id`` for ``lease`` seconds, unless it is processed or claimed.
+
+        Args:
+            event_id: the event's id.
+            lease: seconds the claim holds; after that another delivery may claim the event.
+
+        Returns:
+            A ``Claim``: ``claimed`` (run the handlers), ``processing`` (another holds it) or
+            ``done``.
+
+        Raises nothing.
+        """
         now = time.monotonic()
         entries = self._entries
         with self._lock:
@@ -142,6 +220,13 @@ class MemoryDedupe:
         return Claim(event_id, CLAIMED, token)
 
     def commit(self, claim: Claim) -> None:
+        """Marks the claimed event as processed (remembered for the store's ``ttl``).
+
+        Args:
+            claim: the ``Claim`` that ``claim`` returned.
+
+        Raises nothing.
+        """
         expires = time.monotonic() + self._ttl
         with self._lock:
             self._entries[claim.event_id] = (None, expires)
@@ -150,6 +235,13 @@ class MemoryDedupe:
                 self._entries.popitem(last=False)
 
     def release(self, claim: Claim) -> None:
+        """Gives up the claim so that a retry can run the event (after a handler failed).
+
+        Args:
+            claim: the ``Claim`` that ``claim`` returned.
+
+        Raises nothing.
+        """
         with self._lock:
             entry = self._entries.get(claim.event_id)
             if entry is not None and entry[0] == claim.token:
@@ -157,12 +249,37 @@ class MemoryDedupe:
 
     # No I/O and the lock is held for microseconds: the event loop can afford it inline.
     async def claim_async(self, event_id: str, lease: float) -> Claim:
+        """``claim`` for asyncio.
+
+        Args:
+            event_id: the event's id.
+            lease: seconds the claim holds.
+
+        Returns:
+            A ``Claim``, as ``claim`` returns it.
+
+        Raises nothing.
+        """
         return self.claim(event_id, lease)
 
     async def commit_async(self, claim: Claim) -> None:
+        """``commit`` for asyncio.
+
+        Args:
+            claim: the ``Claim`` that ``claim_async`` returned.
+
+        Raises nothing.
+        """
         self.commit(claim)
 
     async def release_async(self, claim: Claim) -> None:
+        """``release`` for asyncio.
+
+        Args:
+            claim: the ``Claim`` that ``claim_async`` returned.
+
+        Raises nothing.
+        """
         self.release(claim)
 
     def __len__(self) -> int:
@@ -255,6 +372,19 @@ class SQLiteDedupe:
         return conn
 
     def claim(self, event_id: str, lease: float) -> Claim:
+        """Claims ``event_id`` for ``lease`` seconds, unless it is processed or claimed.
+
+        Args:
+            event_id: the event's id.
+            lease: seconds the claim holds; after that another delivery may claim the event.
+
+        Returns:
+            A ``Claim``: ``claimed`` (run the handlers), ``processing`` (another holds it) or
+            ``done``.
+
+        Raises:
+            sqlite3.Error: the database cannot be opened or written (the receiver answers 503).
+        """
         conn = self._conn()
         now = time.time()
         token = os.urandom(12).hex()
@@ -271,29 +401,76 @@ class SQLiteDedupe:
         return Claim(event_id, PROCESSING, retry_after=retry_after)
 
     def commit(self, claim: Claim) -> None:
+        """Marks the claimed event as processed (remembered for the store's ``ttl``).
+
+        Args:
+            claim: the ``Claim`` that ``claim`` returned.
+
+        Raises:
+            sqlite3.Error: the database cannot be opened or written (the receiver answers 503).
+        """
         self._conn().execute(_COMMIT, (claim.event_id, time.time() + self._ttl))
 
     def release(self, claim: Claim) -> None:
+        """Gives up the claim so that a retry can run the event (after a handler failed).
+
+        Args:
+            claim: the ``Claim`` that ``claim`` returned.
+
+        Raises:
+            sqlite3.Error: the database cannot be opened or written (the receiver answers 503).
+        """
         self._conn().execute(_RELEASE, (claim.event_id, claim.token))
 
     # SQLite blocks (a busy lock waits up to `timeout`): off the event loop, in a thread.
     async def claim_async(self, event_id: str, lease: float) -> Claim:
+        """``claim`` for asyncio.
+
+        Args:
+            event_id: the event's id.
+            lease: seconds the claim holds.
+
+        Returns:
+            A ``Claim``, as ``claim`` returns it.
+
+        Raises:
+            sqlite3.Error: the database cannot be opened or written (the receiver answers 503).
+        """
         import asyncio  # here: `handle` alone never needs it
 
         return await asyncio.to_thread(self.claim, event_id, lease)
 
     async def commit_async(self, claim: Claim) -> None:
+        """``commit`` for asyncio.
+
+        Args:
+            claim: the ``Claim`` that ``claim_async`` returned.
+
+        Raises:
+            sqlite3.Error: the database cannot be opened or written (the receiver answers 503).
+        """
         import asyncio
 
         await asyncio.to_thread(self.commit, claim)
 
     async def release_async(self, claim: Claim) -> None:
+        """``release`` for asyncio.
+
+        Args:
+            claim: the ``Claim`` that ``claim_async`` returned.
+
+        Raises:
+            sqlite3.Error: the database cannot be opened or written (the receiver answers 503).
+        """
         import asyncio
 
         await asyncio.to_thread(self.release, claim)
 
     def close(self) -> None:
-        """Closes the connections this store opened in this process. It reopens on next use."""
+        """Closes the connections this store opened in this process. It reopens on next use.
+
+        Raises nothing.
+        """
         with self._guard:
             connections, self._connections = self._connections, []
             self._local = threading.local()

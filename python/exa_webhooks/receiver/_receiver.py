@@ -51,6 +51,7 @@ _D = TypeVar("_D")
 
 _TEXT = "text/plain; charset=utf-8"
 DEFAULT_LEASE = 60.0
+"""Seconds an event stays claimed while its handlers run, by default."""
 _PROCESSED = "processed"
 _BUSY = "being processed by another delivery; retry later"
 
@@ -67,9 +68,13 @@ class ReplayResult:
     """
 
     processed: int = 0
+    """Events whose handlers ran and succeeded."""
     duplicates: int = 0
+    """Events already processed, or being processed elsewhere."""
     failed: int = 0
+    """Events whose handler raised or whose dedupe store failed."""
     ignored: int = 0
+    """Events of a type with no handler."""
 
     @property
     def total(self) -> int:
@@ -94,10 +99,15 @@ class ReceiverResponse:
         retry_after: float | None = None,
     ) -> None:
         self.status = status
+        """The HTTP status to answer with."""
         self.body = body
+        """Short text saying what happened."""
         self.event = event
+        """The event, or None if the delivery was refused."""
         self.duplicate = duplicate
+        """True if the event had already been processed."""
         self.headers: dict[str, str] = {"content-type": _TEXT}
+        """``content-type``, and ``retry-after`` on a 503."""
         if retry_after is not None:
             self.headers["retry-after"] = str(max(math.ceil(retry_after), 1))
 
@@ -273,6 +283,7 @@ class WebhookReceiver:
         self._tolerance = tolerance
         self._lease = float(lease)
         self.dedupe: Dedupe = MemoryDedupe() if dedupe is None else dedupe
+        """The dedupe store that claims each event id."""
         self._registered: list[tuple[frozenset[str] | None, Handler, bool]] = []
         self._table: dict[str, tuple[_Entry, ...]] = {}
         self._catch_all: tuple[_Entry, ...] = ()
@@ -301,6 +312,16 @@ class WebhookReceiver:
         Handlers of an event run one after another in the order they were registered, those
         for its type and the catch-all ones alike. An unknown type name is an error (with a
         suggestion); events of types this version does not know reach the catch-all handlers.
+
+        Args:
+            *event_types: the event types (``EventType`` members or names); none for every type.
+
+        Returns:
+            A decorator that registers the function and returns it unchanged.
+
+        Raises:
+            ValidationError: an unknown event type (with a suggestion), or one that is not a string.
+            TypeError: the decorated object is not callable (raised by the decorator).
         """
         types = self._check_types(event_types)
 
@@ -342,7 +363,16 @@ class WebhookReceiver:
         self._catch_all = tuple((h, a) for types, h, a in entries if types is None)
 
     def handlers(self, event_type: str) -> list[Handler]:
-        """The handlers an event of this type runs, in order."""
+        """The handlers an event of this type runs, in order.
+
+        Args:
+            event_type: an event type name.
+
+        Returns:
+            The handlers, those for the type and the catch-all ones, in registration order.
+
+        Raises nothing.
+        """
         return [h for h, _ in self._table.get(event_type, self._catch_all)]
 
     # --- Receiving ----------------------------------------------------------------------------
@@ -368,6 +398,18 @@ class WebhookReceiver:
         Sync: for Flask, Django, any WSGI server. ``async def`` handlers run to completion in
         a fresh event loop (``asyncio.run``), which is an error (a 500, logged) if this thread
         already runs a loop: call ``handle_async`` there.
+
+        Args:
+            body: the raw request body, exactly as received.
+            headers: the request's headers, or the ``Exa-Signature`` value alone.
+
+        Returns:
+            The answer to give Exa: 400 for a bad signature or body, 200 once processed (or a
+            duplicate, or no handler), 500 when a handler raised (Exa delivers again), 503 while
+            another delivery holds the event or the dedupe store fails.
+
+        Raises nothing: a handler's exception is logged and answered 500. ``KeyboardInterrupt``
+        and ``SystemExit`` propagate (the claim is released first).
         """
         event = self._verify(body, headers)
         if type(event) is ReceiverResponse:
@@ -379,7 +421,18 @@ class WebhookReceiver:
     ) -> ReceiverResponse:
         """``handle`` for asyncio apps: ``async def`` handlers are awaited on the loop; plain
         ``def`` handlers run in a worker thread (``asyncio.to_thread``), as FastAPI runs sync
-        endpoints, so a blocking handler does not stall the loop."""
+        endpoints, so a blocking handler does not stall the loop.
+
+        Args:
+            body: the raw request body, exactly as received.
+            headers: the request's headers, or the ``Exa-Signature`` value alone.
+
+        Returns:
+            The answer to give Exa, as ``handle`` gives it.
+
+        Raises nothing: a handler's exception is logged and answered 500. Cancellation
+        propagates.
+        """
         event = self._verify(body, headers)
         if type(event) is ReceiverResponse:
             return event
@@ -388,6 +441,16 @@ class WebhookReceiver:
     def process(self, event: WebhookEvent) -> ReceiverResponse:
         """Runs an already verified event (say, fetched from the Events API) through the
         dedupe store and the handlers: claim, run, then commit on success or release on error.
+
+        Args:
+            event: the event, already verified.
+
+        Returns:
+            200 once processed (or a duplicate, or no handler), 500 when a handler raised, 503
+            while another delivery holds the event or the dedupe store fails.
+
+        Raises nothing: a handler's exception is logged and answered 500. ``KeyboardInterrupt``
+        and ``SystemExit`` propagate (the claim is released first).
         """
         handlers = self._table.get(event.type, self._catch_all)
         if not handlers:
@@ -426,7 +489,17 @@ class WebhookReceiver:
 
     async def process_async(self, event: WebhookEvent) -> ReceiverResponse:
         """``process`` for asyncio: the store's ``*_async`` methods, handlers as in
-        ``handle_async``."""
+        ``handle_async``.
+
+        Args:
+            event: the event, already verified.
+
+        Returns:
+            The answer, as ``process`` gives it.
+
+        Raises nothing: a handler's exception is logged and answered 500. Cancellation
+        propagates.
+        """
         handlers = self._table.get(event.type, self._catch_all)
         if not handlers:
             return ReceiverResponse(200, f"ignored: no handler for {event.type}", event)
@@ -535,6 +608,22 @@ class WebhookReceiver:
         replay or Exa's retry runs it. The window's events are fetched first, then processed:
         memory grows with the window (events of types without a handler are not kept), so
         replay a very long outage in slices (a day at a time, oldest first).
+
+        Args:
+            client: the ``Client`` to list the events with.
+            since: the window's start: an aware ``datetime``, an RFC 3339 string, or a
+                ``timedelta`` back from now.
+            until: the window's end (None: now).
+            types: only events of these types.
+
+        Returns:
+            How many events were processed, duplicates, failed and ignored.
+
+        Raises:
+            ValidationError: a bad argument (not a ``Client``, a naive datetime, an unknown type),
+                before any request.
+            APIError: listing the events failed (its subclasses as for ``Client.iter_events``).
+            APIConnectionError: Exa could not be reached (``APITimeoutError``: no answer in time).
         """
         after, fetch_types = self._replay_args(client, Client, since, until, types)
         if not self._registered:
@@ -557,7 +646,25 @@ class WebhookReceiver:
         until: datetime | str | None = None,
         types: Iterable[EventTypeArg] | None = None,
     ) -> ReplayResult:
-        """``replay`` with an ``AsyncClient``: events run through ``process_async``."""
+        """``replay`` with an ``AsyncClient``: events run through ``process_async``.
+
+        Args:
+            client: the ``AsyncClient`` to list the events with.
+            since: the window's start: an aware ``datetime``, an RFC 3339 string, or a
+                ``timedelta`` back from now.
+            until: the window's end (None: now).
+            types: only events of these types.
+
+        Returns:
+            How many events were processed, duplicates, failed and ignored.
+
+        Raises:
+            ValidationError: a bad argument (not an ``AsyncClient``, a naive datetime, an unknown
+                type), before any request.
+            APIError: listing the events failed (with its subclasses, as for
+                ``AsyncClient.iter_events``).
+            APIConnectionError: Exa could not be reached (``APITimeoutError``: no answer in time).
+        """
         after, fetch_types = self._replay_args(client, AsyncClient, since, until, types)
         if not self._registered:
             return ReplayResult()
@@ -652,12 +759,32 @@ class WebhookReceiver:
 
     def asgi(self, *, max_body_size: int = 8 * 1024 * 1024) -> ASGIApp:
         """An ASGI 3 app answering POSTs with ``handle_async`` (405 for other methods, 413 for
-        a body over ``max_body_size`` bytes): serve it with uvicorn or mount it in Starlette."""
+        a body over ``max_body_size`` bytes): serve it with uvicorn or mount it in Starlette.
+
+        Args:
+            max_body_size: the largest body accepted, in bytes.
+
+        Returns:
+            The ASGI app.
+
+        Raises:
+            ValidationError: ``max_body_size`` is not a positive int.
+        """
         return ASGIApp(self, max_body_size)
 
     def wsgi(self, *, max_body_size: int = 8 * 1024 * 1024) -> WSGIApp:
         """A WSGI app answering POSTs with ``handle`` (405 otherwise, 411 without a length,
-        413 over ``max_body_size`` bytes): for gunicorn, or mounted in Flask or Django."""
+        413 over ``max_body_size`` bytes): for gunicorn, or mounted in Flask or Django.
+
+        Args:
+            max_body_size: the largest body accepted, in bytes.
+
+        Returns:
+            The WSGI app.
+
+        Raises:
+            ValidationError: ``max_body_size`` is not a positive int.
+        """
         return WSGIApp(self, max_body_size)
 
     def __repr__(self) -> str:

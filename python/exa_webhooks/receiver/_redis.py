@@ -90,14 +90,43 @@ class RedisDedupe:
         return Claim(event_id, PROCESSING, retry_after=max(answer[1], 0) / 1000)
 
     def claim(self, event_id: str, lease: float) -> Claim:
+        """Claims ``event_id`` for ``lease`` seconds, unless it is processed or claimed.
+
+        Args:
+            event_id: the event's id.
+            lease: seconds the claim holds; after that another delivery may claim the event.
+
+        Returns:
+            A ``Claim``: ``claimed`` (run the handlers), ``processing`` (another holds it) or
+            ``done``.
+
+        Raises:
+            redis.RedisError: Redis cannot be reached or refuses (the receiver answers 503).
+        """
         token = os.urandom(12).hex()
         answer = self._claim_script(keys=[self._key(event_id)], args=[token, self._lease_ms(lease)])
         return self._claim_from(event_id, token, answer)
 
     def commit(self, claim: Claim) -> None:
+        """Marks the claimed event as processed (remembered for the store's ``ttl``).
+
+        Args:
+            claim: the ``Claim`` that ``claim`` returned.
+
+        Raises:
+            redis.RedisError: Redis cannot be reached or refuses (the receiver answers 503).
+        """
         self._client.set(self._key(claim.event_id), _DONE, px=self._ttl_ms)
 
     def release(self, claim: Claim) -> None:
+        """Gives up the claim so that a retry can run the event (after a handler failed).
+
+        Args:
+            claim: the ``Claim`` that ``claim`` returned.
+
+        Raises:
+            redis.RedisError: Redis cannot be reached or refuses (the receiver answers 503).
+        """
         if claim.token is not None:
             self._release_script(keys=[self._key(claim.event_id)], args=[claim.token])
 
@@ -121,26 +150,60 @@ class RedisDedupe:
             return self._async[1:]
 
     async def claim_async(self, event_id: str, lease: float) -> Claim:
+        """``claim`` for asyncio.
+
+        Args:
+            event_id: the event's id.
+            lease: seconds the claim holds.
+
+        Returns:
+            A ``Claim``, as ``claim`` returns it.
+
+        Raises:
+            redis.RedisError: Redis cannot be reached or refuses (the receiver answers 503).
+        """
         _, claim_script, _ = self._async_parts()
         token = os.urandom(12).hex()
         answer = await claim_script(keys=[self._key(event_id)], args=[token, self._lease_ms(lease)])
         return self._claim_from(event_id, token, answer)
 
     async def commit_async(self, claim: Claim) -> None:
+        """``commit`` for asyncio.
+
+        Args:
+            claim: the ``Claim`` that ``claim_async`` returned.
+
+        Raises:
+            redis.RedisError: Redis cannot be reached or refuses (the receiver answers 503).
+        """
         client, _, _ = self._async_parts()
         await client.set(self._key(claim.event_id), _DONE, px=self._ttl_ms)
 
     async def release_async(self, claim: Claim) -> None:
+        """``release`` for asyncio.
+
+        Args:
+            claim: the ``Claim`` that ``claim_async`` returned.
+
+        Raises:
+            redis.RedisError: Redis cannot be reached or refuses (the receiver answers 503).
+        """
         if claim.token is not None:
             _, _, release_script = self._async_parts()
             await release_script(keys=[self._key(claim.event_id)], args=[claim.token])
 
     def close(self) -> None:
-        """Closes the sync client's connections (``aclose`` closes the asyncio client's)."""
+        """Closes the sync client's connections (``aclose`` closes the asyncio client's).
+
+        Raises nothing.
+        """
         self._client.close()
 
     async def aclose(self) -> None:
-        """Closes this event loop's asyncio client, if one was made."""
+        """Closes this event loop's asyncio client, if one was made.
+
+        Raises nothing.
+        """
         parts, self._async = self._async, None
         if parts is not None:
             await parts[1].aclose()
