@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,10 @@ MODULES = [exa_webhooks, exa_webhooks.errors, exa_webhooks.testing, exa_webhooks
 
 
 def _documentable(value: Any) -> bool:
-    """What can carry a docstring at run time (a plain value such as a float cannot)."""
+    """What can carry a docstring at run time (a plain value such as a float cannot, nor a
+    type alias such as ``Callable[[WebhookEvent], object]``, which 3.10 calls a class)."""
+    if isinstance(value, types.GenericAlias):
+        return False
     return (
         inspect.isclass(value)
         or inspect.isroutine(value)
