@@ -147,23 +147,6 @@ def _problem(where: str, value: Any, stub: str | None) -> str | None:
     return None
 
 
-# Not done yet: the Rust `///` comments of the compiled core's classes, getters and functions
-# (crates/python/src/models, server.rs). Strict, so that each mark goes once its comment is
-# written.
-_RUST_TODO = pytest.mark.xfail(strict=True, reason="its Rust /// comment is not written yet")
-PARAMS = [
-    pytest.param(
-        where,
-        value,
-        stub,
-        id=where,
-        marks=[_RUST_TODO] if stub and stub.startswith("_native.") and _problem(*case) else [],
-    )
-    for case in API
-    for where, value, stub in [case]
-]
-
-
-@pytest.mark.parametrize(("where", "value", "stub"), PARAMS)
+@pytest.mark.parametrize(("where", "value", "stub"), API, ids=[where for where, _, _ in API])
 def test_a_runtime_docstring(where: str, value: Any, stub: str | None) -> None:
     assert _problem(where, value, stub) is None

@@ -459,16 +459,19 @@ pub struct PyRecordedRequest {
 
 #[pymethods]
 impl PyRecordedRequest {
+    /// The HTTP method, e.g. ``POST``.
     #[getter]
     fn method(&self) -> &str {
         &self.inner.method
     }
 
+    /// The path, without the query.
     #[getter]
     fn path(&self) -> &str {
         &self.inner.path
     }
 
+    /// The query string, or None.
     #[getter]
     fn query(&self) -> Option<&str> {
         self.inner.query.as_deref()
@@ -480,12 +483,19 @@ impl PyRecordedRequest {
         self.inner.headers.iter().into_py_dict(py)
     }
 
+    /// The body, as received.
     #[getter]
     fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.inner.body)
     }
 
     /// The body parsed as JSON.
+    ///
+    /// Returns:
+    ///     The decoded value.
+    ///
+    /// Raises:
+    ///     ValueError: the body is not JSON (``json.JSONDecodeError``).
     fn json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         py.import("json")?.call_method1("loads", (self.body(py),))
     }

@@ -13,6 +13,7 @@ use pyo3::types::{PyBool, PyByteArray, PyBytes, PyMapping, PyString, PyTuple, Py
 use serde_json::Value;
 use std::borrow::Cow;
 
+/// An event as Exa delivers it, frozen.
 #[pyclass(frozen, module = "exa_webhooks", name = "WebhookEvent")]
 pub struct PyWebhookEvent {
     pub inner: WebhookEvent,
@@ -27,36 +28,57 @@ impl From<WebhookEvent> for PyWebhookEvent {
 #[pymethods]
 impl PyWebhookEvent {
     /// A `WebhookEvent` from the delivered JSON shape, already decoded.
+    ///
+    /// Fields this version does not know are kept (``to_dict()`` gives them back).
+    ///
+    /// Args:
+    ///     data: the decoded JSON object.
+    ///
+    /// Returns:
+    ///     The WebhookEvent.
+    ///
+    /// Raises:
+    ///     ValidationError: ``data`` is not such an object (every problem listed).
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         common::parse_dict(data, WebhookEvent::from_json).map(Self::from)
     }
 
+    /// The delivered JSON shape, including fields this version does not know.
+    ///
+    /// Returns:
+    ///     A new dict of JSON values (camelCase keys, RFC 3339 times).
+    ///
+    /// Raises nothing.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         convert::from_json(py, &self.inner.to_json())
     }
 
+    /// The event's id, e.g. ``event_...``: the idempotency key.
     #[getter]
     fn id(&self) -> &str {
         &self.inner.id
     }
 
+    /// The object name: ``"event"``.
     #[getter]
     fn object(&self) -> &str {
         &self.inner.object
     }
 
+    /// The event type, e.g. ``webset.idle`` (unknown types are kept as given).
     #[getter]
     fn r#type(&self) -> &str {
         &self.inner.event_type
     }
 
-    /// The resource the event is about (a Webset, an item, a monitor run...), as a new dict.
+    /// The resource the event is about (a Webset, an item...), as decoded JSON.
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         convert::from_json_map(py, &self.inner.data).map(Bound::into_any)
     }
 
+    /// When the event was created (timezone-aware).
     #[getter]
     fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_datetime(py, &self.inner.created_at)
@@ -399,12 +421,20 @@ fn verify(
 
 /// Raises ``SignatureVerificationError`` unless ``signature`` signs ``payload``.
 ///
-/// - ``payload``: the raw request body, exactly as received (bytes; a str is taken as UTF-8).
-/// - ``signature``: the ``Exa-Signature`` header value, or the request's headers (any mapping;
-///   the header is found case-insensitively).
-/// - ``secret``: the webhook's secret, or several (during rotation): any may match any ``v1``.
-/// - ``tolerance``: seconds the signed timestamp may differ from now, either way; ``None``
-///   skips the check (replay protection is then yours). ``now`` overrides the clock.
+/// Args:
+///     payload: the raw request body, exactly as received (bytes; a str is taken as UTF-8).
+///     signature: the ``Exa-Signature`` header value, or the request's headers (any mapping;
+///         the header is found case-insensitively).
+///     secret: the webhook's secret, or several (during rotation): any may match any ``v1``.
+///     tolerance: seconds the signed timestamp may differ from now, either way; ``None`` skips
+///         the check (replay protection is then yours).
+///     now: the time to check against (Unix seconds or an aware ``datetime``) instead of the
+///         clock.
+///
+/// Raises:
+///     SignatureVerificationError: the header is missing or malformed, its timestamp is
+///         outside ``tolerance``, or no signature matches (``reason`` says which). Answer 400.
+///     ValidationError: an argument of the wrong type (a secret that is not a string, say).
 #[pyfunction]
 #[pyo3(
     signature = (payload, signature, secret, *, tolerance = DEFAULT_TOLERANCE, now = None),
@@ -423,7 +453,16 @@ pub fn verify_signature(
 
 /// Parses an event body without verifying it (for events obtained some other way).
 ///
-/// Unknown event types parse fine; a body that is not an event raises ``ValidationError``.
+/// Unknown event types parse fine.
+///
+/// Args:
+///     payload: the JSON body (bytes, or str).
+///
+/// Returns:
+///     The event.
+///
+/// Raises:
+///     ValidationError: the body is not a JSON event.
 #[pyfunction]
 pub fn parse_event(payload: &Bound<'_, PyAny>) -> PyResult<PyWebhookEvent> {
     parse_body(payload.py(), &self::payload(payload)?)
@@ -444,6 +483,24 @@ fn parse_body(py: Python<'_>, body: &[u8]) -> PyResult<PyWebhookEvent> {
 }
 
 /// Verifies a delivery like ``verify_signature``, then parses it into a ``WebhookEvent``.
+///
+/// Args:
+///     payload: the raw request body, exactly as received (bytes; a str is taken as UTF-8).
+///     signature: the ``Exa-Signature`` header value, or the request's headers (any mapping;
+///         the header is found case-insensitively).
+///     secret: the webhook's secret, or several (during rotation): any may match any ``v1``.
+///     tolerance: seconds the signed timestamp may differ from now, either way; ``None`` skips
+///         the check (replay protection is then yours).
+///     now: the time to check against (Unix seconds or an aware ``datetime``) instead of the
+///         clock.
+///
+/// Returns:
+///     The event the delivery carries.
+///
+/// Raises:
+///     SignatureVerificationError: the delivery is not signed with ``secret`` (as for
+///         ``verify_signature``). Answer 400.
+///     ValidationError: a signed body that is not an event, or an argument of the wrong type.
 #[pyfunction]
 #[pyo3(
     signature = (payload, signature, secret, *, tolerance = DEFAULT_TOLERANCE, now = None),
@@ -462,8 +519,19 @@ pub fn construct_event(
     parse_body(payload.py(), &body)
 }
 
-/// An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests),
-/// signed at ``timestamp`` (Unix seconds; default: now).
+/// An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests).
+///
+/// Args:
+///     payload: the body to sign (bytes; a str is taken as UTF-8).
+///     secret: the webhook's secret.
+///     timestamp: when it was signed, in Unix seconds (default: now).
+///
+/// Returns:
+///     ``t=<timestamp>,v1=<hex HMAC-SHA256>``.
+///
+/// Raises:
+///     ValidationError: a ``timestamp`` that is not Unix seconds, or a ``secret`` that is not
+///         one string.
 #[pyfunction]
 #[pyo3(signature = (payload, secret, *, timestamp = None))]
 pub fn sign_payload(

@@ -10,6 +10,7 @@ use pyo3::types::IntoPyDict;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 use serde_json::{Map, Value};
 
+/// A webhook, frozen. ``secret`` is set only in the answer to a create; repr masks it.
 #[pyclass(frozen, module = "exa_webhooks", name = "Webhook")]
 pub struct PyWebhook {
     pub inner: Webhook,
@@ -93,56 +94,81 @@ impl PyWebhook {
     }
 
     /// A `Webhook` from the API's JSON shape (camelCase keys, RFC 3339 strings).
+    ///
+    /// Fields this version does not know are kept (``to_dict()`` gives them back).
+    ///
+    /// Args:
+    ///     data: the decoded JSON object.
+    ///
+    /// Returns:
+    ///     The Webhook.
+    ///
+    /// Raises:
+    ///     ValidationError: ``data`` is not such an object (every problem listed).
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         common::parse_dict(data, Webhook::from_json).map(Self::from)
     }
 
     /// The API's JSON shape, including fields this version does not know.
+    ///
+    /// Returns:
+    ///     A new dict of JSON values (camelCase keys, RFC 3339 times).
+    ///
+    /// Raises nothing.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         convert::from_json(py, &self.inner.to_json())
     }
 
+    /// The webhook's id, e.g. ``webhook_...``.
     #[getter]
     fn id(&self) -> &str {
         &self.inner.id
     }
 
+    /// The object name: ``"webhook"``.
     #[getter]
     fn object(&self) -> &str {
         &self.inner.object
     }
 
+    /// ``"active"`` or ``"inactive"``.
     #[getter]
     fn status(&self) -> &str {
         &self.inner.status
     }
 
+    /// The event types it is subscribed to (unknown ones are kept as given).
     #[getter]
     fn events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, &self.inner.events)
     }
 
+    /// Where Exa delivers the events.
     #[getter]
     fn url(&self) -> &str {
         &self.inner.url
     }
 
+    /// The signing secret: only in the answer to a create, else None. repr masks it.
     #[getter]
     fn secret(&self) -> Option<&str> {
         self.inner.secret.as_deref()
     }
 
+    /// Your string keys and values.
     #[getter]
     fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         self.inner.metadata.iter().into_py_dict(py)
     }
 
+    /// When it was created (timezone-aware).
     #[getter]
     fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_datetime(py, &self.inner.created_at)
     }
 
+    /// When it was last changed (timezone-aware).
     #[getter]
     fn updated_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_datetime(py, &self.inner.updated_at)
