@@ -2,62 +2,29 @@
 
 from __future__ import annotations
 
-import importlib.util
-import socket
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 import exa_webhooks as ew
 from exa_webhooks.testing import ExaServer
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from serving import uvicorn_serving, werkzeug_serving
+from test_receiver_apps import load
 
 
 @pytest.fixture
 def flask_app() -> Iterator[tuple[ModuleType, str]]:
-    from werkzeug.serving import make_server
-
     module = load("receive_flask")
-    httpd = make_server("127.0.0.1", 0, module.app, threaded=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield module, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with werkzeug_serving(module.app) as base:
+        yield module, base
 
 
 @pytest.fixture
 def fastapi_app() -> Iterator[tuple[ModuleType, str]]:
-    import uvicorn
-
     module = load("receive_fastapi")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(module.app, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    yield module, f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(5)
-    sock.close()
+    with uvicorn_serving(module.app) as base:
+        yield module, base
 
 
 @pytest.mark.parametrize("app_fixture", ["flask_app", "fastapi_app"])

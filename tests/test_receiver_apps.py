@@ -10,7 +10,6 @@ import json
 import socket
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,69 +22,10 @@ import exa_webhooks as ew
 from exa_webhooks.receiver import WebhookReceiver
 from exa_webhooks.testing import ExaServer
 from receiving import SECRET, event_body, signed
+from serving import uvicorn_serving, werkzeug_serving, wsgiref_serving
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PLACEHOLDER = "http://127.0.0.1:9/not-yet"
-
-
-# --- Serving ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def uvicorn_serving(app: Any) -> Iterator[str]:
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    # lifespan="on": uvicorn refuses to start if the app mishandles lifespan events.
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped during startup"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-
-
-@contextmanager
-def werkzeug_serving(app: Any) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(10)
-
-
-@contextmanager
-def wsgiref_serving(app: Any) -> Iterator[str]:
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
-
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = make_server("127.0.0.1", 0, app, handler_class=Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(10)
 
 
 def starlette_app(receiver: WebhookReceiver) -> Any:

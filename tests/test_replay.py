@@ -16,7 +16,8 @@ import exa_webhooks as ew
 from exa_webhooks.receiver import ReplayResult, SQLiteDedupe, WebhookReceiver
 from exa_webhooks.testing import ExaServer
 from receiving import SECRET
-from test_receiver_apps import PLACEHOLDER, uvicorn_serving
+from serving import uvicorn_serving
+from test_receiver_apps import PLACEHOLDER
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 DOWN = NOW - timedelta(hours=3)  # the receiver was down from here...
