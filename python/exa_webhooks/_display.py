@@ -11,20 +11,17 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from ._page import Page
+
 MASK = "'********'"
 # A value longer than this (an event's data, say) is cut in a table cell.
 MAX_CELL = 500
 
 
 def fields(obj: Any) -> list[tuple[str, Any]]:
-    names = ("data", "has_more", "next_cursor") if _is_page(obj) else type(obj).__match_args__
+    page = isinstance(obj, Page)
+    names = ("data", "has_more", "next_cursor") if page else type(obj).__match_args__
     return [(name, getattr(obj, name)) for name in names]
-
-
-def _is_page(obj: Any) -> bool:
-    from ._page import Page
-
-    return isinstance(obj, Page)
 
 
 def _masked(name: str, value: Any) -> bool:
@@ -65,7 +62,7 @@ def _cell(name: str, value: Any) -> str:
 
 def html(obj: Any) -> str:
     """``_repr_html_``: a small table, every value escaped."""
-    if _is_page(obj):
+    if isinstance(obj, Page):
         return _page_html(obj)
     rows = "".join(
         f"<tr><th style='text-align:left'>{escape(field)}</th>{_cell(field, value)}</tr>"
