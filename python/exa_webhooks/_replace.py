@@ -10,11 +10,6 @@ from datetime import datetime
 from typing import Any
 
 
-def _json_key(field: str) -> str:
-    head, *rest = field.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def _json_value(field: str, value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
@@ -28,6 +23,8 @@ def _json_value(field: str, value: Any) -> Any:
 def replace(obj: Any, changes: dict[str, Any]) -> Any:
     cls = type(obj)
     known = cls.__match_args__
+    # The model's own table of attribute names and JSON keys (declared once, in Rust).
+    keys = cls._json_keys
     unknown = [name for name in changes if name not in known]
     if unknown:
         raise TypeError(
@@ -35,5 +32,5 @@ def replace(obj: Any, changes: dict[str, Any]) -> Any:
         )
     data = obj.to_dict()
     for field, value in changes.items():
-        data[_json_key(field)] = _json_value(field, value)
+        data[keys[field]] = _json_value(field, value)
     return cls.from_dict(data)

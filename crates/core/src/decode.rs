@@ -1,43 +1,37 @@
-//! Single-pass decoding of well-formed answers (webhooks, their pages, pages of attempts)
-//! straight into the models, with no `serde_json::Value` tree in between (it costs a hash
-//! map and a string per field).
+//! Single-pass decoding of well-formed answers (the models, and pages of them) straight
+//! into the models, with no `serde_json::Value` tree in between (it costs a hash map and a
+//! string per field). Each model's decoder is written by `fields::model!`.
 //!
-//! It gives up on anything the lenient `from_json` parsers would report or treat specially
+//! It gives up on anything the lenient `from_value` parsers would report or treat specially
 //! (a mistyped or missing field, a bad date, a repeated key): the caller then falls back to
-//! `from_json`, which names every problem. Wherever this succeeds, both agree (tested).
+//! `from_value`, which names every problem. Wherever this succeeds, both agree (tested).
 
-use crate::models::{Page, Webhook, WebhookAttempt};
-use crate::timefmt;
+use crate::models::Page;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
 use std::fmt;
 use std::marker::PhantomData;
 
-/// A webhook, if `body` is one in the exact shape the API documents.
-pub fn webhook(body: &[u8]) -> Option<Webhook> {
-    serde_json::from_slice::<Fast<Webhook>>(body)
-        .ok()
-        .map(|f| f.0)
+/// `T`, if `body` is one in the exact shape the API documents (see `fields::model!`).
+pub fn fast<T>(body: &[u8]) -> Option<T>
+where
+    Fast<T>: serde::de::DeserializeOwned,
+{
+    serde_json::from_slice::<Fast<T>>(body).ok().map(|f| f.0)
 }
 
-/// A page of webhooks, on the same terms.
-pub fn webhook_page(body: &[u8]) -> Option<Page<Webhook>> {
-    serde_json::from_slice::<Fast<Page<Webhook>>>(body)
-        .ok()
-        .map(|f| f.0)
+/// A page of `T`, on the same terms.
+pub fn page<T>(body: &[u8]) -> Option<Page<T>>
+where
+    Fast<T>: serde::de::DeserializeOwned,
+{
+    fast::<Page<T>>(body)
 }
 
-/// A page of delivery attempts, on the same terms.
-pub fn attempt_page(body: &[u8]) -> Option<Page<WebhookAttempt>> {
-    serde_json::from_slice::<Fast<Page<WebhookAttempt>>>(body)
-        .ok()
-        .map(|f| f.0)
-}
-
-struct Fast<T>(T);
+/// What decodes in one pass: a model, or a page of them.
+pub struct Fast<T>(pub T);
 
 /// Stores a field once; a repeated key is left to the lenient parser.
-fn once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
+pub fn once<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
     match slot.replace(value) {
         None => Ok(()),
         Some(_) => Err(E::custom("repeated key")),
@@ -48,16 +42,8 @@ fn required<T, E: de::Error>(slot: Option<T>) -> Result<T, E> {
     slot.ok_or_else(|| E::custom("missing field"))
 }
 
-fn timestamp<E: de::Error>(slot: Option<String>) -> Result<String, E> {
-    let value = required(slot)?;
-    match timefmt::parse_rfc3339(&value) {
-        Some(_) => Ok(value),
-        None => Err(E::custom("not a date-time")),
-    }
-}
-
 /// A JSON object of strings, in its order; a repeated key gives up.
-struct StringPairs(Vec<(String, String)>);
+pub struct StringPairs(pub Vec<(String, String)>);
 
 impl<'de> serde::Deserialize<'de> for StringPairs {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -85,21 +71,24 @@ impl<'de> serde::Deserialize<'de> for StringPairs {
 /// Field names are matched without allocating; only unknown ones are kept as strings.
 macro_rules! field_enum {
     ($name:ident { $($variant:ident = $key:literal),* $(,)? }) => {
-        #[allow(dead_code)] // a page ignores its unknown keys; a webhook keeps them
+        // Variants are named for the fields; a page ignores its unknown keys.
+        #[allow(dead_code, non_camel_case_types)]
         enum $name {
             $($variant,)*
             Other(String),
         }
 
         impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 struct KeyVisitor;
-                impl<'de> Visitor<'de> for KeyVisitor {
+                impl serde::de::Visitor<'_> for KeyVisitor {
                     type Value = $name;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                         f.write_str("a field name")
                     }
-                    fn visit_str<E: de::Error>(self, key: &str) -> Result<$name, E> {
+                    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<$name, E> {
                         Ok(match key {
                             $($key => $name::$variant,)*
                             other => $name::Other(other.to_owned()),
@@ -112,159 +101,7 @@ macro_rules! field_enum {
     };
 }
 
-field_enum!(WebhookField {
-    Id = "id",
-    Object = "object",
-    Status = "status",
-    Events = "events",
-    Url = "url",
-    Secret = "secret",
-    Metadata = "metadata",
-    CreatedAt = "createdAt",
-    UpdatedAt = "updatedAt",
-});
-
-impl<'de> serde::Deserialize<'de> for Fast<Webhook> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(WebhookVisitor)
-    }
-}
-
-struct WebhookVisitor;
-
-impl<'de> Visitor<'de> for WebhookVisitor {
-    type Value = Fast<Webhook>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a webhook")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (mut id, mut object, mut status, mut events, mut url) = (None, None, None, None, None);
-        let (mut secret, mut metadata, mut created_at, mut updated_at) = (None, None, None, None);
-        let mut extra = Map::new();
-        while let Some(key) = map.next_key::<WebhookField>()? {
-            match key {
-                WebhookField::Id => once(&mut id, map.next_value::<String>()?)?,
-                // Absent or null: the lenient parser's default, "webhook".
-                WebhookField::Object => once(&mut object, map.next_value::<Option<String>>()?)?,
-                WebhookField::Status => once(&mut status, map.next_value::<String>()?)?,
-                WebhookField::Events => once(&mut events, map.next_value::<Vec<String>>()?)?,
-                WebhookField::Url => once(&mut url, map.next_value::<String>()?)?,
-                WebhookField::Secret => once(&mut secret, map.next_value::<Option<String>>()?)?,
-                WebhookField::Metadata => {
-                    once(&mut metadata, map.next_value::<Option<StringPairs>>()?)?;
-                }
-                WebhookField::CreatedAt => once(&mut created_at, map.next_value::<String>()?)?,
-                WebhookField::UpdatedAt => once(&mut updated_at, map.next_value::<String>()?)?,
-                WebhookField::Other(key) => {
-                    let value = map.next_value::<Value>()?;
-                    if extra.insert(key, value).is_some() {
-                        return Err(de::Error::custom("repeated key"));
-                    }
-                }
-            }
-        }
-        Ok(Fast(Webhook {
-            id: required(id)?,
-            object: object.flatten().unwrap_or_else(|| "webhook".to_owned()),
-            status: required(status)?,
-            events: required(events)?,
-            url: required(url)?,
-            secret: secret.flatten(),
-            metadata: metadata.flatten().map(|m| m.0).unwrap_or_default(),
-            created_at: timestamp(created_at)?,
-            updated_at: timestamp(updated_at)?,
-            extra,
-        }))
-    }
-}
-
-field_enum!(AttemptField {
-    Id = "id",
-    Object = "object",
-    EventId = "eventId",
-    EventType = "eventType",
-    WebhookId = "webhookId",
-    Url = "url",
-    Successful = "successful",
-    ResponseHeaders = "responseHeaders",
-    ResponseBody = "responseBody",
-    ResponseStatusCode = "responseStatusCode",
-    Attempt = "attempt",
-    AttemptedAt = "attemptedAt",
-});
-
-impl<'de> serde::Deserialize<'de> for Fast<WebhookAttempt> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(AttemptVisitor)
-    }
-}
-
-struct AttemptVisitor;
-
-impl<'de> Visitor<'de> for AttemptVisitor {
-    type Value = Fast<WebhookAttempt>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a webhook attempt")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (mut id, mut object, mut event_id, mut event_type) = (None, None, None, None);
-        let (mut webhook_id, mut url, mut successful, mut headers) = (None, None, None, None);
-        let (mut body, mut status, mut attempt, mut attempted_at) = (None, None, None, None);
-        let mut extra = Map::new();
-        while let Some(key) = map.next_key::<AttemptField>()? {
-            match key {
-                AttemptField::Id => once(&mut id, map.next_value::<String>()?)?,
-                // Absent or null: the lenient parser's default, "webhook_attempt".
-                AttemptField::Object => once(&mut object, map.next_value::<Option<String>>()?)?,
-                AttemptField::EventId => once(&mut event_id, map.next_value::<String>()?)?,
-                AttemptField::EventType => once(&mut event_type, map.next_value::<String>()?)?,
-                AttemptField::WebhookId => once(&mut webhook_id, map.next_value::<String>()?)?,
-                AttemptField::Url => once(&mut url, map.next_value::<String>()?)?,
-                AttemptField::Successful => once(&mut successful, map.next_value::<bool>()?)?,
-                // Headers of strings only; other values the lenient parser turns into text.
-                AttemptField::ResponseHeaders => {
-                    once(&mut headers, map.next_value::<Option<StringPairs>>()?)?;
-                }
-                AttemptField::ResponseBody => {
-                    once(&mut body, map.next_value::<Option<String>>()?)?;
-                }
-                // Integers only; `200.0`, which the lenient parser also takes, goes there.
-                AttemptField::ResponseStatusCode => once(&mut status, map.next_value::<i64>()?)?,
-                AttemptField::Attempt => once(&mut attempt, map.next_value::<i64>()?)?,
-                AttemptField::AttemptedAt => {
-                    once(&mut attempted_at, map.next_value::<String>()?)?;
-                }
-                AttemptField::Other(key) => {
-                    let value = map.next_value::<Value>()?;
-                    if extra.insert(key, value).is_some() {
-                        return Err(de::Error::custom("repeated key"));
-                    }
-                }
-            }
-        }
-        Ok(Fast(WebhookAttempt {
-            id: required(id)?,
-            object: object
-                .flatten()
-                .unwrap_or_else(|| "webhook_attempt".to_owned()),
-            event_id: required(event_id)?,
-            event_type: required(event_type)?,
-            webhook_id: required(webhook_id)?,
-            url: required(url)?,
-            successful: required(successful)?,
-            response_headers: headers.flatten().map(|h| h.0).unwrap_or_default(),
-            response_body: body.flatten(),
-            response_status_code: required(status)?,
-            attempt: required(attempt)?,
-            attempted_at: timestamp(attempted_at)?,
-            extra,
-        }))
-    }
-}
+pub(crate) use field_enum;
 
 field_enum!(PageField {
     Data = "data",
@@ -351,7 +188,9 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::{Webhook, WebhookAttempt, WebhookEvent};
     use serde_json::json;
+    use serde_json::Value;
 
     fn slow_webhook(body: &str) -> Option<Webhook> {
         let value: Value = serde_json::from_str(body).ok()?;
@@ -412,7 +251,7 @@ mod tests {
         cases.push(escaped);
         let mut fast_count = 0;
         for body in &cases {
-            let fast = webhook(body.as_bytes());
+            let fast = Webhook::decode(body.as_bytes());
             if let Some(fast) = &fast {
                 fast_count += 1;
                 assert_eq!(Some(fast), slow_webhook(body).as_ref(), "{body}");
@@ -420,10 +259,10 @@ mod tests {
         }
         // The well-formed shapes take the fast path.
         assert!(fast_count >= 10, "{fast_count}");
-        assert!(webhook(sample().to_string().as_bytes()).is_some());
+        assert!(Webhook::decode(sample().to_string().as_bytes()).is_some());
         let mut renamed = sample();
         renamed["createdAt"] = json!("yesterday");
-        assert!(webhook(renamed.to_string().as_bytes()).is_none());
+        assert!(Webhook::decode(renamed.to_string().as_bytes()).is_none());
     }
 
     fn sample_attempt() -> Value {
@@ -479,8 +318,8 @@ mod tests {
         for body in &bodies {
             let slow = serde_json::from_str::<Value>(body)
                 .ok()
-                .and_then(|v| Page::from_json(&v, WebhookAttempt::from_json).ok());
-            if let Some(fast) = attempt_page(body.as_bytes()) {
+                .and_then(|v| Page::from_value(v, WebhookAttempt::from_value).ok());
+            if let Some(fast) = super::page::<WebhookAttempt>(body.as_bytes()) {
                 fast_count += 1;
                 assert_eq!(Some(fast), slow, "{body}");
             }
@@ -488,7 +327,7 @@ mod tests {
         // The sample, its absent or null optional fields (6), a negative attempt, an extra
         // field, and the empty page.
         assert_eq!(fast_count, 10);
-        assert!(attempt_page(page(vec![sample_attempt()]).as_bytes()).is_some());
+        assert!(super::page::<WebhookAttempt>(page(vec![sample_attempt()]).as_bytes()).is_some());
     }
 
     #[test]
@@ -509,12 +348,58 @@ mod tests {
         for body in &cases {
             let slow = serde_json::from_str::<Value>(body)
                 .ok()
-                .and_then(|v| Page::from_json(&v, Webhook::from_json).ok());
-            if let Some(fast) = webhook_page(body.as_bytes()) {
+                .and_then(|v| Page::from_value(v, Webhook::from_value).ok());
+            if let Some(fast) = super::page::<Webhook>(body.as_bytes()) {
                 fast_count += 1;
                 assert_eq!(Some(fast), slow, "{body}");
             }
         }
         assert_eq!(fast_count, 3);
+    }
+
+    /// Events take the fast path too: wherever it decodes, the lenient parser agrees.
+    #[test]
+    fn events_agree_with_the_lenient_parser() {
+        let sample = json!({
+            "id": "event_1", "object": "event", "type": "webset.idle",
+            "data": {"id": "ws_1", "n": [1, 2.5, {"deep": null}]},
+            "createdAt": "2025-01-01T00:00:00Z",
+        });
+        let huge: Value = serde_json::from_str(&format!("[{}]", "9".repeat(4301))).unwrap();
+        let edits: Vec<(&str, Option<Value>)> = vec![
+            ("object", None),
+            ("object", Some(Value::Null)),
+            ("type", Some(json!("webset.teleported"))),
+            ("type", None),
+            ("data", Some(json!([]))),
+            ("data", Some(json!({"big": huge}))),
+            ("createdAt", Some(json!("later"))),
+            ("future", Some(json!({"a": 1}))),
+            ("future", Some(huge.clone())),
+        ];
+        let mut cases = vec![sample.to_string()];
+        for (key, value) in edits {
+            let mut v = sample.clone();
+            match value {
+                Some(value) => v[key] = value,
+                None => {
+                    v.as_object_mut().map(|o| o.shift_remove(key));
+                }
+            }
+            cases.push(v.to_string());
+        }
+        cases.push(r#"{"id":"a","id":"b"}"#.into());
+        let mut fast_count = 0;
+        for body in &cases {
+            let slow = serde_json::from_str::<Value>(body)
+                .ok()
+                .and_then(|v| WebhookEvent::from_value(v).ok());
+            if let Some(fast) = WebhookEvent::decode(body.as_bytes()) {
+                fast_count += 1;
+                assert_eq!(Some(fast), slow, "{body}");
+            }
+        }
+        // The sample, absent or null object, an unknown type, an unknown field.
+        assert_eq!(fast_count, 5);
     }
 }

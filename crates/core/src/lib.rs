@@ -6,6 +6,7 @@ pub mod cause;
 pub mod decode;
 pub mod error;
 pub mod events;
+pub mod fields;
 pub mod fork;
 pub mod models;
 pub mod redact;

@@ -1,200 +1,73 @@
 //! The API's objects in Rust, parsed leniently: unknown fields and event types are kept, never
 //! an error; missing or mistyped required fields are.
 
+use crate::fields::{
+    model, problem, Fallback, Flag, HeaderMap, JsonObject, Kind, OptionalText, Text, TextList,
+    TextMap, TextOr, Timestamp, Whole,
+};
 use crate::timefmt;
 use crate::validation::FieldError;
 use serde_json::{Map, Value};
 
-/// A webhook as Exa returns it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Webhook {
-    pub id: String,
-    pub object: String,
-    pub status: String,
-    pub events: Vec<String>,
-    pub url: String,
-    pub secret: Option<String>,
-    pub metadata: Vec<(String, String)>,
-    pub created_at: String,
-    pub updated_at: String,
-    /// Fields this version does not know, kept so `to_json` gives back what the server sent.
-    pub extra: Map<String, Value>,
+/// `"webhook"`, `"webhook_attempt"`, `"event"`: an object's name when it is absent or null.
+macro_rules! object_names {
+    ($($marker:ident = $name:literal),*) => {
+        $(
+            pub struct $marker;
+            impl Fallback for $marker {
+                const VALUE: &'static str = $name;
+            }
+        )*
+    };
 }
 
-const WEBHOOK_FIELDS: [&str; 9] = [
-    "id",
-    "object",
-    "status",
-    "events",
-    "url",
-    "secret",
-    "metadata",
-    "createdAt",
-    "updatedAt",
-];
+object_names!(
+    WebhookObject = "webhook",
+    AttemptObject = "webhook_attempt",
+    EventObject = "event"
+);
 
-/// Reads typed fields out of a JSON object, collecting every problem.
-struct Fields<'a> {
-    object: &'a Map<String, Value>,
-    problems: Vec<FieldError>,
+model! {
+    /// A webhook as Exa returns it.
+    pub struct Webhook ("webhook") {
+        id: Text = "id",
+        object: TextOr<WebhookObject> = "object",
+        status: Text = "status",
+        events: TextList = "events",
+        url: Text = "url",
+        secret: OptionalText = "secret",
+        metadata: TextMap = "metadata",
+        created_at: Timestamp = "createdAt",
+        updated_at: Timestamp = "updatedAt",
+    }
 }
 
-impl<'a> Fields<'a> {
-    fn string(&mut self, key: &str) -> String {
-        match self.object.get(key) {
-            Some(Value::String(s)) => s.clone(),
-            other => {
-                self.problem(key, "a string", other);
-                String::new()
-            }
-        }
+model! {
+    /// One delivery try of an event to a webhook, as Exa records it.
+    pub struct WebhookAttempt ("attempt") {
+        id: Text = "id",
+        object: TextOr<AttemptObject> = "object",
+        event_id: Text = "eventId",
+        event_type: Text = "eventType",
+        webhook_id: Text = "webhookId",
+        url: Text = "url",
+        successful: Flag = "successful",
+        response_headers: HeaderMap = "responseHeaders",
+        response_body: OptionalText = "responseBody",
+        response_status_code: Whole = "responseStatusCode",
+        attempt: Whole = "attempt",
+        attempted_at: Timestamp = "attemptedAt",
     }
+}
 
-    fn string_or(&mut self, key: &str, default: &str) -> String {
-        match self.object.get(key) {
-            None | Some(Value::Null) => default.to_owned(),
-            _ => self.string(key),
-        }
-    }
-
-    fn optional_string(&mut self, key: &str) -> Option<String> {
-        match self.object.get(key) {
-            None | Some(Value::Null) => None,
-            _ => Some(self.string(key)),
-        }
-    }
-
-    fn timestamp(&mut self, key: &str) -> String {
-        let value = self.string(key);
-        if self.object.get(key).is_some_and(Value::is_string)
-            && timefmt::parse_rfc3339(&value).is_none()
-        {
-            self.problems.push(FieldError::new(
-                key,
-                format!("is not an RFC 3339 date-time: {value:?}"),
-            ));
-        }
-        value
-    }
-
-    fn string_list(&mut self, key: &str) -> Vec<String> {
-        match self.object.get(key) {
-            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect(),
-            other => {
-                self.problem(key, "a list of strings", other);
-                Vec::new()
-            }
-        }
-    }
-
-    fn string_map(&mut self, key: &str) -> Vec<(String, String)> {
-        match self.object.get(key) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Object(map)) if map.values().all(Value::is_string) => map
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect(),
-            other => {
-                self.problem(key, "an object of strings", other);
-                Vec::new()
-            }
-        }
-    }
-
-    fn boolean(&mut self, key: &str) -> bool {
-        match self.object.get(key) {
-            Some(Value::Bool(b)) => *b,
-            other => {
-                self.problem(key, "a boolean", other);
-                false
-            }
-        }
-    }
-
-    /// A JSON number that holds a whole value (`200` or `200.0`).
-    fn integer(&mut self, key: &str) -> i64 {
-        let value = self.object.get(key);
-        let whole = value.and_then(|v| {
-            v.as_i64().or_else(|| {
-                v.as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
-                    .map(|f| f as i64)
-            })
-        });
-        whole.unwrap_or_else(|| {
-            self.problem(key, "a whole number", value);
-            0
-        })
-    }
-
-    /// An object of header-like values; non-string values are kept as their JSON text.
-    fn text_map(&mut self, key: &str) -> Vec<(String, String)> {
-        match self.object.get(key) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Object(map)) => map
-                .iter()
-                .map(|(k, v)| {
-                    let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                    (k.clone(), text)
-                })
-                .collect(),
-            other => {
-                self.problem(key, "an object", other);
-                Vec::new()
-            }
-        }
-    }
-
-    fn extra(&mut self, known: &[&str]) -> Map<String, Value> {
-        let extra: Map<String, Value> = self
-            .object
-            .iter()
-            .filter(|(k, _)| !known.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for (key, value) in &extra {
-            self.check_numbers(key, value);
-        }
-        extra
-    }
-
-    /// Refuses numbers Python could not read back as `json.loads` would, now rather than
-    /// when the attribute is read.
-    fn check_numbers(&mut self, key: &str, value: &Value) {
-        if let Some((path, why)) = bad_number(value) {
-            self.problems
-                .push(FieldError::new(format!("{key}{path}"), why));
-        }
-    }
-
-    /// `check_numbers` of an object's members.
-    fn check_numbers_in(&mut self, key: &str, map: &Map<String, Value>) {
-        for (member, value) in map {
-            if let Some((path, why)) = bad_number(value) {
-                self.problems
-                    .push(FieldError::new(format!("{key}.{member}{path}"), why));
-            }
-        }
-    }
-
-    fn problem(&mut self, key: &str, expected: &str, got: Option<&Value>) {
-        let got = match got {
-            None => "it is missing".to_owned(),
-            Some(v) => format!("got {}", json_type(v)),
-        };
-        self.problems
-            .push(FieldError::new(key, format!("should be {expected}, {got}")));
-    }
-
-    fn finish<T>(self, value: T) -> Result<T, Vec<FieldError>> {
-        if self.problems.is_empty() {
-            Ok(value)
-        } else {
-            Err(self.problems)
-        }
+model! {
+    /// An event as Exa delivers it (unknown types are fine: Exa adds them over time).
+    pub struct WebhookEvent ("event") {
+        id: Text = "id",
+        object: TextOr<EventObject> = "object",
+        event_type as "type": Text = "type",
+        data: JsonObject = "data",
+        created_at: Timestamp = "createdAt",
     }
 }
 
@@ -211,7 +84,7 @@ pub fn is_integer_literal(text: &str) -> bool {
 /// The first number in `value` Python could not hold as `json.loads` would, with where it
 /// is (`.a[2]`) and why. Values nest at most 128 deep (serde_json's limit), so the
 /// recursion is bounded.
-fn bad_number(value: &Value) -> Option<(String, &'static str)> {
+pub(crate) fn bad_number(value: &Value) -> Option<(String, &'static str)> {
     match value {
         Value::Number(n) if is_integer_literal(n.as_str()) => {
             (n.as_str().trim_start_matches('-').len() > MAX_INT_DIGITS)
@@ -243,148 +116,6 @@ pub fn json_type(value: &Value) -> &'static str {
     }
 }
 
-impl Webhook {
-    /// Parses the API's JSON shape; the error says every field that is wrong.
-    pub fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
-        let Value::Object(object) = value else {
-            let message = format!("should be an object, got {}", json_type(value));
-            return Err(vec![FieldError::new("webhook", message)]);
-        };
-        let mut f = Fields {
-            object,
-            problems: Vec::new(),
-        };
-        let webhook = Webhook {
-            id: f.string("id"),
-            object: f.string_or("object", "webhook"),
-            status: f.string("status"),
-            events: f.string_list("events"),
-            url: f.string("url"),
-            secret: f.optional_string("secret"),
-            metadata: f.string_map("metadata"),
-            created_at: f.timestamp("createdAt"),
-            updated_at: f.timestamp("updatedAt"),
-            extra: f.extra(&WEBHOOK_FIELDS),
-        };
-        f.finish(webhook)
-    }
-
-    /// The API's JSON shape, extra fields included.
-    pub fn to_json(&self) -> Value {
-        let mut object = Map::with_capacity(WEBHOOK_FIELDS.len() + self.extra.len());
-        object.insert("id".into(), self.id.clone().into());
-        object.insert("object".into(), self.object.clone().into());
-        object.insert("status".into(), self.status.clone().into());
-        object.insert("events".into(), self.events.clone().into());
-        object.insert("url".into(), self.url.clone().into());
-        object.insert("secret".into(), self.secret.clone().into());
-        object.insert("metadata".into(), string_map_json(&self.metadata));
-        object.insert("createdAt".into(), self.created_at.clone().into());
-        object.insert("updatedAt".into(), self.updated_at.clone().into());
-        for (k, v) in &self.extra {
-            object.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-        Value::Object(object)
-    }
-}
-
-fn string_map_json(pairs: &[(String, String)]) -> Value {
-    Value::Object(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    )
-}
-
-/// One delivery try of an event to a webhook, as Exa records it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookAttempt {
-    pub id: String,
-    pub object: String,
-    pub event_id: String,
-    pub event_type: String,
-    pub webhook_id: String,
-    pub url: String,
-    pub successful: bool,
-    pub response_headers: Vec<(String, String)>,
-    pub response_body: Option<String>,
-    pub response_status_code: i64,
-    pub attempt: i64,
-    pub attempted_at: String,
-    pub extra: Map<String, Value>,
-}
-
-const ATTEMPT_FIELDS: [&str; 12] = [
-    "id",
-    "object",
-    "eventId",
-    "eventType",
-    "webhookId",
-    "url",
-    "successful",
-    "responseHeaders",
-    "responseBody",
-    "responseStatusCode",
-    "attempt",
-    "attemptedAt",
-];
-
-impl WebhookAttempt {
-    pub fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
-        let Value::Object(object) = value else {
-            let message = format!("should be an object, got {}", json_type(value));
-            return Err(vec![FieldError::new("attempt", message)]);
-        };
-        let mut f = Fields {
-            object,
-            problems: Vec::new(),
-        };
-        let attempt = WebhookAttempt {
-            id: f.string("id"),
-            object: f.string_or("object", "webhook_attempt"),
-            event_id: f.string("eventId"),
-            event_type: f.string("eventType"),
-            webhook_id: f.string("webhookId"),
-            url: f.string("url"),
-            successful: f.boolean("successful"),
-            response_headers: f.text_map("responseHeaders"),
-            response_body: f.optional_string("responseBody"),
-            response_status_code: f.integer("responseStatusCode"),
-            attempt: f.integer("attempt"),
-            attempted_at: f.timestamp("attemptedAt"),
-            extra: f.extra(&ATTEMPT_FIELDS),
-        };
-        f.finish(attempt)
-    }
-
-    pub fn to_json(&self) -> Value {
-        let mut object = Map::with_capacity(ATTEMPT_FIELDS.len() + self.extra.len());
-        object.insert("id".into(), self.id.clone().into());
-        object.insert("object".into(), self.object.clone().into());
-        object.insert("eventId".into(), self.event_id.clone().into());
-        object.insert("eventType".into(), self.event_type.clone().into());
-        object.insert("webhookId".into(), self.webhook_id.clone().into());
-        object.insert("url".into(), self.url.clone().into());
-        object.insert("successful".into(), self.successful.into());
-        object.insert(
-            "responseHeaders".into(),
-            string_map_json(&self.response_headers),
-        );
-        object.insert("responseBody".into(), self.response_body.clone().into());
-        object.insert(
-            "responseStatusCode".into(),
-            self.response_status_code.into(),
-        );
-        object.insert("attempt".into(), self.attempt.into());
-        object.insert("attemptedAt".into(), self.attempted_at.clone().into());
-        for (k, v) in &self.extra {
-            object.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-        Value::Object(object)
-    }
-}
-
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
@@ -395,108 +126,56 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// Parses `{data, hasMore, nextCursor}`, each item with `parse`; problems name the item.
-    pub fn from_json(
-        value: &Value,
-        parse: impl Fn(&Value) -> Result<T, Vec<FieldError>>,
+    pub fn from_value(
+        value: Value,
+        parse: impl Fn(Value) -> Result<T, Vec<FieldError>>,
     ) -> Result<Self, Vec<FieldError>> {
-        let Value::Object(object) = value else {
-            let message = format!("should be an object, got {}", json_type(value));
+        let Value::Object(mut object) = value else {
+            let message = format!("should be an object, got {}", json_type(&value));
             return Err(vec![FieldError::new("page", message)]);
         };
-        let mut f = Fields {
-            object,
-            problems: Vec::new(),
-        };
-        let has_more = f.boolean("hasMore");
-        let next_cursor = f.optional_string("nextCursor").filter(|c| !c.is_empty());
+        let mut problems = Vec::new();
+        let has_more = Flag::read(object.shift_remove("hasMore"), "hasMore", &mut problems);
+        let next_cursor = OptionalText::read(
+            object.shift_remove("nextCursor"),
+            "nextCursor",
+            &mut problems,
+        )
+        .filter(|c| !c.is_empty());
         let mut data = Vec::new();
-        match object.get("data") {
+        match object.shift_remove("data") {
             Some(Value::Array(items)) => {
                 data.reserve(items.len());
-                for (i, item) in items.iter().enumerate() {
+                for (i, item) in items.into_iter().enumerate() {
                     match parse(item) {
                         Ok(parsed) => data.push(parsed),
-                        Err(problems) => {
-                            f.problems.extend(problems.into_iter().map(|p| {
+                        Err(item_problems) => {
+                            problems.extend(item_problems.into_iter().map(|p| {
                                 FieldError::new(format!("data[{i}].{}", p.field), p.message)
                             }))
                         }
                     }
                 }
             }
-            other => f.problem("data", "a list", other),
+            other => problem(&mut problems, "data", "a list", other.as_ref()),
         }
-        f.finish(Page {
-            data,
-            has_more,
-            next_cursor,
-        })
-    }
-}
-
-/// An event as Exa delivers it: `{id, object, type, data, createdAt}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookEvent {
-    pub id: String,
-    pub object: String,
-    pub event_type: String,
-    pub data: Map<String, Value>,
-    pub created_at: String,
-    pub extra: Map<String, Value>,
-}
-
-const EVENT_FIELDS: [&str; 5] = ["id", "object", "type", "data", "createdAt"];
-
-impl WebhookEvent {
-    /// Parses an event; unknown types are fine (Exa adds them over time).
-    pub fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
-        Self::from_value(value.clone())
-    }
-
-    /// `from_json` of a value the caller gives up: `data`, the bulk of an event, is moved into
-    /// the event rather than copied (a receiver parses every delivery this way).
-    pub fn from_value(value: Value) -> Result<Self, Vec<FieldError>> {
-        let Value::Object(mut object) = value else {
-            let message = format!("should be a JSON object, got {}", json_type(&value));
-            return Err(vec![FieldError::new("event", message)]);
-        };
-        let data = object.remove("data");
-        let mut f = Fields {
-            object: &object,
-            problems: Vec::new(),
-        };
-        let data = match data {
-            Some(Value::Object(map)) => {
-                f.check_numbers_in("data", &map);
-                map
-            }
-            other => {
-                f.problem("data", "an object", other.as_ref());
-                Map::new()
-            }
-        };
-        let event = WebhookEvent {
-            id: f.string("id"),
-            object: f.string_or("object", "event"),
-            event_type: f.string("type"),
-            data,
-            created_at: f.timestamp("createdAt"),
-            extra: f.extra(&EVENT_FIELDS),
-        };
-        f.finish(event)
-    }
-
-    pub fn to_json(&self) -> Value {
-        let mut object = Map::with_capacity(EVENT_FIELDS.len() + self.extra.len());
-        object.insert("id".into(), self.id.clone().into());
-        object.insert("object".into(), self.object.clone().into());
-        object.insert("type".into(), self.event_type.clone().into());
-        object.insert("data".into(), Value::Object(self.data.clone()));
-        object.insert("createdAt".into(), self.created_at.clone().into());
-        for (k, v) in &self.extra {
-            object.entry(k.clone()).or_insert_with(|| v.clone());
+        if problems.is_empty() {
+            Ok(Page {
+                data,
+                has_more,
+                next_cursor,
+            })
+        } else {
+            Err(problems)
         }
-        Value::Object(object)
+    }
+
+    /// `from_value` of a copy.
+    pub fn from_json(
+        value: &Value,
+        parse: impl Fn(Value) -> Result<T, Vec<FieldError>>,
+    ) -> Result<Self, Vec<FieldError>> {
+        Self::from_value(value.clone(), parse)
     }
 }
 
@@ -511,7 +190,7 @@ pub fn instant(rfc3339: &str) -> Option<i64> {
         .map(|dt| dt.unix_millis() * 1000 + i64::from(dt.microsecond % 1000))
 }
 
-fn same_instant(a: &str, b: &str) -> bool {
+pub(crate) fn same_instant(a: &str, b: &str) -> bool {
     match (instant(a), instant(b)) {
         (Some(a), Some(b)) => a == b,
         _ => a == b,
@@ -519,7 +198,7 @@ fn same_instant(a: &str, b: &str) -> bool {
 }
 
 /// `(key, value)` pairs with distinct keys, compared as the dicts they become.
-fn same_pairs(a: &[(String, String)], b: &[(String, String)]) -> bool {
+pub(crate) fn same_pairs(a: &[(String, String)], b: &[(String, String)]) -> bool {
     fn sorted(pairs: &[(String, String)]) -> Vec<&(String, String)> {
         let mut refs: Vec<&(String, String)> = pairs.iter().collect();
         refs.sort_unstable();
@@ -573,57 +252,10 @@ pub fn same_json(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn same_object(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
+pub(crate) fn same_object(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
     a.len() == b.len()
         && a.iter()
             .all(|(key, value)| b.get(key).is_some_and(|other| same_json(value, other)))
-}
-
-impl Webhook {
-    /// Equal attributes, unknown fields included.
-    pub fn same_value(&self, other: &Self) -> bool {
-        self.id == other.id
-            && self.object == other.object
-            && self.status == other.status
-            && self.events == other.events
-            && self.url == other.url
-            && self.secret == other.secret
-            && same_pairs(&self.metadata, &other.metadata)
-            && same_instant(&self.created_at, &other.created_at)
-            && same_instant(&self.updated_at, &other.updated_at)
-            && same_object(&self.extra, &other.extra)
-    }
-}
-
-impl WebhookAttempt {
-    /// Equal attributes, unknown fields included.
-    pub fn same_value(&self, other: &Self) -> bool {
-        self.id == other.id
-            && self.object == other.object
-            && self.event_id == other.event_id
-            && self.event_type == other.event_type
-            && self.webhook_id == other.webhook_id
-            && self.url == other.url
-            && self.successful == other.successful
-            && same_pairs(&self.response_headers, &other.response_headers)
-            && self.response_body == other.response_body
-            && self.response_status_code == other.response_status_code
-            && self.attempt == other.attempt
-            && same_instant(&self.attempted_at, &other.attempted_at)
-            && same_object(&self.extra, &other.extra)
-    }
-}
-
-impl WebhookEvent {
-    /// Equal attributes, unknown fields included.
-    pub fn same_value(&self, other: &Self) -> bool {
-        self.id == other.id
-            && self.object == other.object
-            && self.event_type == other.event_type
-            && same_object(&self.data, &other.data)
-            && same_instant(&self.created_at, &other.created_at)
-            && same_object(&self.extra, &other.extra)
-    }
 }
 
 /// The body of a create request, already validated.
@@ -861,19 +493,19 @@ mod tests {
     #[test]
     fn pages_parse_and_name_bad_items() {
         let page = json!({"data": [sample(), sample()], "hasMore": true, "nextCursor": "c2"});
-        let page = Page::from_json(&page, Webhook::from_json).unwrap();
+        let page = Page::from_json(&page, Webhook::from_value).unwrap();
         assert_eq!(page.data.len(), 2);
         assert!(page.has_more);
         assert_eq!(page.next_cursor.as_deref(), Some("c2"));
 
         let last = json!({"data": [], "hasMore": false, "nextCursor": null});
-        let last = Page::from_json(&last, Webhook::from_json).unwrap();
+        let last = Page::from_json(&last, Webhook::from_value).unwrap();
         assert_eq!((last.data.len(), last.next_cursor), (0, None));
 
         let mut broken = sample();
         broken.as_object_mut().unwrap().remove("url");
         let bad = json!({"data": [sample(), broken], "hasMore": "no"});
-        let fields: Vec<String> = Page::from_json(&bad, Webhook::from_json)
+        let fields: Vec<String> = Page::from_json(&bad, Webhook::from_value)
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
@@ -895,7 +527,7 @@ mod tests {
             .into_iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["data", "id", "type", "createdAt"]);
+        assert_eq!(fields, ["id", "type", "data", "createdAt"]);
         assert!(WebhookEvent::from_json(&json!("event")).is_err());
     }
 

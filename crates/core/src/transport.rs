@@ -198,14 +198,14 @@ impl Transport {
                 log,
             )
             .await?;
-        parse_with(resp, decode::webhook, Webhook::from_json)
+        parse_with(resp, Webhook::decode, Webhook::from_value)
     }
 
     pub async fn get_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Reply<Webhook>, Error> {
         let resp = self
             .send(Method::GET, self.url(&[id]), None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, decode::webhook, Webhook::from_json)
+        parse_with(resp, Webhook::decode, Webhook::from_value)
     }
 
     pub async fn update_webhook(
@@ -218,7 +218,7 @@ impl Transport {
         let resp = self
             .send(Method::PATCH, url, Some(encode(body)?), Op::Idempotent, log)
             .await?;
-        parse_with(resp, decode::webhook, Webhook::from_json)
+        parse_with(resp, Webhook::decode, Webhook::from_value)
     }
 
     pub async fn delete_webhook(
@@ -229,7 +229,7 @@ impl Transport {
         let resp = self
             .send(Method::DELETE, self.url(&[id]), None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, decode::webhook, Webhook::from_json)
+        parse_with(resp, Webhook::decode, Webhook::from_value)
     }
 
     pub async fn list_webhooks(
@@ -242,8 +242,8 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, decode::webhook_page, |v| {
-            Page::from_json(v, Webhook::from_json)
+        parse_with(resp, decode::page::<Webhook>, |v| {
+            Page::from_value(v, Webhook::from_value)
         })
     }
 
@@ -258,8 +258,8 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, decode::attempt_page, |v| {
-            Page::from_json(v, WebhookAttempt::from_json)
+        parse_with(resp, decode::page::<WebhookAttempt>, |v| {
+            Page::from_value(v, WebhookAttempt::from_value)
         })
     }
 
@@ -285,11 +285,9 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(
-            resp,
-            |_| None,
-            |v| Page::from_json(v, WebhookEvent::from_json),
-        )
+        parse_with(resp, decode::page::<WebhookEvent>, |v| {
+            Page::from_value(v, WebhookEvent::from_value)
+        })
     }
 
     pub async fn get_event(
@@ -301,7 +299,7 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, |_| None, WebhookEvent::from_json)
+        parse_with(resp, WebhookEvent::decode, WebhookEvent::from_value)
     }
 
     /// Sends a request, retrying by the policy, and returns the 2xx answer, not yet decoded.
@@ -650,7 +648,7 @@ fn kept_body(body: &[u8]) -> String {
 fn parse_with<T>(
     resp: Resp,
     fast: impl FnOnce(&[u8]) -> Option<T>,
-    slow: impl FnOnce(&Value) -> Result<T, Vec<FieldError>>,
+    slow: impl FnOnce(Value) -> Result<T, Vec<FieldError>>,
 ) -> Result<Reply<T>, Error> {
     let reply = |resp: Resp, value: T| Reply {
         value,
@@ -664,7 +662,7 @@ fn parse_with<T>(
     }
     let error = match serde_json::from_slice::<Value>(&resp.body) {
         Err(e) => not_json(resp.status, resp.request_id.clone(), &resp.body, &e),
-        Ok(json) => match slow(&json) {
+        Ok(json) => match slow(json) {
             Ok(parsed) => return Ok(reply(resp, parsed)),
             Err(problems) => {
                 let problems: Vec<String> = problems

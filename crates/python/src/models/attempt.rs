@@ -35,7 +35,7 @@ impl PyWebhookAttempt {
     ///     ValidationError: ``data`` is not such an object (every problem listed).
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        common::parse_dict(data, WebhookAttempt::from_json).map(Self::from)
+        common::parse_dict(data, WebhookAttempt::from_value).map(Self::from)
     }
 
     /// The API's JSON shape, including fields this version does not know.
@@ -122,50 +122,16 @@ impl PyWebhookAttempt {
 
     #[classattr]
     fn __match_args__(py: Python<'_>) -> PyResult<Py<PyTuple>> {
-        let names = [
-            "id",
-            "object",
-            "event_id",
-            "event_type",
-            "webhook_id",
-            "url",
-            "successful",
-            "response_headers",
-            "response_body",
-            "response_status_code",
-            "attempt",
-            "attempted_at",
-        ];
-        Ok(PyTuple::new(py, names)?.unbind())
+        common::match_args(py, WebhookAttempt::FIELDS)
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = |obj: Bound<'_, PyAny>| obj.repr().map(|s| s.to_string());
-        let s = |text: &str| r(text.into_pyobject(py)?.into_any());
-        let body = match &self.inner.response_body {
-            Some(body) => s(body)?,
-            None => "None".to_owned(),
-        };
-        Ok(format!(
-            "WebhookAttempt(id={}, object={}, event_id={}, event_type={}, webhook_id={}, url={}, \
-             successful={}, response_headers={}, response_body={body}, response_status_code={}, \
-             attempt={}, attempted_at={})",
-            s(&self.inner.id)?,
-            s(&self.inner.object)?,
-            s(&self.inner.event_id)?,
-            s(&self.inner.event_type)?,
-            s(&self.inner.webhook_id)?,
-            s(&self.inner.url)?,
-            if self.inner.successful {
-                "True"
-            } else {
-                "False"
-            },
-            r(self.response_headers(py)?.into_any())?,
-            self.inner.response_status_code,
-            self.inner.attempt,
-            r(self.attempted_at(py)?)?,
-        ))
+    #[classattr]
+    fn _json_keys(py: Python<'_>) -> PyResult<Py<PyDict>> {
+        common::json_keys(py, WebhookAttempt::FIELDS).map(Bound::unbind)
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        common::repr(slf.as_any(), WebhookAttempt::FIELDS, &[])
     }
 
     fn __eq__(&self, other: PyRef<'_, Self>) -> bool {

@@ -9,7 +9,7 @@ use exa_webhooks_core::signature;
 use exa_webhooks_core::timefmt;
 use exa_webhooks_core::validation::FieldError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyMapping, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyMapping, PyString, PyTuple, PyType};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -41,7 +41,7 @@ impl PyWebhookEvent {
     ///     ValidationError: ``data`` is not such an object (every problem listed).
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        common::parse_dict(data, WebhookEvent::from_json).map(Self::from)
+        common::parse_dict(data, WebhookEvent::from_value).map(Self::from)
     }
 
     /// The delivered JSON shape, including fields this version does not know.
@@ -86,20 +86,16 @@ impl PyWebhookEvent {
 
     #[classattr]
     fn __match_args__(py: Python<'_>) -> PyResult<Py<PyTuple>> {
-        Ok(PyTuple::new(py, ["id", "object", "type", "data", "created_at"])?.unbind())
+        common::match_args(py, WebhookEvent::FIELDS)
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = |obj: Bound<'_, PyAny>| obj.repr().map(|s| s.to_string());
-        let s = |text: &str| r(PyString::new(py, text).into_any());
-        Ok(format!(
-            "WebhookEvent(id={}, object={}, type={}, data={}, created_at={})",
-            s(&self.inner.id)?,
-            s(&self.inner.object)?,
-            s(&self.inner.event_type)?,
-            r(self.data(py)?)?,
-            r(self.created_at(py)?)?,
-        ))
+    #[classattr]
+    fn _json_keys(py: Python<'_>) -> PyResult<Py<PyDict>> {
+        common::json_keys(py, WebhookEvent::FIELDS).map(Bound::unbind)
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        common::repr(slf.as_any(), WebhookEvent::FIELDS, &[])
     }
 
     fn __eq__(&self, other: PyRef<'_, Self>) -> bool {

@@ -7,7 +7,7 @@ use exa_webhooks_core::models::{instant, Webhook};
 
 use pyo3::prelude::*;
 use pyo3::types::IntoPyDict;
-use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+use pyo3::types::{PyDict, PyTuple, PyType};
 use serde_json::{Map, Value};
 
 /// A webhook, frozen. ``secret`` is set only in the answer to a create; repr masks it.
@@ -90,7 +90,7 @@ impl PyWebhook {
         );
         let py = id.py();
         check(py, errors)?;
-        common::parse_value(py, &Value::Object(map), Webhook::from_json).map(Self::from)
+        common::parse_value(py, Value::Object(map), Webhook::from_value).map(Self::from)
     }
 
     /// A `Webhook` from the API's JSON shape (camelCase keys, RFC 3339 strings).
@@ -107,7 +107,7 @@ impl PyWebhook {
     ///     ValidationError: ``data`` is not such an object (every problem listed).
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        common::parse_dict(data, Webhook::from_json).map(Self::from)
+        common::parse_dict(data, Webhook::from_value).map(Self::from)
     }
 
     /// The API's JSON shape, including fields this version does not know.
@@ -176,41 +176,16 @@ impl PyWebhook {
 
     #[classattr]
     fn __match_args__(py: Python<'_>) -> PyResult<Py<PyTuple>> {
-        let names = [
-            "id",
-            "object",
-            "status",
-            "events",
-            "url",
-            "secret",
-            "metadata",
-            "created_at",
-            "updated_at",
-        ];
-        Ok(PyTuple::new(py, names)?.unbind())
+        common::match_args(py, Webhook::FIELDS)
+    }
+
+    #[classattr]
+    fn _json_keys(py: Python<'_>) -> PyResult<Py<PyDict>> {
+        common::json_keys(py, Webhook::FIELDS).map(Bound::unbind)
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let py = slf.py();
-        let this = slf.get();
-        let r = |obj: Bound<'_, PyAny>| obj.repr().map(|s| s.to_string());
-        // The secret is shown masked: a repr ends up in logs, notebooks and bug reports.
-        let secret = if this.inner.secret.is_some() {
-            "'********'"
-        } else {
-            "None"
-        };
-        Ok(format!(
-            "Webhook(id={}, object={}, status={}, events={}, url={}, secret={secret}, metadata={}, created_at={}, updated_at={})",
-            r(PyString::new(py, &this.inner.id).into_any())?,
-            r(PyString::new(py, &this.inner.object).into_any())?,
-            r(PyString::new(py, &this.inner.status).into_any())?,
-            r(this.events(py)?.into_any())?,
-            r(PyString::new(py, &this.inner.url).into_any())?,
-            r(this.metadata(py)?.into_any())?,
-            r(this.created_at(py)?)?,
-            r(this.updated_at(py)?)?,
-        ))
+        common::repr(slf.as_any(), Webhook::FIELDS, &["secret"])
     }
 
     fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
