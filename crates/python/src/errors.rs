@@ -154,6 +154,8 @@ fn api_error(py: Python<'_>, e: ApiError) -> PyResult<Bound<'_, PyAny>> {
 }
 
 pub fn to_pyerr(py: Python<'_>, error: Error) -> PyErr {
+    // The exception classes' `__init__` is Python code: see `runtime::inside`.
+    let _inside = crate::runtime::inside(py);
     match build(py, error) {
         Ok(exception) => PyErr::from_value(exception),
         Err(failed) => failed,

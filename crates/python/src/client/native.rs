@@ -375,9 +375,13 @@ where
             })
         }
     };
+    // Asking the logger and finding the loop's completer run Python code: see
+    // `runtime::inside`. (A sync call passes the gate again when it takes the lock back.)
+    let inside = runtime::inside(py);
     let levels = logging::levels(py);
     let transport = Arc::clone(&lane.transport);
     if let Some(local) = &lane.local {
+        drop(inside);
         let fut = request(transport, levels.map(logging::on_this_thread));
         return runtime::block_on(py, local, fut)?
             .map_err(|e| errors::to_pyerr(py, e))?

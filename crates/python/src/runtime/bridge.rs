@@ -107,6 +107,11 @@ impl Completer {
 
     /// Resolves every finished call's future; runs on the loop's thread.
     fn drain(&self, py: Python<'_>) -> PyResult<()> {
+        // Resolving runs Python code (exceptions' `__init__`, done callbacks); once the
+        // interpreter is exiting, nobody waits for the results.
+        let Some(_inside) = runtime::inside(py) else {
+            return Ok(());
+        };
         let mut sink = [0u8; 256];
         while matches!((&self.shared.watch).read(&mut sink), Ok(n) if n > 0) {}
         // Disarm before taking the queue, so a completion racing with us sends a new wake.

@@ -194,6 +194,19 @@ where
     output
 }
 
+/// Passes the gate on a thread that holds the interpreter lock, before running Python code
+/// inside our frames (an exception's `__init__`, a future's callbacks): bytecode may hand the
+/// lock to another thread at any instruction, and taking it back during finalization would
+/// unwind through those frames. Once the interpreter is exiting, the main thread goes on
+/// (`None`); any other releases the lock and sleeps for ever.
+pub fn inside(py: Python<'_>) -> Option<Entered> {
+    let entered = Entered::enter();
+    if entered.is_none() && !on_main_thread(py) {
+        py.detach(|| sleep_until_exit());
+    }
+    entered
+}
+
 /// Takes the interpreter lock from a thread that does not hold it, unless the interpreter is
 /// exiting (then `None`, and `f` does not run).
 pub fn attach<R>(f: impl FnOnce(Python<'_>) -> R) -> Option<R> {
