@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 _FENCE = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 _MARKER = re.compile(r"<!-- --8<-- \[(?P<kind>start|end):(?P<name>[a-z][-_0-9a-z]*)\] -->")
+_LIKE_A_MARKER = re.compile(r"-+8<-+\s+\[\s*(start|end)\s*:", re.IGNORECASE)  # to snippets
 _INCLUDE = re.compile(r'--8<-- "(?P<path>[^":]+):(?P<name>[a-z][-_0-9a-z]*)"')
 
 
@@ -145,7 +146,7 @@ def sections(text: str) -> dict[str, Section]:
     found: dict[str, Section] = {}
     open_: tuple[str, int] | None = None
     for number, line in enumerate(text.split("\n"), 1):
-        if "8<-" not in line:
+        if not _LIKE_A_MARKER.search(line):
             continue
         marker = _MARKER.fullmatch(line)
         if marker is None:
