@@ -3,6 +3,10 @@ same way wherever they are: type-checked under `mypy --strict`, and run against 
 
 A fragment is marked by an HTML comment on the line before it: `<!-- not checked: why -->`.
 A block identical to a file of examples/ is that file (run by its own tests).
+
+The guides include the README's sections rather than copy them (pymdownx.snippets):
+`--8<-- "README.md:name"` in a guide, and in the README, as HTML comments that GitHub and
+PyPI do not show, `<!-- --8<-- [start:name] -->` ... `<!-- --8<-- [end:name] -->`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from typecheck import mypy
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 _FENCE = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+_MARKER = re.compile(r"<!-- --8<-- \[(?P<kind>start|end):(?P<name>[a-z][-_0-9a-z]*)\] -->")
+_LIKE_A_MARKER = re.compile(r"-+8<-+\s+\[\s*(start|end)\s*:", re.IGNORECASE)  # to snippets
+_INCLUDE = re.compile(r'--8<-- "(?P<path>[^":]+):(?P<name>[a-z][-_0-9a-z]*)"')
 
 
 @dataclass
@@ -119,3 +126,58 @@ def fragments_that_stand_alone(found: list[Block], tmp_path: Path) -> list[str]:
         return []
     erring = {e.file for e in mypy(*(tmp_path / name for name in parsed))}
     return sorted(parsed[name].where for name in parsed if name not in erring)
+
+
+@dataclass
+class Section:
+    name: str
+    start: int  # the line of its start marker
+    end: int  # the line of its end marker
+
+    def holds(self, block: Block) -> bool:
+        return self.start < block.line < self.end
+
+
+def sections(text: str) -> dict[str, Section]:
+    """The sections a Markdown file marks for the guides to include, by name. ``ValueError``
+    for a marker pymdownx.snippets would misread (an end without its start, a start without
+    its end, which runs to the end of the file, a section inside another, a name used twice)
+    or one written differently, which might not be a marker to it at all."""
+    found: dict[str, Section] = {}
+    open_: tuple[str, int] | None = None
+    for number, line in enumerate(text.split("\n"), 1):
+        if not _LIKE_A_MARKER.search(line):
+            continue
+        marker = _MARKER.fullmatch(line)
+        if marker is None:
+            raise ValueError(f"line {number}: not a section marker as written here: {line!r}")
+        name = marker["name"]
+        if marker["kind"] == "start":
+            if open_ is not None:
+                raise ValueError(f"line {number}: {name} starts inside {open_[0]}")
+            if name in found:
+                raise ValueError(f"line {number}: a second section {name}")
+            open_ = (name, number)
+        else:
+            if open_ is None or open_[0] != name:
+                raise ValueError(f"line {number}: {name} ends, but it was not started")
+            found[name] = Section(name, open_[1], number)
+            open_ = None
+    if open_ is not None:
+        raise ValueError(f"line {open_[1]}: {open_[0]} never ends")
+    return found
+
+
+def includes(markdown: Path) -> list[tuple[str, str]]:
+    """The (file, section) a guide includes, in order. ``ValueError`` for a line of snippet
+    syntax other than ``--8<-- "file:section"`` alone on its line (a whole file, line
+    ranges, the block form), which the checks of the includes would not understand."""
+    found = []
+    for number, line in enumerate(markdown.read_text().split("\n"), 1):
+        if "8<-" not in line:
+            continue
+        include = _INCLUDE.fullmatch(line)
+        if include is None:
+            raise ValueError(f"{markdown.name} line {number}: not a section include: {line!r}")
+        found.append((include["path"], include["name"]))
+    return found

@@ -50,11 +50,22 @@ def test_the_license_is_mit_by_spdx_expression_and_file() -> None:
     assert 'THE SOFTWARE IS PROVIDED "AS IS"' in text
 
 
+def _site_url() -> str:
+    # mkdocs.yml has mkdocs's own YAML tags (!relative): read the one line.
+    found = re.search(r"^site_url: (\S+)$", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)
+    assert found
+    return found.group(1)
+
+
 def test_project_urls_point_at_the_projects_home() -> None:
     urls = dict(
         entry.split(", ", 1) for entry in metadata.metadata("exa-webhooks").get_all("Project-URL")
     )
     assert set(urls) == {"Homepage", "Documentation", "Source", "Issues", "Changelog"}
+    # The documentation: the site `make docs` builds, on GitHub Pages (.github/workflows/docs.yml)
+    assert (
+        urls.pop("Documentation") == _site_url() == "https://exa-webhooks.github.io/exa-webhooks/"
+    )
     assert all(url.startswith(HOME) for url in urls.values()), urls
     assert urls["Changelog"] == f"{HOME}/blob/main/CHANGELOG.md"
 
@@ -119,12 +130,16 @@ def test_the_readme_starts_with_what_a_user_types() -> None:
     assert "make test" in working
 
 
-def _release_workflow() -> dict[str, Any]:
+def _workflow(name: str) -> dict[str, Any]:
     import yaml
 
-    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
     assert isinstance(workflow, dict)
     return workflow
+
+
+def _release_workflow() -> dict[str, Any]:
+    return _workflow("release.yml")
 
 
 def _smoke_tested(job: dict[str, Any]) -> bool:
@@ -168,3 +183,25 @@ def test_the_release_workflow_publishes_tags_by_trusted_publishing() -> None:
     assert publish["permissions"] == {"id-token": "write"}
     (upload,) = [s for s in publish["steps"] if "pypi-publish" in str(s.get("uses", ""))]
     assert "with" not in upload  # no password or token: PyPI trusts the workflow itself
+
+
+def test_the_docs_workflow_builds_with_make_docs_and_deploys_to_pages() -> None:
+    workflow = _workflow("docs.yml")
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert triggers["push"]["branches"] == ["main"]
+    assert workflow["permissions"] == {"contents": "read"}
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    steps = build["steps"]
+    (built,) = [i for i, s in enumerate(steps) if s.get("run", "").strip() == "make docs"]
+    (uploaded,) = [
+        i for i, s in enumerate(steps) if "upload-pages-artifact" in str(s.get("uses", ""))
+    ]
+    assert built < uploaded
+    assert steps[uploaded]["with"]["path"] == "site"  # the Makefile's --site-dir
+    assert "--site-dir site" in (ROOT / "Makefile").read_text()
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert [str(s.get("uses", "")).split("@")[0] for s in deploy["steps"]] == [
+        "actions/deploy-pages"
+    ]
