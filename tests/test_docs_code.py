@@ -3,37 +3,28 @@
 A guide includes its README sections (`--8<-- "README.md:receiving"`, pymdownx.snippets)
 rather than copying them, so the README's code, checked by tests/test_readme_code.py, is the
 guides' code. Here: every include names a section the README marks, the markers are
-balanced, no guide copies README text again, and any Python block a guide has of its own is
-checked as the README's are (type-checked under `mypy --strict`, run against an ExaServer
-unless a fragment or one of examples/).
+balanced, no guide copies README text again, and no guide has Python code of its own.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from doc_blocks import (
     ROOT,
-    Block,
     Section,
     blocks,
-    fragments_that_stand_alone,
     includes,
-    run_against_a_new_account,
     runnable,
     sections,
-    type_errors,
 )
 
 README = ROOT / "README.md"
 GUIDES = sorted((ROOT / "docs").glob("*.md"))
 PAGES = {"quickstart.md", "managing.md", "receiving.md", "testing.md", "cli.md", "reliability.md"}
 OWN = [block for guide in GUIDES for block in blocks(guide)]  # written in a guide itself
-OWN_RUNNABLE = runnable(OWN)
-NO_OWN = "no guide has a Python block of its own: the README's are test_readme_code's"
 
 
 def _included() -> list[Section]:
@@ -117,18 +108,7 @@ def test_no_guide_copies_the_readme() -> None:
     assert copied == []
 
 
-def test_own_blocks_type_check(tmp_path: Path) -> None:
-    if not OWN:
-        pytest.skip(NO_OWN)
-    assert type_errors(OWN, tmp_path) == []
-
-
-@pytest.mark.parametrize("block", OWN_RUNNABLE, ids=lambda b: b.slug)
-def test_the_block_runs_against_a_new_account(block: Block, tmp_path: Path) -> None:
-    run_against_a_new_account(block, tmp_path)
-
-
-def test_each_fragment_is_one(tmp_path: Path) -> None:
-    if not any(block.fragment for block in OWN):
-        pytest.skip(NO_OWN)
-    assert fragments_that_stand_alone(OWN, tmp_path) == []
+def test_the_guides_code_is_the_readmes() -> None:
+    # Every example lives in the README (run and type-checked by test_readme_code); a guide
+    # that grew a Python block of its own would have it checked by nobody.
+    assert [block.where for block in OWN] == []
