@@ -201,10 +201,19 @@ where
 /// (`None`); any other releases the lock and sleeps for ever.
 pub fn inside(py: Python<'_>) -> Option<Entered> {
     let entered = Entered::enter();
-    if entered.is_none() && !on_main_thread(py) {
+    if entered.is_none() && !exiting_on_this_thread() {
         py.detach(|| sleep_until_exit());
     }
     entered
+}
+
+/// The thread that closed the gate: the main thread, running `atexit`. Told apart without
+/// Python code, which is what must not run once the gate is closed.
+static CLOSED_BY: Mutex<Option<std::thread::ThreadId>> = Mutex::new(None);
+
+fn exiting_on_this_thread() -> bool {
+    let closed_by = CLOSED_BY.lock().unwrap_or_else(|p| p.into_inner());
+    *closed_by == Some(std::thread::current().id())
 }
 
 /// Takes the interpreter lock from a thread that does not hold it, unless the interpreter is
@@ -277,6 +286,7 @@ impl Drop for InFlight {
 /// for the threads inside it and for deliveries in flight.
 #[pyfunction]
 pub fn drain(py: Python<'_>) {
+    *CLOSED_BY.lock().unwrap_or_else(|p| p.into_inner()) = Some(std::thread::current().id());
     EXITING.store(true, Ordering::SeqCst);
     py.detach(|| {
         let deadline = std::time::Instant::now() + Duration::from_secs(1);
