@@ -5,10 +5,12 @@
 //! `same_value`. A field's kind says how it is read, written and compared.
 
 use crate::decode::StringPairs;
-use crate::models::{bad_number, json_type, same_instant, same_object, same_pairs};
+use crate::models::{bad_number, json_type, same_instant, same_pairs};
+use crate::raw::RawObject;
 use crate::timefmt;
 use crate::validation::FieldError;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 
@@ -309,16 +311,16 @@ impl Kind for Whole {
     }
 }
 
-/// A JSON object of any values (an event's `data`), whose numbers Python can hold.
+/// A JSON object, kept as its text (`RawObject`): checked when read, decoded when asked for.
 pub struct JsonObject;
 
 impl Kind for JsonObject {
-    type Value = Map<String, Value>;
-    type Fast = Map<String, Value>;
-    fn fast(read: Option<Self::Fast>) -> Option<Self::Value> {
-        read.filter(|map| map.values().all(|v| bad_number(v).is_none()))
+    type Value = RawObject;
+    type Fast = Box<RawValue>;
+    fn fast(read: Option<Box<RawValue>>) -> Option<RawObject> {
+        read.and_then(RawObject::checked)
     }
-    fn read(value: Option<Value>, key: &str, problems: &mut Vec<FieldError>) -> Self::Value {
+    fn read(value: Option<Value>, key: &str, problems: &mut Vec<FieldError>) -> RawObject {
         match value {
             Some(Value::Object(map)) => {
                 for (member, value) in &map {
@@ -326,19 +328,19 @@ impl Kind for JsonObject {
                         problems.push(FieldError::new(format!("{key}.{member}{path}"), why));
                     }
                 }
-                map
+                RawObject::from_map(&map)
             }
             other => {
                 problem(problems, key, "an object", other.as_ref());
-                Map::new()
+                RawObject::from_map(&Map::new())
             }
         }
     }
-    fn write(value: &Self::Value) -> Value {
-        Value::Object(value.clone())
+    fn write(value: &RawObject) -> Value {
+        Value::Object(value.to_map())
     }
-    fn same(a: &Self::Value, b: &Self::Value) -> bool {
-        same_object(a, b)
+    fn same(a: &RawObject, b: &RawObject) -> bool {
+        a.same(b)
     }
 }
 

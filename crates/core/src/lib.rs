@@ -9,6 +9,7 @@ pub mod events;
 pub mod fields;
 pub mod fork;
 pub mod models;
+pub mod raw;
 pub mod redact;
 pub mod retry;
 pub mod signature;

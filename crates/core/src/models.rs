@@ -539,7 +539,7 @@ mod tests {
         });
         let moved = WebhookEvent::from_value(body.clone()).unwrap();
         assert_eq!(moved, WebhookEvent::from_json(&body).unwrap());
-        assert_eq!(moved.data["nested"], json!({"n": [1, 2.5]}));
+        assert_eq!(moved.data.to_map()["nested"], json!({"n": [1, 2.5]}));
         assert_eq!(moved.extra["more"], json!({"k": "v"}));
         let huge = format!("{{\"n\": [0, {}]}}", "9".repeat(4301));
         let data: Value = serde_json::from_str(&huge).unwrap();

@@ -322,8 +322,15 @@ fn number<'py>(py: Python<'py>, n: &serde_json::Number) -> PyResult<Bound<'py, P
     if let Some(u) = n.as_u64() {
         return Ok(u.into_pyobject(py)?.into_any());
     }
-    let text = n.as_str();
+    number_text(py, n.as_str())
+}
+
+/// A JSON number's text as `json.loads` reads it: an int of any size, or a float.
+pub fn number_text<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     if exa_webhooks_core::models::is_integer_literal(text) {
+        if let Ok(i) = text.parse::<i64>() {
+            return Ok(i.into_pyobject(py)?.into_any());
+        }
         return py.get_type::<PyInt>().call1((text,));
     }
     // Never infinite: parsing refused numbers beyond a float's range (`models::bad_number`).

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod convert;
 pub mod errors;
+pub mod json_text;
 pub mod models;
 pub mod runtime;
 pub mod server;

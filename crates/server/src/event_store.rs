@@ -157,7 +157,7 @@ mod tests {
             id: id.into(),
             object: "event".into(),
             event_type: event_type.into(),
-            data: Map::new(),
+            data: exa_webhooks_core::raw::RawObject::from_map(&Map::new()),
             created_at: "2025-01-01T00:00:00.000Z".into(),
             extra: Map::new(),
         }

@@ -21,6 +21,7 @@ pub use store::RecordedRequest;
 use exa_webhooks_core::events;
 use exa_webhooks_core::fork;
 use exa_webhooks_core::models::WebhookEvent;
+use exa_webhooks_core::raw::RawObject;
 use exa_webhooks_core::timefmt;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -225,7 +226,7 @@ impl Server {
             id: state.new_id("event_", 24),
             object: "event".into(),
             event_type: event_type.to_owned(),
-            data,
+            data: RawObject::from_map(&data),
             created_at: now,
             extra: Map::new(),
         };

@@ -9,6 +9,7 @@ use super::routes::Answer;
 use super::store::State;
 use exa_webhooks_core::events;
 use exa_webhooks_core::models::WebhookEvent;
+use exa_webhooks_core::raw::RawObject;
 use exa_webhooks_core::timefmt;
 use exa_webhooks_core::validation::FieldError;
 use serde_json::{Map, Value};
@@ -39,7 +40,7 @@ pub async fn trigger(state: &Arc<State>, body: &[u8]) -> Answer {
         id: state.new_id("event_", 24),
         object: "event".into(),
         event_type: event_type.clone(),
-        data,
+        data: RawObject::from_map(&data),
         created_at: now,
         extra: Map::new(),
     };

@@ -2,6 +2,7 @@
 
 use crate::convert::{self, to_datetime};
 use crate::errors::{self, check, invalid, signature_error};
+use crate::json_text;
 use crate::models::common;
 use exa_webhooks_core::error::Error;
 use exa_webhooks_core::models::WebhookEvent;
@@ -75,7 +76,7 @@ impl PyWebhookEvent {
     /// The resource the event is about (a Webset, an item...), as decoded JSON.
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        convert::from_json_map(py, &self.inner.data).map(Bound::into_any)
+        json_text::to_python(py, self.inner.data.text())
     }
 
     /// When the event was created (timezone-aware).
@@ -361,6 +362,7 @@ fn unix_now(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
 
 /// How far, in seconds, the signed timestamp may be from now; `None` (from Python's `None`)
 /// skips the check.
+#[derive(Clone, Copy)]
 pub struct Tolerance(Option<i64>);
 
 /// Exa's documented replay window.
@@ -465,6 +467,9 @@ pub fn parse_event(payload: &Bound<'_, PyAny>) -> PyResult<PyWebhookEvent> {
 }
 
 fn parse_body(py: Python<'_>, body: &[u8]) -> PyResult<PyWebhookEvent> {
+    if let Some(event) = WebhookEvent::decode(body) {
+        return Ok(event.into());
+    }
     match serde_json::from_slice::<Value>(body) {
         Ok(value) => WebhookEvent::from_value(value)
             .map(Into::into)
@@ -503,6 +508,17 @@ fn parse_body(py: Python<'_>, body: &[u8]) -> PyResult<PyWebhookEvent> {
     text_signature = "(payload, signature, secret, *, tolerance=300, now=None)"
 )]
 pub fn construct_event(
+    payload: &Bound<'_, PyAny>,
+    signature: &Bound<'_, PyAny>,
+    secret: &Bound<'_, PyAny>,
+    tolerance: Tolerance,
+    now: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyWebhookEvent> {
+    construct(payload, signature, secret, tolerance, now)
+}
+
+/// `construct_event` for Rust callers (the receiver's own path).
+pub(crate) fn construct(
     payload: &Bound<'_, PyAny>,
     signature: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
