@@ -247,10 +247,10 @@ impl Kind for HeaderMap {
         }
     }
     fn write(value: &Self::Value) -> Value {
-        pairs_json(value)
+        TextMap::write(value)
     }
     fn same(a: &Self::Value, b: &Self::Value) -> bool {
-        same_pairs(a, b)
+        TextMap::same(a, b)
     }
 }
 

@@ -202,11 +202,11 @@ mod tests {
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
         let timeout = Duration::from_millis(300);
         let connect = Duration::from_secs(5);
-        let try_url = |port: u16| {
+        let try_url = |scheme: &'static str, port: u16| {
             let client = client.clone();
             async move {
                 let error = client
-                    .post(format!("http://127.0.0.1:{port}/h"))
+                    .post(format!("{scheme}://127.0.0.1:{port}/h"))
                     .timeout(timeout)
                     .send()
                     .await
@@ -222,7 +222,7 @@ mod tests {
         let held = tokio::net::TcpSocket::new_v4().unwrap();
         held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
         let port = held.local_addr().unwrap().port();
-        assert!(matches!(try_url(port).await, Failure::Refused(_)));
+        assert!(matches!(try_url("http", port).await, Failure::Refused(_)));
         drop(held);
 
         // Listening, never answering.
@@ -232,7 +232,7 @@ mod tests {
             let (_stream, _) = silent.accept().await.unwrap();
             tokio::time::sleep(Duration::from_secs(5)).await;
         });
-        assert_eq!(try_url(port).await, Failure::NoAnswer(timeout));
+        assert_eq!(try_url("http", port).await, Failure::NoAnswer(timeout));
         held.abort();
 
         // Accepting, then closing at once.
@@ -244,7 +244,7 @@ mod tests {
                 drop(stream);
             }
         });
-        assert!(matches!(try_url(port).await, Failure::Closed(_)));
+        assert!(matches!(try_url("http", port).await, Failure::Closed(_)));
         closing.abort();
 
         // https to a receiver that speaks plain http.
@@ -258,18 +258,8 @@ mod tests {
                 .await;
             tokio::time::sleep(Duration::from_secs(1)).await;
         });
-        let error = client
-            .post(format!("https://127.0.0.1:{port}/h"))
-            .timeout(timeout)
-            .send()
-            .await
-            .unwrap_err();
-        let addr = Address {
-            host: "127.0.0.1".into(),
-            port,
-        };
-        let failure = classify(&error, &addr, timeout, connect);
-        assert_eq!(failure, Failure::NotTls(addr));
+        let failure = try_url("https", port).await;
+        assert!(matches!(failure, Failure::NotTls(_)));
         assert!(failure.to_string().contains("does not speak TLS"));
         answering.abort();
     }
