@@ -467,3 +467,155 @@ def test_memory_dedupe_claims_are_atomic_across_threads() -> None:
     for t in threads:
         t.join(30)
     assert sorted(i for w in won for i in w) == sorted(ids)  # every id claimed exactly once
+
+
+# --- The one-call path: plain handlers with the default MemoryDedupe run from Rust, which
+# hands back to Python at the first unusual turn. Every turn is exercised here.
+
+
+def test_a_plain_function_returning_an_awaitable_is_run_then_the_next_handler(
+    receiver: WebhookReceiver,
+) -> None:
+    calls: list[str] = []
+
+    async def later(event: ew.WebhookEvent) -> None:
+        calls.append("awaited " + event.id)
+
+    receiver.on("webset.idle")(lambda event: later(event))  # a def, returning a coroutine
+    receiver.on("webset.idle")(lambda event: calls.append("next"))
+    body, headers = signed("event_aw")
+    assert receiver.handle(body, headers).body == "processed"
+    assert calls == ["awaited event_aw", "next"]
+    assert receiver.handle(body, headers).duplicate
+
+
+def test_a_handler_raising_after_another_logs_its_own_traceback_and_reruns_both(
+    receiver: WebhookReceiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls: list[str] = []
+    receiver.on("webset.idle")(lambda event: calls.append("first"))
+
+    @receiver.on()
+    def second_handler(event: ew.WebhookEvent) -> None:
+        calls.append("second")
+        if calls.count("second") == 1:
+            raise ValueError("boom")
+
+    body, headers = signed("event_tb")
+    assert receiver.handle(body, headers).status == 500
+    (record,) = [r for r in caplog.records if r.name == "exa_webhooks"]
+    assert record.exc_info is not None
+    error = record.exc_info[1]
+    assert isinstance(error, ValueError)
+    frames = [frame.name for frame in __import__("traceback").extract_tb(error.__traceback__)]
+    assert "second_handler" in frames
+    assert receiver.handle(body, headers).body == "processed"
+    assert calls == ["first", "second", "first", "second"]
+
+
+def test_a_handler_may_register_handlers_while_it_runs(receiver: WebhookReceiver) -> None:
+    calls: list[str] = []
+
+    @receiver.on("webset.idle")
+    def registering(event: ew.WebhookEvent) -> None:
+        calls.append(event.id)
+        if len(calls) == 1:
+            receiver.on("webset.idle")(lambda e: calls.append("added " + e.id))
+
+    assert receiver.handle(*signed("event_r1")).body == "processed"
+    assert receiver.handle(*signed("event_r2")).body == "processed"
+    assert calls == ["event_r1", "event_r2", "added event_r2"]
+
+
+def test_deliveries_racing_from_many_threads_run_each_event_once(
+    receiver: WebhookReceiver,
+) -> None:
+    runs: dict[str, int] = {}
+    lock = threading.Lock()
+
+    @receiver.on("webset.idle")
+    def count(event: ew.WebhookEvent) -> None:
+        with lock:
+            runs[event.id] = runs.get(event.id, 0) + 1
+        time.sleep(0.0005)  # hold the claim a moment: the other threads find it busy
+
+    deliveries = [signed(f"event_t{i}") for i in range(200)]
+    answers: list[tuple[int, bool]] = []
+    barrier = threading.Barrier(6)
+
+    def deliver_all() -> None:
+        barrier.wait()
+        for body, headers in deliveries:
+            response = receiver.handle(body, headers)
+            with lock:
+                answers.append((response.status, response.duplicate))
+
+    threads = [threading.Thread(target=deliver_all) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert runs == {f"event_t{i}": 1 for i in range(200)}
+    assert answers.count((200, False)) == 200  # each processed once; the rest 200-dup or 503
+    assert all(a in ((200, True), (503, False)) for a in answers if a != (200, False))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork()")
+def test_memory_dedupe_works_in_children_forked_while_threads_claim() -> None:
+    import os
+
+    store = MemoryDedupe()
+    stop = threading.Event()
+
+    def hammer() -> None:
+        i = 0
+        while not stop.is_set():
+            store.commit(store.claim(f"busy{i}", 60))
+            i += 1
+
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    try:
+        for n in range(20):
+            pid = os.fork()
+            if pid == 0:  # the child: the table's lock must not be stuck
+                ok = store.claim(f"child{n}", 60).state == "claimed"
+                os._exit(0 if ok else 1)
+            _, status = os.waitpid(pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_a_memory_dedupe_subclass_is_driven_through_its_own_methods() -> None:
+    claims: list[str] = []
+
+    class Counting(MemoryDedupe):
+        def claim(self, event_id: str, lease: float) -> Claim:
+            claims.append(event_id)
+            return super().claim(event_id, lease)
+
+    receiver = WebhookReceiver(SECRET, dedupe=Counting())
+    receiver.on("webset.idle")(lambda event: None)
+    body, headers = signed("event_sub")
+    assert receiver.handle(body, headers).body == "processed"
+    assert receiver.handle(body, headers).duplicate
+    assert claims == ["event_sub", "event_sub"]
+    with pytest.raises(AttributeError):
+        receiver.dedupe = MemoryDedupe()  # type: ignore[misc]
+
+
+def test_receiver_responses_are_frozen_and_keep_one_headers_dict() -> None:
+    busy = ReceiverResponse(503, "busy", retry_after=2.1)
+    assert busy.headers == {"content-type": "text/plain; charset=utf-8", "retry-after": "3"}
+    busy.headers["x-extra"] = "1"  # an app may add its own
+    assert busy.headers["x-extra"] == "1"
+    assert ReceiverResponse(503, "busy", retry_after=0.01).headers["retry-after"] == "1"
+    assert "retry-after" not in ReceiverResponse(200, "ok").headers
+    with pytest.raises(AttributeError):
+        busy.status = 200  # type: ignore[misc]
+    event = ew.parse_event(event_body("event_rr"))
+    assert repr(ReceiverResponse(200, "it's", event, duplicate=True)) == (
+        "ReceiverResponse(status=200, body=\"it's\", event='event_rr', duplicate=True)"
+    )

@@ -1,14 +1,17 @@
 import builtins
 from asyncio import AbstractEventLoop
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from os import PathLike
-from typing import Any, ClassVar, TypeVar, final
+from typing import Any, ClassVar, Literal, TypeVar, final
+
+from typing_extensions import disjoint_base
 
 from .receiver._receiver import Headers as _Headers
 from .resources import WebhookStatus
 
 _T = TypeVar("_T")
+_Handler = Callable[[WebhookEvent], object]
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -17,10 +20,13 @@ __all__ = [
     "NativeAsyncClient",
     "NativeClient",
     "NativeServer",
+    "ReceiverResponse",
     "RecordedRequest",
     "Webhook",
     "WebhookAttempt",
     "WebhookEvent",
+    "_MemoryTable",
+    "_Reception",
     "__version__",
     "construct_event",
     "default_event_data",
@@ -569,6 +575,70 @@ def sign_payload(payload: _Payload, secret: str, *, timestamp: int | None = None
 def shared_client_key(api_key: object, base_url: object) -> bytes | None:
     """An opaque id of the API key and base URL a client built with these arguments would use
     (the environment included), or None when they are not even strings."""
+
+@final
+class ReceiverResponse:
+    """What to answer Exa: ``status``, ``body`` (short text saying what happened), ``headers``
+    (``content-type``, and ``retry-after`` on a 503), the ``event`` (None if the delivery was
+    refused) and ``duplicate`` (True if the event had already been processed)."""
+
+    def __new__(
+        cls,
+        status: int,
+        body: str,
+        event: WebhookEvent | None = None,
+        *,
+        duplicate: bool = False,
+        retry_after: float | None = None,
+    ) -> ReceiverResponse: ...
+    @property
+    def status(self) -> int:
+        """The HTTP status to answer with."""
+    @property
+    def body(self) -> str:
+        """Short text saying what happened."""
+    @property
+    def event(self) -> WebhookEvent | None:
+        """The event, or None if the delivery was refused."""
+    @property
+    def duplicate(self) -> bool:
+        """True if the event had already been processed."""
+    @property
+    def headers(self) -> dict[str, str]:
+        """``content-type``, and ``retry-after`` on a 503."""
+
+@disjoint_base
+class _MemoryTable:
+    """The event ids this process has claimed or processed (``MemoryDedupe``'s storage)."""
+
+    def __new__(cls, *_args: object, **_kwargs: object) -> _MemoryTable: ...
+    def _configure(self, ttl: float, max_entries: int) -> None: ...
+    def _claim(
+        self, event_id: str, lease: float
+    ) -> tuple[Literal["claimed", "processing", "done"], int | None, float]: ...
+    def _commit(self, event_id: str) -> None: ...
+    def _release(self, event_id: str, token: int) -> None: ...
+    def __len__(self) -> int: ...
+
+@final
+class _Reception:
+    """A ``WebhookReceiver``'s settings, as the hot path needs them."""
+
+    def __new__(
+        cls,
+        secret: str | Sequence[str],
+        tolerance: float | None,
+        lease: float,
+        table: _MemoryTable | None,
+    ) -> _Reception: ...
+    def set_handlers(self, handlers: dict[str, tuple[_Handler, ...]]) -> None: ...
+    def handle(
+        self, body: _Payload, headers: _Headers | None
+    ) -> (
+        ReceiverResponse
+        | WebhookEvent
+        | tuple[WebhookEvent, int, tuple[_Handler, ...], int, object, BaseException | None]
+    ): ...
 
 @final
 class Completer:

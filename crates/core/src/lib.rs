@@ -4,6 +4,7 @@
 
 pub mod cause;
 pub mod decode;
+pub mod dedupe;
 pub mod error;
 pub mod events;
 pub mod fields;

@@ -7,6 +7,7 @@ pub mod convert;
 pub mod errors;
 pub mod json_text;
 pub mod models;
+pub mod receiver;
 pub mod runtime;
 pub mod server;
 
@@ -28,6 +29,10 @@ mod _native {
     use crate::models::event_types::{default_event_data, unknown_event_type};
     #[pymodule_export]
     use crate::models::webhook::PyWebhook;
+    #[pymodule_export]
+    use crate::receiver::{
+        memory::_MemoryTable, reception::_Reception, response::PyReceiverResponse,
+    };
     #[cfg(unix)]
     #[pymodule_export]
     use crate::runtime::bridge::Completer;

@@ -8,15 +8,14 @@ replaces the claim by a processed marker kept for ``ttl`` seconds; a release dro
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import threading
 import time
-import weakref
-from collections import OrderedDict
-from itertools import count
 from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
 
+from .._native import _MemoryTable
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
@@ -155,20 +154,8 @@ def check_seconds(name: str, value: object) -> float:
 
 # --- In memory --------------------------------------------------------------------------------
 
-_memory_stores: weakref.WeakSet[MemoryDedupe] = weakref.WeakSet()
 
-
-def _renew_locks_after_fork() -> None:
-    # A lock held by another thread at fork() stays held for ever in the child.
-    for store in list(_memory_stores):
-        store._lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_renew_locks_after_fork)
-
-
-class MemoryDedupe:
+class MemoryDedupe(_MemoryTable):
     """This process's memory: thread-safe, bounded to ``max_entries`` ids (the least
     recently touched are forgotten first), lost on restart and not shared between processes
     (gunicorn workers each have their own: use ``SQLiteDedupe`` or ``RedisDedupe`` there)."""
@@ -181,12 +168,9 @@ class MemoryDedupe:
                 [{"field": "max_entries", "message": "must be a positive int"}],
             )
         self._max = max_entries
-        # event id -> (claim token, or None once processed; monotonic expiry). Ordered by last
-        # touch, so the front holds the first to forget.
-        self._entries: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._tokens = count()
-        _memory_stores.add(self)
+        # The table itself is Rust's (`_MemoryTable`), so that `WebhookReceiver.handle` can
+        # claim and commit without a Python call.
+        self._configure(self._ttl, max_entries)
 
     def claim(self, event_id: str, lease: float) -> Claim:
         """Claims ``event_id`` for ``lease`` seconds, unless it is processed or claimed.
@@ -201,23 +185,8 @@ class MemoryDedupe:
 
         Raises nothing.
         """
-        now = time.monotonic()
-        entries = self._entries
-        with self._lock:
-            entry = entries.get(event_id)
-            if entry is not None:
-                if entry[1] > now:
-                    if entry[0] is None:
-                        return Claim(event_id, DONE)
-                    return Claim(event_id, PROCESSING, retry_after=entry[1] - now)
-                del entries[event_id]
-            token = str(next(self._tokens))
-            entries[event_id] = (token, now + lease)
-            # Expired entries stay until the bound is reached (a lookup ignores them); then the
-            # least recently touched go first.
-            if len(entries) > self._max:
-                entries.popitem(last=False)
-        return Claim(event_id, CLAIMED, token)
+        state, token, retry_after = self._claim(event_id, lease)
+        return Claim(event_id, state, None if token is None else str(token), retry_after)
 
     def commit(self, claim: Claim) -> None:
         """Marks the claimed event as processed (remembered for the store's ``ttl``).
@@ -227,12 +196,7 @@ class MemoryDedupe:
 
         Raises nothing.
         """
-        expires = time.monotonic() + self._ttl
-        with self._lock:
-            self._entries[claim.event_id] = (None, expires)
-            self._entries.move_to_end(claim.event_id)
-            if len(self._entries) > self._max:  # its claim was forgotten meanwhile
-                self._entries.popitem(last=False)
+        self._commit(claim.event_id)
 
     def release(self, claim: Claim) -> None:
         """Gives up the claim so that a retry can run the event (after a handler failed).
@@ -242,10 +206,10 @@ class MemoryDedupe:
 
         Raises nothing.
         """
-        with self._lock:
-            entry = self._entries.get(claim.event_id)
-            if entry is not None and entry[0] == claim.token:
-                del self._entries[claim.event_id]
+        # Only a token of this store's own can match; any other matches nothing.
+        if claim.token is not None:
+            with contextlib.suppress(ValueError, OverflowError):
+                self._release(claim.event_id, int(claim.token))
 
     # No I/O and the lock is held for microseconds: the event loop can afford it inline.
     async def claim_async(self, event_id: str, lease: float) -> Claim:
@@ -281,9 +245,6 @@ class MemoryDedupe:
         Raises nothing.
         """
         self.release(claim)
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
     def __repr__(self) -> str:
         return f"MemoryDedupe(ttl={self._ttl:g}, max_entries={self._max}, entries={len(self)})"

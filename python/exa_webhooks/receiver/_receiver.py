@@ -13,7 +13,14 @@ from typing import Any, Literal, Protocol, TypeVar, cast, overload
 # Every name of an annotation imported at run time: `typing.get_type_hints` resolves them.
 from .._client import AsyncClient, Client
 from .._event_type import EventType, EventTypeArg
-from .._native import EVENT_TYPES, WebhookEvent, construct_event, unknown_event_type
+from .._native import (
+    EVENT_TYPES,
+    ReceiverResponse,
+    WebhookEvent,
+    _Reception,
+    construct_event,
+    unknown_event_type,
+)
 from ..errors import SignatureVerificationError, ValidationError
 from ..resources import (
     Import,
@@ -49,7 +56,6 @@ Handler = Callable[[WebhookEvent], object]
 _R = TypeVar("_R")
 _D = TypeVar("_D")
 
-_TEXT = "text/plain; charset=utf-8"
 DEFAULT_LEASE = 60.0
 """Seconds an event stays claimed while its handlers run, by default."""
 _PROCESSED = "processed"
@@ -80,43 +86,6 @@ class ReplayResult:
     def total(self) -> int:
         """Every event fetched."""
         return self.processed + self.duplicates + self.failed + self.ignored
-
-
-class ReceiverResponse:
-    """What to answer Exa: ``status``, ``body`` (short text saying what happened), ``headers``
-    (``content-type``, and ``retry-after`` on a 503), the ``event`` (None if the delivery was
-    refused) and ``duplicate`` (True if the event had already been processed)."""
-
-    __slots__ = ("body", "duplicate", "event", "headers", "status")
-
-    def __init__(
-        self,
-        status: int,
-        body: str,
-        event: WebhookEvent | None = None,
-        *,
-        duplicate: bool = False,
-        retry_after: float | None = None,
-    ) -> None:
-        self.status = status
-        """The HTTP status to answer with."""
-        self.body = body
-        """Short text saying what happened."""
-        self.event = event
-        """The event, or None if the delivery was refused."""
-        self.duplicate = duplicate
-        """True if the event had already been processed."""
-        self.headers: dict[str, str] = {"content-type": _TEXT}
-        """``content-type``, and ``retry-after`` on a 503."""
-        if retry_after is not None:
-            self.headers["retry-after"] = str(max(math.ceil(retry_after), 1))
-
-    def __repr__(self) -> str:
-        event = None if self.event is None else self.event.id
-        return (
-            f"ReceiverResponse(status={self.status}, body={self.body!r}, event={event!r}, "
-            f"duplicate={self.duplicate})"
-        )
 
 
 class _Register(Protocol[_D]):
@@ -192,7 +161,7 @@ async def _awaited(awaitable: Awaitable[object]) -> object:
     return await awaitable
 
 
-def _run_to_completion(awaitable: Awaitable[object], handler: Handler) -> None:
+def _run_to_completion(awaitable: Awaitable[object], handler: object) -> None:
     """An ``async def`` handler reached from sync ``handle``: run it in a fresh event loop,
     unless this thread already runs one (it cannot be blocked on from inside)."""
     import asyncio
@@ -209,6 +178,17 @@ def _run_to_completion(awaitable: Awaitable[object], handler: Handler) -> None:
         f"handler {_name(handler)} is async and handle() was called inside a running event "
         "loop: use `await receiver.handle_async(...)` there"
     )
+
+
+def _refused(error: SignatureVerificationError | ValidationError) -> ReceiverResponse:
+    """The 400 answer to a delivery that is not verified or not an event, logged."""
+    if isinstance(error, SignatureVerificationError):
+        # Never the body or the secret; the reason is what a misconfigured secret shows.
+        logger.warning("exa_webhooks: refused a delivery (400): %s", error.reason)
+        return ReceiverResponse(400, error.reason)
+    problems = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
+    logger.warning("exa_webhooks: refused a delivery that is not an event: %s", problems)
+    return ReceiverResponse(400, f"invalid_event: {problems}"[:1000])
 
 
 def _oldest_first(events: list[WebhookEvent]) -> list[WebhookEvent]:
@@ -282,11 +262,21 @@ class WebhookReceiver:
         self._secret: str | list[str] = secrets[0] if len(secrets) == 1 else list(secrets)
         self._tolerance = tolerance
         self._lease = float(lease)
-        self.dedupe: Dedupe = MemoryDedupe() if dedupe is None else dedupe
-        """The dedupe store that claims each event id."""
+        self._dedupe: Dedupe = MemoryDedupe() if dedupe is None else dedupe
         self._registered: list[tuple[frozenset[str] | None, Handler, bool]] = []
         self._table: dict[str, tuple[_Entry, ...]] = {}
         self._catch_all: tuple[_Entry, ...] = ()
+        self._plain: dict[str, tuple[Handler, ...]] = {}
+        self._catch_all_plain: tuple[Handler, ...] = ()
+        # The common delivery runs in Rust in one call, with a plain MemoryDedupe (whose
+        # table it reaches directly; a subclass may override its methods).
+        table = self._dedupe if type(self._dedupe) is MemoryDedupe else None
+        self._reception = _Reception(self._secret, tolerance, self._lease, table)
+
+    @property
+    def dedupe(self) -> Dedupe:
+        """The dedupe store that claims each event id."""
+        return self._dedupe
 
     # --- Registration -------------------------------------------------------------------------
 
@@ -361,6 +351,12 @@ class WebhookReceiver:
             for t in EVENT_TYPES
         }
         self._catch_all = tuple((h, a) for types, h, a in entries if types is None)
+        self._plain = {t: tuple(h for h, _ in hs) for t, hs in self._table.items()}
+        self._catch_all_plain = tuple(h for h, _ in self._catch_all)
+        # Rust runs the types whose handlers are all plain functions.
+        self._reception.set_handlers(
+            {t: self._plain[t] for t, hs in self._table.items() if hs and not any(a for _, a in hs)}
+        )
 
     def handlers(self, event_type: str) -> list[Handler]:
         """The handlers an event of this type runs, in order.
@@ -381,14 +377,8 @@ class WebhookReceiver:
         """The event, or the 400 answer saying why not (no handler runs then)."""
         try:
             return construct_event(body, headers, self._secret, tolerance=self._tolerance)
-        except SignatureVerificationError as error:
-            # Never the body or the secret; the reason is what a misconfigured secret shows.
-            logger.warning("exa_webhooks: refused a delivery (400): %s", error.reason)
-            return ReceiverResponse(400, error.reason)
-        except ValidationError as error:
-            problems = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
-            logger.warning("exa_webhooks: refused a delivery that is not an event: %s", problems)
-            return ReceiverResponse(400, f"invalid_event: {problems}"[:1000])
+        except (SignatureVerificationError, ValidationError) as error:
+            return _refused(error)
 
     def handle(
         self, body: bytes | bytearray | memoryview | str, headers: Headers | None
@@ -411,10 +401,15 @@ class WebhookReceiver:
         Raises nothing: a handler's exception is logged and answered 500. ``KeyboardInterrupt``
         and ``SystemExit`` propagate (the claim is released first).
         """
-        event = self._verify(body, headers)
-        if type(event) is ReceiverResponse:
-            return event
-        return self.process(event)
+        try:
+            outcome = self._reception.handle(body, headers)
+        except (SignatureVerificationError, ValidationError) as error:
+            return _refused(error)
+        if type(outcome) is ReceiverResponse:
+            return outcome
+        if isinstance(outcome, tuple):
+            return self._go_on(*outcome)
+        return self.process(outcome)
 
     async def handle_async(
         self, body: bytes | bytearray | memoryview | str, headers: Headers | None
@@ -452,37 +447,67 @@ class WebhookReceiver:
         Raises nothing: a handler's exception is logged and answered 500. ``KeyboardInterrupt``
         and ``SystemExit`` propagate (the claim is released first).
         """
-        handlers = self._table.get(event.type, self._catch_all)
+        handlers = self._plain.get(event.type, self._catch_all_plain)
         if not handlers:
             return ReceiverResponse(200, f"ignored: no handler for {event.type}", event)
         try:
-            claim = self.dedupe.claim(event.id, self._lease)
+            claim = self._dedupe.claim(event.id, self._lease)
         except Exception:
             return self._store_failed(event, "claim")
         if claim.state != CLAIMED:
             return self._not_claimed(event, claim)
-        handler: Handler | None = None
+        return self._run(event, claim, handlers, 0, None, None)
+
+    def _go_on(
+        self,
+        event: WebhookEvent,
+        token: int,
+        handlers: tuple[Handler, ...],
+        start: int,
+        result: object,
+        error: BaseException | None,
+    ) -> ReceiverResponse:
+        """Where the Rust side handed back: handler ``start - 1`` raised or returned something."""
+        claim = Claim(event.id, CLAIMED, str(token))
+        return self._run(event, claim, handlers, start, result, error)
+
+    def _run(
+        self,
+        event: WebhookEvent,
+        claim: Claim,
+        handlers: tuple[Handler, ...],
+        start: int,
+        result: object,
+        error: BaseException | None,
+    ) -> ReceiverResponse:
+        """Runs ``handlers[start:]`` (handler ``start - 1`` having returned ``result`` or raised
+        ``error``), then commits the claim, or releases it if a handler raised."""
+        handler: Handler | None = handlers[start - 1] if start else None
         try:
-            for handler, _ in handlers:
+            if error is not None:
+                raise error
+            if result is not None and inspect.isawaitable(result):
+                _run_to_completion(result, handler)
+            for handler in handlers[start:]:
                 result = handler(event)
                 if result is not None and inspect.isawaitable(result):
                     _run_to_completion(result, handler)
         except Exception:
             response = self._handler_failed(event, handler)
             try:
-                self.dedupe.release(claim)
+                self._dedupe.release(claim)
             except Exception:
                 self._store_failed(event, "release")
             return response
         except BaseException:
             # Ctrl-C, SystemExit: the handler is not running any more; let a retry run it.
             try:
-                self.dedupe.release(claim)
+                self._dedupe.release(claim)
             except Exception:
                 self._store_failed(event, "release")
             raise
         try:
-            self.dedupe.commit(claim)
+            self._dedupe.commit(claim)
         except Exception:
             self._store_failed(event, "commit")
         return ReceiverResponse(200, _PROCESSED, event)
@@ -503,7 +528,7 @@ class WebhookReceiver:
         handlers = self._table.get(event.type, self._catch_all)
         if not handlers:
             return ReceiverResponse(200, f"ignored: no handler for {event.type}", event)
-        dedupe = self.dedupe
+        dedupe = self._dedupe
         try:
             claim = await dedupe.claim_async(event.id, self._lease)
         except Exception:

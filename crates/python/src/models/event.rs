@@ -238,6 +238,18 @@ fn header_value<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<HeaderValue<'a>> {
             .map_or_else(|_| "an error".into(), |n| n.to_string());
         not_headers(format!("but its {what} raised {kind}"))
     };
+    if let Ok(dict) = obj.cast_exact::<PyDict>() {
+        // A plain dict is read in place: no `items()` view, no tuple per header.
+        for (i, (key, value)) in dict.iter().enumerate() {
+            if i == MAX_HEADERS {
+                return not_headers(format!("but it has more than {MAX_HEADERS} headers"));
+            }
+            if let Some(found) = signature_header(&key, &value) {
+                return Ok(found);
+            }
+        }
+        return Ok(HeaderValue::Absent);
+    }
     let has_items = obj.is_instance_of::<PyMapping>() || obj.hasattr("items").unwrap_or(false);
     if !has_items {
         return not_headers(format!("got {}", convert::type_name(obj)));
@@ -268,14 +280,25 @@ fn header_value<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<HeaderValue<'a>> {
                 "but its items() yielded {shape}, not a (name, value) pair"
             ));
         };
-        if text_of(&key).is_ok_and(|k| k.eq_ignore_ascii_case("exa-signature")) {
-            return Ok(match text_of(&value) {
-                Ok(text) => HeaderValue::Text(Cow::Owned(text.into_owned())),
-                Err(why) => HeaderValue::NotText(why),
-            });
+        if let Some(found) = signature_header(&key, &value) {
+            return Ok(found);
         }
     }
     Ok(HeaderValue::Absent)
+}
+
+/// The header's value if `key` names `Exa-Signature` (in any case).
+fn signature_header(
+    key: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+) -> Option<HeaderValue<'static>> {
+    if !text_of(key).is_ok_and(|k| k.eq_ignore_ascii_case("exa-signature")) {
+        return None;
+    }
+    Some(match text_of(value) {
+        Ok(text) => HeaderValue::Text(Cow::Owned(text.into_owned())),
+        Err(why) => HeaderValue::NotText(why),
+    })
 }
 
 /// More secrets than any rotation needs: an iterable that yields more is refused.
@@ -403,6 +426,18 @@ fn verify(
     let header = header_value(signature_obj)?;
     let secrets = secrets(secret)?;
     let now = unix_now(py, now)?;
+    verify_with(py, body, signable, header, &secrets, tolerance, now)
+}
+
+fn verify_with(
+    py: Python<'_>,
+    body: &[u8],
+    signable: bool,
+    header: HeaderValue<'_>,
+    secrets: &[impl AsRef<[u8]>],
+    tolerance: Option<i64>,
+    now: i64,
+) -> PyResult<()> {
     let header = match header {
         HeaderValue::Absent => return Err(signature_error(py, &signature::VerifyError::Missing)),
         HeaderValue::NotText(why) => {
@@ -410,7 +445,7 @@ fn verify(
         }
         HeaderValue::Text(header) => header,
     };
-    match signature::verify(body, &header, &secrets, tolerance, now) {
+    match signature::verify(body, &header, secrets, tolerance, now) {
         Ok(_) if !signable => Err(signature_error(py, &signature::VerifyError::NoMatch)),
         Ok(_) => Ok(()),
         Err(e) => Err(signature_error(py, &e)),
@@ -529,6 +564,33 @@ pub(crate) fn construct(
     let (body, signable) = body_to_verify(payload)?;
     verify(&body, signable, signature, secret, tolerance, now)?;
     parse_body(payload.py(), &body)
+}
+
+/// `construct` with the secrets already read (and checked) and the clock's time.
+pub(crate) fn construct_with(
+    payload: &Bound<'_, PyAny>,
+    signature: &Bound<'_, PyAny>,
+    secrets: &[Vec<u8>],
+    Tolerance(tolerance): Tolerance,
+) -> PyResult<PyWebhookEvent> {
+    let py = payload.py();
+    let (body, signable) = body_to_verify(payload)?;
+    let header = header_value(signature)?;
+    verify_with(
+        py,
+        &body,
+        signable,
+        header,
+        secrets,
+        tolerance,
+        timefmt::now_secs(),
+    )?;
+    parse_body(py, &body)
+}
+
+/// The secrets of `secret` (one or several), checked as the verifying functions check them.
+pub(crate) fn owned_secrets(secret: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
+    Ok(secrets(secret)?.into_iter().map(Cow::into_owned).collect())
 }
 
 /// An ``Exa-Signature`` header value for ``payload``, as Exa would send it (for tests).

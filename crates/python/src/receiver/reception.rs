@@ -1,0 +1,115 @@
+//! The common delivery in one call: verified and parsed (as `construct_event`), claimed in
+//! the in-memory table, its handlers run, committed, answered. `WebhookReceiver.handle`
+//! calls this and finishes in Python whatever it hands back.
+
+use crate::models::event::{construct_with, owned_secrets, Tolerance};
+use crate::receiver::memory::_MemoryTable;
+use crate::receiver::response::PyReceiverResponse;
+use exa_webhooks_core::dedupe::{seconds, Claimed};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+type Handlers = HashMap<String, Py<PyTuple>, foldhash::fast::RandomState>;
+
+/// A `WebhookReceiver`'s settings, as the hot path needs them.
+#[pyclass(frozen, module = "exa_webhooks.receiver")]
+pub struct _Reception {
+    /// Read once, when the receiver is made (never shown: this class has no repr of them).
+    secrets: Vec<Vec<u8>>,
+    tolerance: Tolerance,
+    lease: Duration,
+    /// Set only when the receiver's store is a plain `MemoryDedupe` (a subclass may
+    /// override its methods, and other stores are Python's to drive).
+    table: Option<Py<_MemoryTable>>,
+    /// Event type -> the handlers it runs, for the types whose handlers are all plain
+    /// functions (others, and types with no handler, are Python's).
+    handlers: Mutex<Handlers>,
+}
+
+#[pymethods]
+impl _Reception {
+    #[new]
+    fn new(
+        secret: &Bound<'_, PyAny>,
+        tolerance: Tolerance,
+        lease: f64,
+        table: Option<Py<_MemoryTable>>,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            secrets: owned_secrets(secret)?,
+            tolerance,
+            lease: seconds(lease),
+            table,
+            handlers: Mutex::new(Handlers::default()),
+        })
+    }
+
+    /// Replaces the table of handlers (event type -> tuple of plain functions).
+    fn set_handlers(&self, handlers: &Bound<'_, PyDict>) -> PyResult<()> {
+        let mut table = Handlers::default();
+        for (event_type, found) in handlers.iter() {
+            table.insert(
+                event_type.extract()?,
+                found.cast_into::<PyTuple>()?.unbind(),
+            );
+        }
+        *self.handlers.lock().unwrap_or_else(PoisonError::into_inner) = table;
+        Ok(())
+    }
+
+    /// Verifies and parses the delivery (raising as `construct_event` does), then:
+    /// - a `ReceiverResponse` if it was processed here (claimed, every handler returned
+    ///   None, committed);
+    /// - the `WebhookEvent`, for Python's `process`, if this cannot take it further (no
+    ///   table, no plain handlers for its type, or not claimed);
+    /// - `(event, token, handlers, next, result, error)` once claimed, when a handler
+    ///   returned something (`result`, maybe awaitable) or raised (`error`): Python goes on
+    ///   from handler `next` and commits or releases the claim under `token`.
+    fn handle<'py>(
+        &self,
+        body: &Bound<'py, PyAny>,
+        headers: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = body.py();
+        let event = construct_with(body, headers, &self.secrets, self.tolerance)?;
+        let Some(table) = &self.table else {
+            return Ok(Bound::new(py, event)?.into_any());
+        };
+        let found = self
+            .handlers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&event.inner.event_type)
+            .map(|found| found.clone_ref(py));
+        let Some(found) = found else {
+            return Ok(Bound::new(py, event)?.into_any());
+        };
+        let found = found.into_bound(py);
+        // One clock read for both: a commit's marker lasts the ttl (days) from the claim.
+        let now = Instant::now();
+        let claimed = table.get().lock().claim(&event.inner.id, self.lease, now);
+        let event = Bound::new(py, event)?;
+        let Claimed::Yours(token) = claimed else {
+            return Ok(event.into_any());
+        };
+        for (i, handler) in found.iter().enumerate() {
+            let handed_back = |result: Bound<'py, PyAny>, error: Option<PyErr>| {
+                let error = error.map(|e| e.into_value(py).into_any());
+                (event.clone(), token, found.clone(), i + 1, result, error).into_pyobject(py)
+            };
+            match handler.call1((&event,)) {
+                Ok(result) if result.is_none() => {}
+                Ok(result) => return Ok(handed_back(result, None)?.into_any()),
+                Err(error) => {
+                    return Ok(handed_back(py.None().into_bound(py), Some(error))?.into_any())
+                }
+            }
+        }
+        table.get().lock().commit(&event.get().inner.id, now);
+        let response = PyReceiverResponse::processed(event.unbind());
+        Ok(Bound::new(py, response)?.into_any())
+    }
+}

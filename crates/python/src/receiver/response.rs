@@ -1,0 +1,114 @@
+//! `ReceiverResponse`: what `WebhookReceiver.handle` answers.
+
+use crate::models::event::PyWebhookEvent;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString};
+use std::borrow::Cow;
+
+/// What to answer Exa: ``status``, ``body`` (short text saying what happened), ``headers``
+/// (``content-type``, and ``retry-after`` on a 503), the ``event`` (None if the delivery was
+/// refused) and ``duplicate`` (True if the event had already been processed).
+#[pyclass(frozen, module = "exa_webhooks.receiver", name = "ReceiverResponse")]
+pub struct PyReceiverResponse {
+    status: u16,
+    body: Cow<'static, str>,
+    event: Option<Py<PyWebhookEvent>>,
+    duplicate: bool,
+    /// Whole seconds, at least 1.
+    retry_after: Option<u64>,
+    /// Made on first use, then the same dict (changes to it stay).
+    headers: PyOnceLock<Py<PyDict>>,
+}
+
+impl PyReceiverResponse {
+    fn with(
+        status: u16,
+        body: Cow<'static, str>,
+        event: Option<Py<PyWebhookEvent>>,
+        duplicate: bool,
+        retry_after: Option<f64>,
+    ) -> Self {
+        // `max(math.ceil(retry_after), 1)`, saturating (a NaN is 1).
+        let retry_after = retry_after.map(|s| s.ceil().max(1.0) as u64);
+        Self {
+            status,
+            body,
+            event,
+            duplicate,
+            retry_after,
+            headers: PyOnceLock::new(),
+        }
+    }
+
+    pub fn processed(event: Py<PyWebhookEvent>) -> Self {
+        Self::with(200, Cow::Borrowed("processed"), Some(event), false, None)
+    }
+}
+
+#[pymethods]
+impl PyReceiverResponse {
+    #[new]
+    #[pyo3(signature = (status, body, event = None, *, duplicate = false, retry_after = None))]
+    fn new(
+        status: u16,
+        body: String,
+        event: Option<Py<PyWebhookEvent>>,
+        duplicate: bool,
+        retry_after: Option<f64>,
+    ) -> Self {
+        Self::with(status, Cow::Owned(body), event, duplicate, retry_after)
+    }
+
+    /// The HTTP status to answer with.
+    #[getter]
+    fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Short text saying what happened.
+    #[getter]
+    fn body(&self) -> &str {
+        &self.body
+    }
+
+    /// The event, or None if the delivery was refused.
+    #[getter]
+    fn event(&self, py: Python<'_>) -> Option<Py<PyWebhookEvent>> {
+        self.event.as_ref().map(|e| e.clone_ref(py))
+    }
+
+    /// True if the event had already been processed.
+    #[getter]
+    fn duplicate(&self) -> bool {
+        self.duplicate
+    }
+
+    /// ``content-type``, and ``retry-after`` on a 503.
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let headers = self.headers.get_or_try_init(py, || {
+            let headers = PyDict::new(py);
+            headers.set_item("content-type", "text/plain; charset=utf-8")?;
+            if let Some(seconds) = self.retry_after {
+                headers.set_item("retry-after", seconds.to_string())?;
+            }
+            Ok::<_, PyErr>(headers.unbind())
+        })?;
+        Ok(headers.bind(py).clone())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let quoted = |text: &str| PyString::new(py, text).repr().map(|r| r.to_string());
+        let event = match &self.event {
+            Some(event) => quoted(&event.get().inner.id)?,
+            None => "None".into(),
+        };
+        let body = quoted(&self.body)?;
+        Ok(format!(
+            "ReceiverResponse(status={}, body={body}, event={event}, duplicate={})",
+            self.status,
+            if self.duplicate { "True" } else { "False" }
+        ))
+    }
+}
