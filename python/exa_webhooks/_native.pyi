@@ -458,7 +458,9 @@ class WebhookEvent:
         """The event type, e.g. ``webset.idle`` (unknown types are kept as given)."""
     @property
     def data(self) -> dict[str, Any]:
-        """The resource the event is about (a Webset, an item...), as decoded JSON."""
+        """The resource the event is about (a Webset, an item...), as decoded JSON: a new dict
+        on each read, decoded from the delivered text then (keep it in a variable to read it
+        more than once)."""
     @property
     def created_at(self) -> datetime:
         """When the event was created (timezone-aware)."""

@@ -73,7 +73,9 @@ impl PyWebhookEvent {
         &self.inner.event_type
     }
 
-    /// The resource the event is about (a Webset, an item...), as decoded JSON.
+    /// The resource the event is about (a Webset, an item...), as decoded JSON: a new dict
+    /// on each read, decoded from the delivered text then (keep it in a variable to read it
+    /// more than once).
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         json_text::to_python(py, self.inner.data.text())
