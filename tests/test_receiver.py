@@ -507,7 +507,7 @@ def test_a_handler_raising_after_another_logs_its_own_traceback_and_reruns_both(
     assert record.exc_info is not None
     error = record.exc_info[1]
     assert isinstance(error, ValueError)
-    frames = [frame.name for frame in __import__("traceback").extract_tb(error.__traceback__)]
+    frames = [frame.name for frame in __import__("traceback").extract_tb(record.exc_info[2])]
     assert "second_handler" in frames
     assert receiver.handle(body, headers).body == "processed"
     assert calls == ["first", "second", "first", "second"]
@@ -619,3 +619,95 @@ def test_receiver_responses_are_frozen_and_keep_one_headers_dict() -> None:
     assert repr(ReceiverResponse(200, "it's", event, duplicate=True)) == (
         "ReceiverResponse(status=200, body=\"it's\", event='event_rr', duplicate=True)"
     )
+
+
+def test_receiver_responses_pickle_copy_and_take_a_stand_in_event() -> None:
+    import copy
+
+    event = ew.parse_event(event_body("event_pk"))
+    busy = ReceiverResponse(503, "busy", event, retry_after=7)
+    for again in (pickle.loads(pickle.dumps(busy)), copy.copy(busy)):
+        assert (again.status, again.body, again.duplicate) == (503, "busy", False)
+        assert again.event == event
+        assert again.headers["retry-after"] == "7"
+
+    class StandIn:
+        id = "event_fake"
+        type = "webset.idle"
+
+    receiver = WebhookReceiver(SECRET)
+    receiver.on("webset.idle")(lambda e: None)
+    answer = receiver.process(StandIn())  # type: ignore[arg-type]
+    assert answer.body == "processed"
+    assert "event_fake" in repr(answer)
+
+
+def test_a_subclass_overriding_process_is_called_by_handle() -> None:
+    seen: list[str] = []
+
+    class Measured(WebhookReceiver):
+        def process(self, event: ew.WebhookEvent) -> ReceiverResponse:
+            seen.append(event.id)
+            return super().process(event)
+
+    receiver = Measured(SECRET)
+    receiver.on("webset.idle")(lambda e: None)
+    assert receiver.handle(*signed("event_m")).body == "processed"
+    assert seen == ["event_m"]
+
+
+def test_a_raising_handler_leaves_no_reference_cycle(receiver: WebhookReceiver) -> None:
+    import gc
+    import weakref
+
+    class Payload:
+        pass
+
+    refs: list[weakref.ref[Payload]] = []
+
+    @receiver.on("webset.idle")
+    def failing(event: ew.WebhookEvent) -> None:
+        local = Payload()
+        refs.append(weakref.ref(local))
+        raise RuntimeError("down")
+
+    log = logging.getLogger("exa_webhooks")
+    log.disabled = True  # a captured record would hold the traceback, and the frame with it
+    gc.disable()
+    try:
+        assert receiver.handle(*signed("event_gc")).status == 500
+        assert refs[0]() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
+        log.disabled = False
+
+
+def test_the_processed_marker_lasts_the_ttl_from_the_commit() -> None:
+    receiver = WebhookReceiver(SECRET, dedupe=MemoryDedupe(ttl=0.5))
+    receiver.on("webset.idle")(lambda e: time.sleep(0.6))  # longer than the ttl
+    body, headers = signed("event_ttl")
+    assert receiver.handle(body, headers).body == "processed"
+    assert receiver.handle(body, headers).duplicate  # remembered from the commit on
+
+
+def test_memory_dedupe_takes_any_positive_bound_and_ignores_foreign_tokens() -> None:
+    store = MemoryDedupe(max_entries=2**70)
+    claim = store.claim("e", 60)
+    store.release(Claim("e", "claimed", ["not", "a", "token"]))  # type: ignore[arg-type]
+    store.release(Claim("e", "claimed", "-1"))
+    assert store.claim("e", 60).state == "processing"
+    store.release(claim)
+    assert len(store) == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"$serde_json::private::Number": "5"},
+        {"a": {"$serde_json::private::Number": "abc"}},
+        {"a": [{"$serde_json::private::Number": "1e400"}]},
+    ],
+)
+def test_data_shaped_like_serde_jsons_number_marker_is_refused(data: dict[str, Any]) -> None:
+    with pytest.raises(ew.ValidationError):
+        ew.parse_event(event_body("event_tok", data=data))

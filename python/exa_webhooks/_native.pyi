@@ -608,6 +608,10 @@ class ReceiverResponse:
     @property
     def headers(self) -> dict[str, str]:
         """``content-type``, and ``retry-after`` on a 503."""
+    def __getnewargs_ex__(
+        self,
+    ) -> tuple[tuple[int, str, WebhookEvent | None], dict[str, Any]]:
+        """For pickle and ``copy``: the arguments that make this answer again."""
 
 @disjoint_base
 class _MemoryTable:

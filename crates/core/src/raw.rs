@@ -15,7 +15,8 @@ impl RawObject {
     /// `None` for anything else (not an object, a number Python cannot hold, an escaped
     /// surrogate), for which the lenient parser then says what is wrong.
     pub fn checked(raw: Box<RawValue>) -> Option<Self> {
-        (raw.get().starts_with('{') && plain(raw.get())).then_some(Self(raw))
+        let text = raw.get();
+        (text.starts_with('{') && plain(text)).then_some(Self(raw))
     }
 
     /// The text of an already checked object.
@@ -47,13 +48,19 @@ impl PartialEq for RawObject {
     }
 }
 
+/// The key under which serde_json's `arbitrary_precision` hands a number's text to a
+/// visitor, as a one-entry map (private to serde_json, stable since 2017).
+pub const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
 /// Containers an event's `data` may nest: with the event's own object, 127, the most that
 /// serde_json parses (its limit, which `RawValue` does not apply when it skips a value).
 const MAX_DEPTH: usize = 126;
 
 /// Whether well-formed JSON `text` holds only numbers Python can hold (`bad_number`'s rule),
 /// no `\u` escape of a surrogate (which `serde_json` skips without checking that it is
-/// paired) and nests at most `MAX_DEPTH` deep. Strings are skipped with `memchr`, as they
+/// paired), no string that may be `NUMBER_TOKEN` (serde_json reads an object with that one
+/// key as a number: any string starting with `$`, written or escaped, goes the slow way)
+/// and nests at most `MAX_DEPTH` deep. Strings are skipped with `memchr`, as they
 /// are most of the bytes.
 fn plain(text: &str) -> bool {
     let mut rest = text.as_bytes();
@@ -71,6 +78,7 @@ fn plain(text: &str) -> bool {
                 depth = depth.saturating_sub(1);
                 tail
             }
+            b'"' if may_be_token(tail) => return false,
             b'"' => match skip_string(tail) {
                 Some(after) => after,
                 None => return false,
@@ -107,6 +115,14 @@ fn skip_string(mut rest: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// Whether the string starting at `rest` may begin with `$` (as `NUMBER_TOKEN` does).
+fn may_be_token(rest: &[u8]) -> bool {
+    rest.starts_with(b"$")
+        || rest
+            .get(..6)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"\\u0024"))
+}
+
 fn number_fits(number: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(number) else {
         return false;
@@ -138,18 +154,31 @@ mod tests {
     fn refuses_what_the_lenient_parser_must_see() {
         let big = format!(r#"{{"n": {}}}"#, "9".repeat(MAX_INT_DIGITS + 1));
         let long_ok = format!(r#"{{"n": -{}}}"#, "9".repeat(MAX_INT_DIGITS));
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let deep = format!(r#"{{"d": {}}}"#, nested(MAX_DEPTH));
+        let deepest = format!(r#"{{"d": {}}}"#, nested(MAX_DEPTH - 1));
+        let token = format!(r#"{{"a": {{"{NUMBER_TOKEN}": "5"}}}}"#);
+        let escaped = token.replace('$', "\\u0024");
         for text in [
             r#"[1]"#,
             r#""s""#,
             r#"{"f": 1e400}"#,
             r#"{"s": "\ud83d\ude00"}"#,
             &big,
+            &deep,
+            &token,
+            &escaped,
         ] {
             assert!(RawObject::checked(raw(text)).is_none(), "{text}");
         }
         // Digits inside strings are text, not numbers.
         let in_string = format!(r#"{{"s": "{}", "e": "1e400"}}"#, "9".repeat(5000));
-        for text in [long_ok.as_str(), &in_string, r#"{"s": "\\ud800"}"#] {
+        for text in [
+            long_ok.as_str(),
+            &in_string,
+            r#"{"s": "\\ud800"}"#,
+            &deepest,
+        ] {
             assert!(RawObject::checked(raw(text)).is_some(), "{text}");
         }
     }

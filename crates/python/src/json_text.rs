@@ -9,10 +9,10 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
-/// The key under which serde_json's `arbitrary_precision` feature hands a number's text to
-/// `deserialize_any` (as a one-entry map). Private to serde_json, but stable since 2017; the
-/// tests of numbers in `data` would fail at once if it changed.
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+/// Where serde_json's `arbitrary_precision` puts a number's text (`RawObject::checked` keeps
+/// objects with this key out of the fast path, so only numbers use it here; the tests of
+/// numbers in `data` fail at once if serde_json ever changed it).
+const NUMBER_TOKEN: &str = exa_webhooks_core::raw::NUMBER_TOKEN;
 
 /// `text` (well-formed JSON) as `json.loads` would give it: dicts in order, exact ints.
 pub fn to_python<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {

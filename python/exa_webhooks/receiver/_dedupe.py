@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
@@ -158,7 +159,12 @@ def check_seconds(name: str, value: object) -> float:
 class MemoryDedupe(_MemoryTable):
     """This process's memory: thread-safe, bounded to ``max_entries`` ids (the least
     recently touched are forgotten first), lost on restart and not shared between processes
-    (gunicorn workers each have their own: use ``SQLiteDedupe`` or ``RedisDedupe`` there)."""
+    (gunicorn workers each have their own: use ``SQLiteDedupe`` or ``RedisDedupe`` there).
+
+    ``WebhookReceiver.handle`` claims and commits in this table directly, not through these
+    methods (patching them on an instance changes nothing there); a subclass is driven
+    through its methods, so subclass it to simulate a failing store. Leases and the ttl run
+    on the OS's monotonic clock, which libraries that patch ``time`` do not move."""
 
     def __init__(self, ttl: float = DEFAULT_TTL, max_entries: int = 100_000) -> None:
         self._ttl = check_seconds("ttl", ttl)
@@ -170,7 +176,7 @@ class MemoryDedupe(_MemoryTable):
         self._max = max_entries
         # The table itself is Rust's (`_MemoryTable`), so that `WebhookReceiver.handle` can
         # claim and commit without a Python call.
-        self._configure(self._ttl, max_entries)
+        self._configure(self._ttl, min(max_entries, sys.maxsize))
 
     def claim(self, event_id: str, lease: float) -> Claim:
         """Claims ``event_id`` for ``lease`` seconds, unless it is processed or claimed.
@@ -208,7 +214,7 @@ class MemoryDedupe(_MemoryTable):
         """
         # Only a token of this store's own can match; any other matches nothing.
         if claim.token is not None:
-            with contextlib.suppress(ValueError, OverflowError):
+            with contextlib.suppress(TypeError, ValueError, OverflowError):
                 self._release(claim.event_id, int(claim.token))
 
     # No I/O and the lock is held for microseconds: the event loop can afford it inline.

@@ -269,8 +269,11 @@ class WebhookReceiver:
         self._plain: dict[str, tuple[Handler, ...]] = {}
         self._catch_all_plain: tuple[Handler, ...] = ()
         # The common delivery runs in Rust in one call, with a plain MemoryDedupe (whose
-        # table it reaches directly; a subclass may override its methods).
-        table = self._dedupe if type(self._dedupe) is MemoryDedupe else None
+        # table it reaches directly; a subclass may override its methods), unless a subclass
+        # of this class overrides `process`, which `handle` must then call.
+        store = self._dedupe
+        own = type(self).process is WebhookReceiver.process
+        table = store if type(store) is MemoryDedupe and own else None
         self._reception = _Reception(self._secret, tolerance, self._lease, table)
 
     @property
@@ -485,15 +488,21 @@ class WebhookReceiver:
         handler: Handler | None = handlers[start - 1] if start else None
         try:
             if error is not None:
-                raise error
+                try:
+                    raise error
+                finally:
+                    error = None  # its traceback holds this frame: no cycle through it
             if result is not None and inspect.isawaitable(result):
                 _run_to_completion(result, handler)
             for handler in handlers[start:]:
                 result = handler(event)
                 if result is not None and inspect.isawaitable(result):
                     _run_to_completion(result, handler)
-        except Exception:
+        except Exception as failure:
             response = self._handler_failed(event, handler)
+            # Logged. A handler's error handed back from Rust is also held by our callers'
+            # frames, which its traceback holds in turn: drop the traceback, no cycle.
+            failure.__traceback__ = None
             try:
                 self._dedupe.release(claim)
             except Exception:

@@ -56,7 +56,11 @@ impl _Reception {
                 found.cast_into::<PyTuple>()?.unbind(),
             );
         }
-        *self.handlers.lock().unwrap_or_else(PoisonError::into_inner) = table;
+        let mut guard = self.handlers.lock().unwrap_or_else(PoisonError::into_inner);
+        let old = std::mem::replace(&mut *guard, table);
+        // The old table's references go after the lock does: dropping them may run Python.
+        drop(guard);
+        drop(old);
         Ok(())
     }
 
@@ -88,27 +92,32 @@ impl _Reception {
             return Ok(Bound::new(py, event)?.into_any());
         };
         let found = found.into_bound(py);
-        // One clock read for both: a commit's marker lasts the ttl (days) from the claim.
-        let now = Instant::now();
-        let claimed = table.get().lock().claim(&event.inner.id, self.lease, now);
         let event = Bound::new(py, event)?;
+        let id = &event.get().inner.id;
+        let table = table.get();
+        let claimed = table.lock().claim(id, self.lease, Instant::now());
         let Claimed::Yours(token) = claimed else {
             return Ok(event.into_any());
         };
         for (i, handler) in found.iter().enumerate() {
             let handed_back = |result: Bound<'py, PyAny>, error: Option<PyErr>| {
                 let error = error.map(|e| e.into_value(py).into_any());
-                (event.clone(), token, found.clone(), i + 1, result, error).into_pyobject(py)
+                let next = (event.clone(), token, found.clone(), i + 1, result, error);
+                next.into_pyobject(py)
+                    .map(Bound::into_any)
+                    .inspect_err(|_| {
+                        // Out of memory, say: nothing can go on from here, so a retry may.
+                        table.lock().release(id, token);
+                    })
             };
             match handler.call1((&event,)) {
                 Ok(result) if result.is_none() => {}
-                Ok(result) => return Ok(handed_back(result, None)?.into_any()),
-                Err(error) => {
-                    return Ok(handed_back(py.None().into_bound(py), Some(error))?.into_any())
-                }
+                Ok(result) => return handed_back(result, None),
+                Err(error) => return handed_back(py.None().into_bound(py), Some(error)),
             }
         }
-        table.get().lock().commit(&event.get().inner.id, now);
+        // The marker's ttl runs from the commit, as `MemoryDedupe.commit`'s does.
+        table.lock().commit(id, Instant::now());
         let response = PyReceiverResponse::processed(event.unbind());
         Ok(Bound::new(py, response)?.into_any())
     }
