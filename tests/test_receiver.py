@@ -711,3 +711,38 @@ def test_memory_dedupe_takes_any_positive_bound_and_ignores_foreign_tokens() -> 
 def test_data_shaped_like_serde_jsons_number_marker_is_refused(data: dict[str, Any]) -> None:
     with pytest.raises(ew.ValidationError):
         ew.parse_event(event_body("event_tok", data=data))
+
+
+def test_a_receiver_whose_handler_closes_over_it_is_collected() -> None:
+    import gc
+    import weakref
+
+    def make() -> weakref.ref[WebhookReceiver]:
+        receiver = WebhookReceiver(SECRET)
+        receiver.on("webset.idle")(lambda event: receiver.handlers(event.type))
+        assert receiver.handle(*signed("event_leak")).body == "processed"
+        return weakref.ref(receiver)
+
+    gone = make()
+    gc.collect()
+    assert gone() is None
+
+
+def test_a_subclass_overriding_handle_keeps_its_override() -> None:
+    seen: list[int] = []
+
+    class Wrapped(WebhookReceiver):
+        def handle(self, body: Any, headers: Any) -> ReceiverResponse:
+            seen.append(len(body))
+            return super().handle(body, headers)
+
+    receiver = Wrapped(SECRET)
+    receiver.on("webset.idle")(lambda e: None)
+    body, headers = signed("event_w")
+    assert receiver.handle(body, headers).body == "processed"
+    assert receiver.handle(body, headers).duplicate
+    assert seen == [len(body)] * 2
+    # Kept apart from the receiver, its handle still delivers (it holds the receiver).
+    handle = WebhookReceiver(SECRET).handle
+    assert handle(*signed("event_kept")).body == "ignored: no handler for webset.idle"
+    assert handle(b"{}", {}).status == 400

@@ -636,6 +636,7 @@ class _Reception:
         tolerance: float | None,
         lease: float,
         table: _MemoryTable | None,
+        receiver: object,
     ) -> _Reception: ...
     def set_handlers(self, handlers: dict[str, tuple[_Handler, ...]]) -> None: ...
     def handle(
@@ -645,6 +646,7 @@ class _Reception:
         | WebhookEvent
         | tuple[WebhookEvent, int, tuple[_Handler, ...], int, object, BaseException | None]
     ): ...
+    def deliver(self, body: _Payload, headers: _Headers | None) -> ReceiverResponse: ...
 
 @final
 class Completer:

@@ -59,6 +59,14 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
     })
 }
 
+/// Whether `error` is a `SignatureVerificationError` or a `ValidationError`: what a receiver
+/// answers 400.
+pub fn is_refusal(py: Python<'_>, error: &PyErr) -> bool {
+    classes(py).is_ok_and(|c| {
+        error.is_instance(py, c.signature.bind(py)) || error.is_instance(py, c.validation.bind(py))
+    })
+}
+
 /// The exception class for an HTTP status, by Exa's documented meanings.
 fn api_class(classes: &Classes, status: u16) -> &Py<PyType> {
     match status {

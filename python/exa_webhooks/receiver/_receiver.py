@@ -274,7 +274,13 @@ class WebhookReceiver:
         store = self._dedupe
         own = type(self).process is WebhookReceiver.process
         table = store if type(store) is MemoryDedupe and own else None
-        self._reception = _Reception(self._secret, tolerance, self._lease, table)
+        self._reception = _Reception(self._secret, tolerance, self._lease, table, self)
+        if type(self).handle is WebhookReceiver.handle:
+            # The same delivery without this class's Python frame around the native call:
+            # `handle` below, done in Rust (it hands back to `process`, `_go_on`, `_refused`).
+            self.__dict__["handle"] = self._reception.deliver
+
+    _refused = staticmethod(_refused)
 
     @property
     def dedupe(self) -> Dedupe:

@@ -2,15 +2,24 @@
 //! the in-memory table, its handlers run, committed, answered. `WebhookReceiver.handle`
 //! calls this and finishes in Python whatever it hands back.
 
+use crate::errors;
 use crate::models::event::{construct_with, owned_secrets, Tolerance};
 use crate::receiver::memory::_MemoryTable;
 use crate::receiver::response::PyReceiverResponse;
 use exa_webhooks_core::dedupe::{seconds, Claimed};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
+use pyo3::{PyTraverseError, PyVisit};
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+
+/// A lock only Rust code that runs no Python holds (no panics outside tests: never poisoned
+/// midway, so a poisoned one is still whole).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 type Handlers = HashMap<String, Py<PyTuple>, foldhash::fast::RandomState>;
 
@@ -27,6 +36,8 @@ pub struct _Reception {
     /// Event type -> the handlers it runs, for the types whose handlers are all plain
     /// functions (others, and types with no handler, are Python's).
     handlers: Mutex<Handlers>,
+    /// The `WebhookReceiver` that `deliver` hands back to (a cycle the collector sees).
+    receiver: Mutex<Option<Py<PyAny>>>,
 }
 
 #[pymethods]
@@ -37,6 +48,7 @@ impl _Reception {
         tolerance: Tolerance,
         lease: f64,
         table: Option<Py<_MemoryTable>>,
+        receiver: Py<PyAny>,
     ) -> PyResult<Self> {
         Ok(Self {
             secrets: owned_secrets(secret)?,
@@ -44,7 +56,66 @@ impl _Reception {
             lease: seconds(lease),
             table,
             handlers: Mutex::new(Handlers::default()),
+            receiver: Mutex::new(Some(receiver)),
         })
+    }
+
+    // Handlers often close over their receiver, which holds this: the collector must see
+    // through it, or every such receiver would leak.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Some(table) = &self.table {
+            visit.call(table)?;
+        }
+        if let Ok(receiver) = self.receiver.try_lock() {
+            if let Some(receiver) = &*receiver {
+                visit.call(receiver)?;
+            }
+        }
+        // Only taken without Python code running, so never held while the collector runs.
+        if let Ok(handlers) = self.handlers.try_lock() {
+            for found in handlers.values() {
+                visit.call(found)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        let handlers = std::mem::take(&mut *lock(&self.handlers));
+        let receiver = lock(&self.receiver).take();
+        drop((handlers, receiver)); // after the locks: dropping them may run Python
+    }
+
+    /// `WebhookReceiver.handle` without a Python frame of its own: the receiver binds this
+    /// as its instance's `handle` (unless a subclass overrides `handle`). What `handle` hands
+    /// back goes to the receiver's `process`, `_go_on` or `_refused`.
+    fn deliver<'py>(
+        &self,
+        body: &Bound<'py, PyAny>,
+        headers: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = body.py();
+        let receiver = lock(&self.receiver).as_ref().map(|r| r.clone_ref(py));
+        let Some(receiver) = receiver else {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "this WebhookReceiver was cleared by the garbage collector",
+            ));
+        };
+        let receiver = receiver.into_bound(py);
+        let outcome = match self.handle(body, headers) {
+            Ok(outcome) => outcome,
+            Err(error) if errors::is_refusal(py, &error) => {
+                return receiver.call_method1(intern!(py, "_refused"), (error.into_value(py),))
+            }
+            Err(error) => return Err(error),
+        };
+        if outcome.is_instance_of::<PyReceiverResponse>() {
+            return Ok(outcome);
+        }
+        match outcome.cast_into::<PyTuple>() {
+            Ok(next) => receiver.call_method1(intern!(py, "_go_on"), next),
+            Err(event) => receiver.call_method1(intern!(py, "process"), (event.into_inner(),)),
+        }
     }
 
     /// Replaces the table of handlers (event type -> tuple of plain functions).
@@ -56,7 +127,7 @@ impl _Reception {
                 found.cast_into::<PyTuple>()?.unbind(),
             );
         }
-        let mut guard = self.handlers.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = lock(&self.handlers);
         let old = std::mem::replace(&mut *guard, table);
         // The old table's references go after the lock does: dropping them may run Python.
         drop(guard);
@@ -82,10 +153,7 @@ impl _Reception {
         let Some(table) = &self.table else {
             return Ok(Bound::new(py, event)?.into_any());
         };
-        let found = self
-            .handlers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        let found = lock(&self.handlers)
             .get(&event.inner.event_type)
             .map(|found| found.clone_ref(py));
         let Some(found) = found else {
