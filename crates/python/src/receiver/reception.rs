@@ -1,6 +1,7 @@
 //! The common delivery in one call: verified and parsed (as `construct_event`), claimed in
-//! the in-memory table, its handlers run, committed, answered. `WebhookReceiver.handle`
-//! calls this and finishes in Python whatever it hands back.
+//! the in-memory table, its handlers run, committed, answered. A receiver's `handle` is
+//! `deliver` (the Python method calls `handle` here instead, for a subclass that overrides
+//! it); whatever this hands back, Python finishes.
 
 use crate::errors;
 use crate::models::event::{construct_with, owned_secrets, Tolerance};
@@ -86,9 +87,22 @@ impl _Reception {
         drop((handlers, receiver)); // after the locks: dropping them may run Python
     }
 
-    /// `WebhookReceiver.handle` without a Python frame of its own: the receiver binds this
-    /// as its instance's `handle` (unless a subclass overrides `handle`). What `handle` hands
-    /// back goes to the receiver's `process`, `_go_on` or `_refused`.
+    /// Verifies the raw body against the ``Exa-Signature`` header, then ``process``-es it.
+    ///
+    /// (``WebhookReceiver.handle`` itself, without a Python frame around it: a receiver's
+    /// ``handle`` is this, unless a subclass overrides ``handle``.)
+    ///
+    /// Args:
+    ///     body: the raw request body, exactly as received.
+    ///     headers: the request's headers, or the ``Exa-Signature`` value alone.
+    ///
+    /// Returns:
+    ///     The answer to give Exa: 400 for a bad signature or body, 200 once processed (or a
+    ///     duplicate, or no handler), 500 when a handler raised (Exa delivers again), 503 while
+    ///     another delivery holds the event or the dedupe store fails.
+    ///
+    /// Raises nothing: a handler's exception is logged and answered 500. ``KeyboardInterrupt``
+    /// and ``SystemExit`` propagate (the claim is released first).
     fn deliver<'py>(
         &self,
         body: &Bound<'py, PyAny>,
