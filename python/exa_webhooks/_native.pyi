@@ -639,13 +639,6 @@ class _Reception:
         receiver: object,
     ) -> _Reception: ...
     def set_handlers(self, handlers: dict[str, tuple[_Handler, ...]]) -> None: ...
-    def handle(
-        self, body: _Payload, headers: _Headers | None
-    ) -> (
-        ReceiverResponse
-        | WebhookEvent
-        | tuple[WebhookEvent, int, tuple[_Handler, ...], int, object, BaseException | None]
-    ): ...
     def deliver(self, body: _Payload, headers: _Headers | None) -> ReceiverResponse: ...
 
 @final

@@ -410,15 +410,8 @@ class WebhookReceiver:
         Raises nothing: a handler's exception is logged and answered 500. ``KeyboardInterrupt``
         and ``SystemExit`` propagate (the claim is released first).
         """
-        try:
-            outcome = self._reception.handle(body, headers)
-        except (SignatureVerificationError, ValidationError) as error:
-            return _refused(error)
-        if type(outcome) is ReceiverResponse:
-            return outcome
-        if isinstance(outcome, tuple):
-            return self._go_on(*outcome)
-        return self.process(outcome)
+        # What an instance's `handle` is, unless a subclass overrides this (and calls it).
+        return self._reception.deliver(body, headers)
 
     async def handle_async(
         self, body: bytes | bytearray | memoryview | str, headers: Headers | None

@@ -1,7 +1,7 @@
 //! The common delivery in one call: verified and parsed (as `construct_event`), claimed in
 //! the in-memory table, its handlers run, committed, answered. A receiver's `handle` is
-//! `deliver` (the Python method calls `handle` here instead, for a subclass that overrides
-//! it); whatever this hands back, Python finishes.
+//! `deliver` (the Python method calls it too, for a subclass that overrides `handle`);
+//! whatever `take` cannot finish goes to the receiver's Python methods.
 
 use crate::errors;
 use crate::models::event::{construct_with, owned_secrets, Tolerance};
@@ -116,7 +116,7 @@ impl _Reception {
             ));
         };
         let receiver = receiver.into_bound(py);
-        let outcome = match self.handle(body, headers) {
+        let outcome = match self.take(body, headers) {
             Ok(outcome) => outcome,
             Err(error) if errors::is_refusal(py, &error) => {
                 return receiver.call_method1(intern!(py, "_refused"), (error.into_value(py),))
@@ -148,7 +148,9 @@ impl _Reception {
         drop(old);
         Ok(())
     }
+}
 
+impl _Reception {
     /// Verifies and parses the delivery (raising as `construct_event` does), then:
     /// - a `ReceiverResponse` if it was processed here (claimed, every handler returned
     ///   None, committed);
@@ -157,7 +159,7 @@ impl _Reception {
     /// - `(event, token, handlers, next, result, error)` once claimed, when a handler
     ///   returned something (`result`, maybe awaitable) or raised (`error`): Python goes on
     ///   from handler `next` and commits or releases the claim under `token`.
-    fn handle<'py>(
+    fn take<'py>(
         &self,
         body: &Bound<'py, PyAny>,
         headers: &Bound<'py, PyAny>,
