@@ -452,3 +452,42 @@ def test_async_retries_and_deadline(server: ExaServer) -> None:
         assert timed_out.value.attempts == 3
 
     asyncio.run(main())
+
+
+def test_one_async_client_serves_loops_in_turn_and_at_once(server: ExaServer) -> None:
+    """Each call is resolved on the loop that awaits it: successive `asyncio.run` loops, and
+    two threads whose loops interleave their calls on the same client."""
+    client = ew.AsyncClient("test-key", base_url=server.url)
+    seen: dict[str, set[int]] = {}
+
+    async def creates(name: str, n: int) -> None:
+        loop = asyncio.get_running_loop()
+        for _ in range(n):
+            webhook = await client.create_webhook(EVENTS, URL, {"by": name})
+            assert webhook.metadata == {"by": name}
+            # Resolved on this loop's own thread, by this loop.
+            assert asyncio.get_running_loop() is loop
+            seen.setdefault(name, set()).add(threading.get_ident())
+            await asyncio.sleep(0)
+
+    for i in range(3):
+        asyncio.run(creates(f"run-{i}", 5))
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def in_thread(name: str) -> None:
+        barrier.wait()
+        try:
+            asyncio.run(creates(name, 40))
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=in_thread, args=(f"thread-{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    assert len(seen) == 5
+    assert all(len(idents) == 1 for idents in seen.values())
+    assert seen["thread-0"] != seen["thread-1"]

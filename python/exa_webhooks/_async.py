@@ -16,12 +16,11 @@ if TYPE_CHECKING:
 
 __all__ = ["completer"]
 
+# The native client keeps the last loop's answer itself, so this runs once per loop it sees
+# (and again whenever calls alternate between loops).
 _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Completer | None] = (
     weakref.WeakKeyDictionary()
 )
-# The last loop asked about and its completer: almost every call comes from the same loop,
-# and this check creates no weak reference (a WeakKeyDictionary lookup creates one).
-_last: tuple[weakref.ref[asyncio.AbstractEventLoop], Completer | None] | None = None
 
 
 _NO_LOOP = (
@@ -36,17 +35,11 @@ def completer() -> Completer | None:
     proactor): calls then go through pyo3-async-runtimes."""
     import asyncio  # here, not at the top: it costs ~30 ms to import
 
-    global _last
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         raise RuntimeError(_NO_LOOP) from None
-    last = _last
-    if last is not None and last[0]() is loop:
-        return last[1]
-    made = _by_loop[loop] if loop in _by_loop else _make(loop)
-    _last = (weakref.ref(loop), made)
-    return made
+    return _by_loop[loop] if loop in _by_loop else _make(loop)
 
 
 def _make(loop: asyncio.AbstractEventLoop) -> Completer | None:

@@ -18,7 +18,8 @@ use exa_webhooks_core::transport::{
 use exa_webhooks_core::validation::{self, FieldError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyBool;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyWeakrefReference};
 use pyo3::IntoPyObjectExt;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -302,19 +303,41 @@ fn page_tuple<T, U: From<T>>(page: Page<T>) -> PageTuple<U> {
 }
 
 /// The running loop's `Completer` (`exa_webhooks._async.completer()`), or None where loops
-/// cannot watch a socket; raises without a running loop.
+/// cannot watch a socket; raises without a running loop. The last loop's answer is kept here,
+/// so the common call makes no Python frame.
 fn loop_completer(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    static COMPLETER: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
-    COMPLETER
-        .get_or_try_init(py, || {
-            Ok::<_, PyErr>(
-                py.import("exa_webhooks._async")?
-                    .getattr("completer")?
-                    .unbind(),
-            )
-        })?
-        .bind(py)
-        .call0()
+    static COMPLETER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    static RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    // The last loop (weakly) and its completer, as `completer()` answered.
+    static LAST: Mutex<Option<(Py<PyWeakrefReference>, Py<PyAny>)>> = Mutex::new(None);
+    let running = RUNNING_LOOP
+        .import(py, "asyncio", "_get_running_loop")?
+        .call0()?;
+    if !running.is_none() {
+        let last = LAST.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((event_loop, completer)) = &*last {
+            if event_loop
+                .bind(py)
+                .upgrade()
+                .is_some_and(|l| l.is(&running))
+            {
+                return Ok(completer.bind(py).clone());
+            }
+        }
+    }
+    let completer = COMPLETER
+        .import(py, "exa_webhooks._async", "completer")?
+        .call0()?;
+    let entry = (
+        PyWeakrefReference::new(&running)?.unbind(),
+        completer.clone().unbind(),
+    );
+    // The one replaced is dropped once the lock is released.
+    let _replaced = LAST
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .replace(entry);
+    Ok(completer)
 }
 
 /// What a call hands to Python: the value, or for a client of `with_raw_response` the value

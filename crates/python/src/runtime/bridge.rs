@@ -26,8 +26,13 @@ use std::sync::{Arc, Mutex};
 type Outcome = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
 
 enum Item {
-    /// A call finished: resolve its future.
-    Done { future: Py<PyAny>, outcome: Outcome },
+    /// A call finished: resolve its future (and first take back the callback that would abort
+    /// it on cancelling, which would otherwise run once more through the loop for nothing).
+    Done {
+        future: Py<PyAny>,
+        abort: Py<AbortOnCancel>,
+        outcome: Outcome,
+    },
     /// A try of a call in flight, for the logger: logged on the loop's thread, in order.
     Log(Levels, AttemptLog),
 }
@@ -67,7 +72,7 @@ pub struct Completer {
 /// Aborts the request when its asyncio future is cancelled.
 #[pyclass(frozen, module = "exa_webhooks._native")]
 struct AbortOnCancel {
-    handle: tokio::task::AbortHandle,
+    handle: std::sync::OnceLock<tokio::task::AbortHandle>,
 }
 
 #[pymethods]
@@ -77,7 +82,9 @@ impl AbortOnCancel {
             .call_method0(intern!(future.py(), "cancelled"))?
             .is_truthy()?
         {
-            self.handle.abort();
+            if let Some(handle) = self.handle.get() {
+                handle.abort();
+            }
         }
         Ok(())
     }
@@ -112,21 +119,27 @@ impl Completer {
         let Some(_inside) = runtime::inside(py) else {
             return Ok(());
         };
-        let mut sink = [0u8; 256];
-        while matches!((&self.shared.watch).read(&mut sink), Ok(n) if n > 0) {}
+        // One read: a wake byte is sent per idle-to-busy turn of the queue, so there are
+        // rarely more than one or two; any left keep the socket readable and come back here.
+        let _ = (&self.shared.watch).read(&mut [0u8; 256]);
         // Disarm before taking the queue, so a completion racing with us sends a new wake.
         self.shared.armed.store(false, Ordering::Release);
         let done =
             std::mem::take(&mut *self.shared.queue.lock().unwrap_or_else(|p| p.into_inner()));
         for item in done {
-            let (future, outcome) = match item {
-                Item::Done { future, outcome } => (future, outcome),
+            let (future, abort, outcome) = match item {
+                Item::Done {
+                    future,
+                    abort,
+                    outcome,
+                } => (future, abort, outcome),
                 Item::Log(levels, entry) => {
                     logging::emit(py, levels, &entry);
                     continue;
                 }
             };
             let future = future.bind(py);
+            let _ = future.call_method1(intern!(py, "remove_done_callback"), (abort,));
             // A future cancelled meanwhile refuses the result (InvalidStateError): nobody
             // waits for it. One that cannot be resolved must not keep the others waiting.
             let _ = match outcome(py) {
@@ -163,6 +176,14 @@ impl Completer {
         let future = event_loop.call_method0(intern!(py, "create_future"))?;
         let shared = Arc::clone(&self.shared);
         let target = future.clone().unbind();
+        // Reserved before spawning: the task hands it back with its outcome.
+        let abort = Py::new(
+            py,
+            AbortOnCancel {
+                handle: std::sync::OnceLock::new(),
+            },
+        )?;
+        let abort_back = abort.clone_ref(py);
         // Boxed once: the future is large, and spawning moves it several times.
         let fut = Box::pin(fut);
         let task = handle.spawn(async move {
@@ -172,12 +193,11 @@ impl Completer {
             };
             shared.push(Item::Done {
                 future: target,
+                abort: abort_back,
                 outcome,
             });
         });
-        let abort = AbortOnCancel {
-            handle: task.abort_handle(),
-        };
+        let _ = abort.get().handle.set(task.abort_handle());
         future.call_method1(intern!(py, "add_done_callback"), (abort,))?;
         Ok(future)
     }
