@@ -1,9 +1,9 @@
 //! The limit a Rust-cored client can approach: reqwest and tokio, no Python.
 //!
-//! `exa-bench-limit <seq-create|async-create|list|core-seq-create> <base_url> <api_key> <count>
-//! [in_flight]` prints `{"wall_s", "cpu_s", "requests", "max_rss_kb"}` as JSON.
+//! `exa-bench-limit <seq-create|async-create|list|core-seq-create|core-async-create> <base_url>
+//! <api_key> <count> [in_flight]` prints `{"wall_s", "cpu_s", "requests", "max_rss_kb"}` as JSON.
 //!
-//! `core-seq-create` is not a limit but a diagnosis: scenario 1 through exa-webhooks' own
+//! The `core-` modes are not limits but diagnoses: scenarios 1 and 2 through exa-webhooks' own
 //! transport (validation of the answer, retries policy, timeouts) with no Python around it,
 //! so the cost of the Python layer can be told apart from the cost of the Rust core.
 
@@ -99,6 +99,14 @@ fn core_transport(base: &str, key: &str) -> exa_webhooks_core::transport::Transp
     .unwrap()
 }
 
+fn core_body(i: usize) -> exa_webhooks_core::models::CreateWebhook {
+    exa_webhooks_core::models::CreateWebhook {
+        events: vec!["webset.created".into()],
+        url: format!("https://example.com/hooks/{i}"),
+        metadata: Some(vec![("team".into(), "bench".into())]),
+    }
+}
+
 async fn create(client: &reqwest::Client, url: &str, i: usize) -> Webhook {
     let body = serde_json::json!({
         "events": ["webset.created"],
@@ -110,11 +118,30 @@ async fn create(client: &reqwest::Client, url: &str, i: usize) -> Webhook {
     response.json::<Webhook>().await.unwrap()
 }
 
-/// A few creates (one per connection `in_flight` will use) outside the measurement. Only the
-/// reqwest modes: the core's first connection is one of thousands of sequential requests, and
-/// listing asserts it lists exactly what it was told.
-async fn warm(http: &reqwest::Client, url: &str, mode: &str, in_flight: usize) {
+/// A few creates (one per connection `in_flight` will use) outside the measurement. Not the
+/// core's sequential mode (its first connection is one of thousands of sequential requests)
+/// nor listing (which asserts it lists exactly what it was told).
+async fn warm(
+    http: &reqwest::Client,
+    core: Option<&Arc<exa_webhooks_core::transport::Transport>>,
+    url: &str,
+    mode: &str,
+    in_flight: usize,
+) {
     match mode {
+        "core-async-create" => {
+            let tasks: Vec<_> = (0..in_flight)
+                .map(|i| {
+                    let transport = Arc::clone(core.unwrap());
+                    tokio::spawn(async move {
+                        transport.create_webhook(&core_body(i), None).await.unwrap();
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap();
+            }
+        }
         "seq-create" => {
             for i in 0..10 {
                 create(http, url, i).await;
@@ -143,7 +170,7 @@ fn main() {
     let url = format!("{base}/websets/v0/webhooks");
     // Sequential work gets a single-threaded runtime, as a blocking client would; the
     // concurrent one gets the multi-threaded runtime an async service would use.
-    let runtime = if mode == "async-create" {
+    let runtime = if mode.contains("async-create") {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -156,9 +183,11 @@ fn main() {
     };
     let http = client(&key);
     // Built before the clock starts, as the HTTP client above is.
-    let core = (mode == "core-seq-create").then(|| core_transport(&base, &key));
+    let core = mode
+        .starts_with("core-")
+        .then(|| Arc::new(core_transport(&base, &key)));
     // Connections opened before the clock starts, as the Python contenders' are.
-    runtime.block_on(warm(&http, &url, mode, in_flight));
+    runtime.block_on(warm(&http, core.as_ref(), &url, mode, in_flight));
     let (cpu0, started) = (cpu_seconds(), Instant::now());
     let requests = runtime.block_on(async {
         match mode {
@@ -171,12 +200,7 @@ fn main() {
             "core-seq-create" => {
                 let transport = core.as_ref().unwrap();
                 for i in 0..count {
-                    let body = exa_webhooks_core::models::CreateWebhook {
-                        events: vec!["webset.created".into()],
-                        url: format!("https://example.com/hooks/{i}"),
-                        metadata: Some(vec![("team".into(), "bench".into())]),
-                    };
-                    transport.create_webhook(&body, None).await.unwrap();
+                    transport.create_webhook(&core_body(i), None).await.unwrap();
                 }
                 count
             }
@@ -192,6 +216,29 @@ fn main() {
                                     break;
                                 }
                                 create(&http, &url, i).await;
+                            }
+                        })
+                    })
+                    .collect();
+                for w in workers {
+                    w.await.unwrap();
+                }
+                count
+            }
+            // The core driven by long-lived tasks, as the "async-create" mode drives reqwest.
+            "core-async-create" => {
+                let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+                let workers: Vec<_> = (0..in_flight)
+                    .map(|_| {
+                        let (transport, next) =
+                            (Arc::clone(core.as_ref().unwrap()), Arc::clone(&next));
+                        tokio::spawn(async move {
+                            loop {
+                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                if i >= count {
+                                    break;
+                                }
+                                transport.create_webhook(&core_body(i), None).await.unwrap();
                             }
                         })
                     })
