@@ -244,6 +244,22 @@ def test_async_handlers_run_in_sync_handle(receiver: WebhookReceiver) -> None:
     assert seen == ["event_s"]
 
 
+def test_a_failing_async_handler_in_sync_handle_logs_only_its_own_error(
+    receiver: WebhookReceiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    @receiver.on("webset.idle")
+    async def handler(event: ew.WebhookEvent) -> None:
+        raise ValueError("async fail")
+
+    assert receiver.handle(*signed("event_af")).status == 500
+    (record,) = [r for r in caplog.records if r.exc_info]
+    error = record.exc_info[1]
+    assert isinstance(error, ValueError)
+    # Not chained to the probe for a running loop ("no running event loop").
+    assert error.__context__ is None
+    assert "no running event loop" not in caplog.text
+
+
 def test_async_handler_in_sync_handle_inside_a_running_loop_is_a_logged_500(
     receiver: WebhookReceiver, caplog: pytest.LogCaptureFixture
 ) -> None:

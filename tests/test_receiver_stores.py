@@ -134,8 +134,10 @@ def test_sqlite_refuses_a_path_it_cannot_open(tmp_path: Path) -> None:
 
     with pytest.raises(sqlite3.OperationalError):
         SQLiteDedupe(tmp_path / "no" / "such" / "dir" / "x.sqlite3")
-    with pytest.raises(ew.ValidationError, match="MemoryDedupe"):
-        SQLiteDedupe(":memory:")  # one database per connection: no dedupe between threads
+    # Each is a database per connection (per thread here): no dedupe between threads.
+    for private in (":memory:", "", "file::memory:?cache=shared", "file:x?mode=memory"):
+        with pytest.raises(ew.ValidationError, match="MemoryDedupe"):
+            SQLiteDedupe(private)
 
 
 # --- Redis -------------------------------------------------------------------------------------

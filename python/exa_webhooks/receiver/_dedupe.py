@@ -290,14 +290,22 @@ class SQLiteDedupe:
         self, path: str | os.PathLike[str], *, ttl: float = DEFAULT_TTL, timeout: float = 10.0
     ) -> None:
         self._path = os.fspath(path)
-        if self._path == ":memory:" or self._path.startswith("file::memory:"):
+        # SQLite gives each connection (one per thread here) its own database for these: a
+        # store that would de-duplicate nothing between threads.
+        private = {"": "an empty path", ":memory:": "':memory:'"}.get(self._path)
+        in_memory = self._path.startswith("file::memory:") or (
+            self._path.startswith("file:") and "mode=memory" in self._path
+        )
+        if private is None and in_memory:
+            private = "an in-memory database"
+        if private is not None:
             raise ValidationError(
-                "1 validation error\n  path: ':memory:' is a new database per connection (one "
+                f"1 validation error\n  path: {private} is a new database per connection (one "
                 "per thread here), so it would de-duplicate nothing: use MemoryDedupe",
                 [
                     {
                         "field": "path",
-                        "message": "':memory:' de-duplicates nothing: use MemoryDedupe",
+                        "message": f"{private} de-duplicates nothing: use MemoryDedupe",
                     }
                 ],
             )

@@ -169,6 +169,12 @@ def _run_to_completion(awaitable: Awaitable[object], handler: object) -> None:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
+        running = False
+    else:
+        running = True
+    if not running:
+        # Outside the `except`: the probe's RuntimeError must not become the context of
+        # whatever the handler raises.
         asyncio.run(awaitable if inspect.iscoroutine(awaitable) else _awaited(awaitable))
         return
     close = getattr(awaitable, "close", None)
