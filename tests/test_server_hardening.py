@@ -301,6 +301,24 @@ def test_a_body_too_large_gets_413_and_is_not_recorded(server: ExaServer) -> Non
     assert server.requests == []
 
 
+@pytest.mark.parametrize("expect", [b"", b"Expect: 100-continue\r\n"])
+def test_a_declared_body_too_large_is_refused_before_it_is_sent(
+    server: ExaServer, expect: bytes
+) -> None:
+    sock = connect(server)
+    sock.settimeout(10)
+    sock.sendall(
+        b"POST /websets/v0/webhooks HTTP/1.1\r\nHost: x\r\nx-api-key: test-key\r\n"
+        b"Content-Length: 2000000\r\n" + expect + b"\r\n"
+    )
+    answer = b""  # no body is sent: the answer comes from the head alone
+    while chunk := sock.recv(65536):
+        answer += chunk
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:80]  # not "100 Continue" first
+    assert server.requests == []
+
+
 # --- The store ---------------------------------------------------------------------------------
 
 

@@ -91,6 +91,21 @@ pub async fn handle(
             closing(answer)
         });
     }
+    let too_large = || {
+        let answer = Answer::error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body larger than {MAX_REQUEST_BYTES} bytes"),
+            "PAYLOAD_TOO_LARGE",
+        );
+        closing(respond(answer, &request_id, &[]))
+    };
+    // A declared length over the limit is refused before a byte of it is read (and before
+    // any `100 Continue`, which hyper sends only once the body is asked for).
+    if usize::try_from(hyper::body::Body::size_hint(&body).lower())
+        .map_or(true, |declared| declared > MAX_REQUEST_BYTES)
+    {
+        return Ok(too_large());
+    }
     let body = match tokio::time::timeout(
         body_timeout,
         Limited::new(body, MAX_REQUEST_BYTES).collect(),
@@ -102,14 +117,7 @@ pub async fn handle(
         Ok(Err(e)) if !e.is::<LengthLimitError>() => {
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, e.to_string()));
         }
-        Ok(Err(_)) => {
-            let answer = Answer::error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("request body larger than {MAX_REQUEST_BYTES} bytes"),
-                "PAYLOAD_TOO_LARGE",
-            );
-            return Ok(closing(respond(answer, &request_id, &[])));
-        }
+        Ok(Err(_)) => return Ok(too_large()),
         Err(_) => {
             let answer = Answer::error(
                 StatusCode::REQUEST_TIMEOUT,
