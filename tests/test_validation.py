@@ -40,6 +40,14 @@ def test_unknown_event_gets_a_suggestion(client: ew.Client) -> None:
     assert "did you mean" not in create(client, ["zzz.yyy"], URL)["events[0]"]
 
 
+def test_a_huge_event_list_gets_a_bounded_report(client: ew.Client) -> None:
+    with pytest.raises(ew.ValidationError) as excinfo:
+        client.create_webhook(["x"] * 200_000, "https://example.com/h")
+    assert "at most 19 event types, got 200000" in str(excinfo.value)
+    assert len(excinfo.value.errors) == 101  # the count, then the first hundred names
+    assert len(str(excinfo.value)) < 10_000
+
+
 def test_bare_string_is_not_a_list_of_letters(client: ew.Client) -> None:
     found = create(client, "webset.created", URL)
     assert list(found) == ["events"]
