@@ -48,6 +48,12 @@ def test_a_huge_event_list_gets_a_bounded_report(client: ew.Client) -> None:
     assert len(str(excinfo.value)) < 10_000
 
 
+def test_an_over_long_cursor_is_refused_before_any_request() -> None:
+    client = ew.Client("k", base_url="http://127.0.0.1:1")  # nothing listens: no I/O may happen
+    with pytest.raises(ew.ValidationError, match="cursor: must be at most 8192 characters"):
+        client.list_webhooks(cursor="x" * 70_000)
+
+
 def test_bare_string_is_not_a_list_of_letters(client: ew.Client) -> None:
     found = create(client, "webset.created", URL)
     assert list(found) == ["events"]

@@ -330,10 +330,22 @@ pub fn validate_limit(limit: i64, errors: &mut Vec<FieldError>) {
     }
 }
 
-/// A cursor from a previous page: a non-empty string.
+/// Longer cursors are refused before any I/O: they could not be sent in a URL anyway (past
+/// about 64 KB, once percent-encoded), and no real cursor comes close.
+pub const MAX_CURSOR_CHARS: usize = 8192;
+
+/// A cursor from a previous page: a non-empty string of bounded length.
 pub fn validate_cursor(cursor: &str, errors: &mut Vec<FieldError>) {
     if cursor.is_empty() {
         errors.push(FieldError::new("cursor", "must not be empty"));
+    } else if cursor.len() > MAX_CURSOR_CHARS {
+        let chars = cursor.chars().count();
+        if chars > MAX_CURSOR_CHARS {
+            errors.push(FieldError::new(
+                "cursor",
+                format!("must be at most {MAX_CURSOR_CHARS} characters, got {chars}"),
+            ));
+        }
     }
 }
 
@@ -717,6 +729,12 @@ mod tests {
         assert_eq!(errors_of(|e| validate_limit(201, e)).len(), 1);
         assert_eq!(errors_of(|e| validate_cursor("", e)).len(), 1);
         assert!(errors_of(|e| validate_cursor("abc", e)).is_empty());
+        assert!(errors_of(|e| validate_cursor(&"é".repeat(MAX_CURSOR_CHARS), e)).is_empty());
+        let long = errors_of(|e| validate_cursor(&"x".repeat(70_000), e));
+        assert_eq!(
+            long[0].message,
+            "must be at most 8192 characters, got 70000"
+        );
         let errors = errors_of(|e| validate_event_type("event_type", "webset.completed", e));
         assert!(errors[0].message.contains("webset.idle"));
     }
