@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import pickle
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -212,3 +214,23 @@ def test_async_client_closes_without_an_event_loop(server: ExaServer) -> None:
     assert aclient.closed
     with pytest.raises(ew.ExaError, match="closed"):
         asyncio.run(aclient.create_webhook(EVENTS, URL))
+
+
+def test_a_ca_bundle_that_is_not_a_regular_file_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "ca.fifo"
+    os.mkfifo(fifo)  # opening it would block until a writer came: never
+    for path, words in ((fifo, "is not a regular file"), ("/dev/zero", "is not a regular file")):
+        with pytest.raises(ew.ValidationError, match=f"ca_bundle: .*{words}"):
+            ew.Client("k", base_url="http://127.0.0.1:1", ca_bundle=path)
+
+
+def test_an_ssl_cert_file_that_would_hang_the_trust_store_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fifo = tmp_path / "certs.fifo"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("SSL_CERT_FILE", str(fifo))
+    with pytest.raises(ew.ValidationError, match=r"SSL_CERT_FILE: .*is not a regular file"):
+        ew.Client("k", base_url="http://127.0.0.1:1")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    ew.Client("k", base_url="http://127.0.0.1:1").close()  # skipped, as the OS store loader does

@@ -70,6 +70,38 @@ pub fn count_certificates(pem: &[u8]) -> usize {
     reqwest::Certificate::from_pem_bundle(pem).map_or(0, |certs| certs.len())
 }
 
+/// The most a CA bundle file may hold: the whole Mozilla store is about 250 KB.
+pub const MAX_CA_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a CA bundle file, refusing what is not a regular file of bounded size first: a FIFO
+/// would block the client's construction for ever, a device such as `/dev/zero` fill memory.
+pub fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let shown = path.display();
+    let cannot = |e: std::io::Error| format!("cannot read {shown}: {e}");
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(format!("{shown} is not a regular file"));
+    }
+    let too_large = || {
+        format!(
+            "{shown} is larger than {} MB, which no CA bundle is",
+            MAX_CA_BUNDLE_BYTES / (1024 * 1024)
+        )
+    };
+    if meta.len() > MAX_CA_BUNDLE_BYTES {
+        return Err(too_large());
+    }
+    let mut pem = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CA_BUNDLE_BYTES + 1).read_to_end(&mut pem))
+        .map_err(cannot)?;
+    if pem.len() as u64 > MAX_CA_BUNDLE_BYTES {
+        return Err(too_large());
+    }
+    Ok(pem)
+}
+
 /// What one try did, for the `exa_webhooks` logger.
 #[derive(Debug, Clone)]
 pub struct AttemptLog {

@@ -112,15 +112,14 @@ fn resolve_config(
     let ca_pem = match ca_bundle.filter(|c| !c.is_none()) {
         None => None,
         Some(path) => match path.extract::<std::path::PathBuf>() {
-            Ok(path) => match std::fs::read(&path) {
+            Ok(path) => match exa_webhooks_core::transport::read_ca_bundle(&path) {
                 Ok(pem) if exa_webhooks_core::transport::count_certificates(&pem) > 0 => Some(pem),
                 Ok(_) => {
                     let message = format!("{} holds no PEM certificate", path.display());
                     errors.push(FieldError::new("ca_bundle", message));
                     None
                 }
-                Err(e) => {
-                    let message = format!("cannot read {}: {e}", path.display());
+                Err(message) => {
                     errors.push(FieldError::new("ca_bundle", message));
                     None
                 }
@@ -132,6 +131,16 @@ fn resolve_config(
             }
         },
     };
+    // The OS trust store's loader reads this file as it is, when the client is built: what
+    // would hang or exhaust memory there is refused here (a missing file it skips).
+    if let Some(file) = std::env::var_os("SSL_CERT_FILE").filter(|f| !f.is_empty()) {
+        let path = std::path::Path::new(&file);
+        if path.exists() {
+            if let Err(message) = exa_webhooks_core::transport::read_ca_bundle(path) {
+                errors.push(FieldError::new("SSL_CERT_FILE", message));
+            }
+        }
+    }
     check(py, errors)?;
     // With no errors reported, all three are set.
     let incomplete = || PyValueError::new_err("incomplete client configuration");
