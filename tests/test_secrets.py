@@ -95,6 +95,19 @@ def test_secrets_in_an_answer_that_is_not_json_are_redacted(scripted: ScriptedSe
     assert [t for t in texts_of(excinfo.value) if "whsec_LEAKY" in t] == []
 
 
+def test_an_answer_echoing_the_api_key_does_not_carry_it_into_the_error(
+    scripted: ScriptedServer,
+) -> None:
+    # A gateway that repeats the key it refused: the error keeps its words, not the key.
+    for body in ({"message": "bad key scripted-key"}, "denied: key scripted-key is unknown"):
+        scripted.script(Reply(502, body))
+        with pytest.raises(ew.APIError) as excinfo:
+            scripted.client(max_retries=0).create_webhook(["webset.created"], "https://e.com/h")
+        assert "<api key>" in excinfo.value.message
+        assert [t for t in texts_of(excinfo.value) if "scripted-key" in t] == []
+        assert b"scripted-key" not in pickle.dumps(excinfo.value)
+
+
 def test_signature_errors_never_show_secret_or_payload() -> None:
     secret = "whsec_PRIVATE_abcdef"
     body = b'{"type":"webset.created","data":{"id":"ws_PRIVATE_DATA"}}'

@@ -130,6 +130,8 @@ pub struct Transport {
     /// Flips to true on `close()`: calls in flight end at once instead of running on. Shared
     /// with every transport made by `with_policy`, as the pool is.
     closed: Arc<watch::Sender<bool>>,
+    /// The key, to mask it in what an error keeps of an answer that echoes it back.
+    api_key: Arc<str>,
 }
 
 impl Transport {
@@ -181,6 +183,7 @@ impl Transport {
             max_retries: config.max_retries,
             budget: budget(config.timeout, config.max_retries),
             closed: Arc::new(watch::Sender::new(false)),
+            api_key: config.api_key.as_str().into(),
         })
     }
 
@@ -194,6 +197,16 @@ impl Transport {
             max_retries,
             budget: budget(timeout, max_retries),
             closed: Arc::clone(&self.closed),
+            api_key: Arc::clone(&self.api_key),
+        }
+    }
+
+    /// `text` without the API key, should an answer have echoed it (a proxy's "bad key ..."
+    /// page, say). Keys shorter than 8 characters are left: masking them would garble words.
+    fn without_key(&self, text: &mut String) {
+        let key = &*self.api_key;
+        if key.len() >= 8 && text.contains(key) {
+            *text = text.replace(key, "<api key>");
         }
     }
 
@@ -454,6 +467,9 @@ impl Transport {
         let bytes = read_bounded(response).await.unwrap_or_default();
         let text = || String::from_utf8_lossy(&bytes).into_owned();
         let mut error = ApiError::from_response(status.as_u16(), request_id, retry_after, text());
+        for text in [&mut error.message, &mut error.body] {
+            self.without_key(text);
+        }
         if status.is_redirection() {
             let target = location.unwrap_or_else(|| "nowhere".into());
             error.message = format!(
