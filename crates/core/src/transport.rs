@@ -73,31 +73,38 @@ pub fn count_certificates(pem: &[u8]) -> usize {
 /// The most a CA bundle file may hold: the whole Mozilla store is about 250 KB.
 pub const MAX_CA_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Reads a CA bundle file, refusing what is not a regular file of bounded size first: a FIFO
-/// would block the client's construction for ever, a device such as `/dev/zero` fill memory.
+/// Refuses a CA file that is not a regular file of bounded size, from its metadata alone: a
+/// FIFO would block whoever opens it for ever, a device such as `/dev/zero` fill memory.
+pub fn check_ca_file(path: &std::path::Path, meta: &std::fs::Metadata) -> Result<(), String> {
+    if !meta.is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
+    if meta.len() > MAX_CA_BUNDLE_BYTES {
+        return Err(too_large(path));
+    }
+    Ok(())
+}
+
+fn too_large(path: &std::path::Path) -> String {
+    format!(
+        "{} is larger than {} MB, which no CA bundle is",
+        path.display(),
+        MAX_CA_BUNDLE_BYTES / (1024 * 1024)
+    )
+}
+
+/// Reads a CA bundle file that `check_ca_file` passes, at most `MAX_CA_BUNDLE_BYTES` of it
+/// (a file whose metadata says less than it holds, as /proc's do, is cut off there).
 pub fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let shown = path.display();
-    let cannot = |e: std::io::Error| format!("cannot read {shown}: {e}");
-    let meta = std::fs::metadata(path).map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(format!("{shown} is not a regular file"));
-    }
-    let too_large = || {
-        format!(
-            "{shown} is larger than {} MB, which no CA bundle is",
-            MAX_CA_BUNDLE_BYTES / (1024 * 1024)
-        )
-    };
-    if meta.len() > MAX_CA_BUNDLE_BYTES {
-        return Err(too_large());
-    }
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    check_ca_file(path, &std::fs::metadata(path).map_err(cannot)?)?;
     let mut pem = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_CA_BUNDLE_BYTES + 1).read_to_end(&mut pem))
         .map_err(cannot)?;
     if pem.len() as u64 > MAX_CA_BUNDLE_BYTES {
-        return Err(too_large());
+        return Err(too_large(path));
     }
     Ok(pem)
 }
@@ -785,5 +792,36 @@ fn failure_of(e: reqwest::Error) -> Failure {
         Failure::Timeout(cause)
     } else {
         Failure::Broken(cause)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ca_files_are_bounded_and_regular() {
+        let dir = std::env::temp_dir().join(format!("exa-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big.pem");
+        // Sparse: its metadata says 17 MB without the disk holding them.
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_CA_BUNDLE_BYTES + 1)
+            .unwrap();
+        let small = dir.join("small.pem");
+        std::fs::write(&small, b"-----BEGIN CERTIFICATE-----\n").unwrap();
+        let too_large = read_ca_bundle(&big).unwrap_err();
+        let not_regular = read_ca_bundle(&dir).unwrap_err();
+        let missing = read_ca_bundle(&dir.join("none.pem")).unwrap_err();
+        let read = read_ca_bundle(&small);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(too_large.contains("larger than 16 MB"), "{too_large}");
+        assert!(
+            not_regular.contains("is not a regular file"),
+            "{not_regular}"
+        );
+        assert!(missing.starts_with("cannot read "), "{missing}");
+        assert_eq!(read.unwrap(), b"-----BEGIN CERTIFICATE-----\n");
     }
 }

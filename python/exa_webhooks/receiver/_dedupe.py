@@ -292,13 +292,12 @@ class SQLiteDedupe:
         self._path = os.fspath(path)
         # SQLite gives each connection (one per thread here) its own database for these: a
         # store that would de-duplicate nothing between threads.
-        private = {"": "an empty path", ":memory:": "':memory:'"}.get(self._path)
-        in_memory = self._path.startswith("file::memory:") or (
-            self._path.startswith("file:") and "mode=memory" in self._path
+        where = self._path
+        in_memory_uri = where.startswith("file::memory:") or (
+            where.startswith("file:") and "mode=memory" in where
         )
-        if private is None and in_memory:
-            private = "an in-memory database"
-        if private is not None:
+        if where in ("", ":memory:") or in_memory_uri:
+            private = repr(where) if where else "an empty path"
             raise ValidationError(
                 f"1 validation error\n  path: {private} is a new database per connection (one "
                 "per thread here), so it would de-duplicate nothing: use MemoryDedupe",

@@ -169,21 +169,17 @@ def _run_to_completion(awaitable: Awaitable[object], handler: object) -> None:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        running = False
+        pass  # no loop: run it below, outside this `except`, or the probe's RuntimeError
+        # would become the context of whatever the handler raises
     else:
-        running = True
-    if not running:
-        # Outside the `except`: the probe's RuntimeError must not become the context of
-        # whatever the handler raises.
-        asyncio.run(awaitable if inspect.iscoroutine(awaitable) else _awaited(awaitable))
-        return
-    close = getattr(awaitable, "close", None)
-    if close is not None:
-        close()  # no "never awaited" warning on top of this error
-    raise RuntimeError(
-        f"handler {_name(handler)} is async and handle() was called inside a running event "
-        "loop: use `await receiver.handle_async(...)` there"
-    )
+        close = getattr(awaitable, "close", None)
+        if close is not None:
+            close()  # no "never awaited" warning on top of this error
+        raise RuntimeError(
+            f"handler {_name(handler)} is async and handle() was called inside a running "
+            "event loop: use `await receiver.handle_async(...)` there"
+        )
+    asyncio.run(awaitable if inspect.iscoroutine(awaitable) else _awaited(awaitable))
 
 
 def _refused(error: SignatureVerificationError | ValidationError) -> ReceiverResponse:

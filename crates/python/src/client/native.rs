@@ -132,11 +132,11 @@ fn resolve_config(
         },
     };
     // The OS trust store's loader reads this file as it is, when the client is built: what
-    // would hang or exhaust memory there is refused here (a missing file it skips).
+    // would hang or exhaust memory there is refused here (a missing file it skips, so do we).
     if let Some(file) = std::env::var_os("SSL_CERT_FILE").filter(|f| !f.is_empty()) {
         let path = std::path::Path::new(&file);
-        if path.exists() {
-            if let Err(message) = exa_webhooks_core::transport::read_ca_bundle(path) {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if let Err(message) = exa_webhooks_core::transport::check_ca_file(path, &meta) {
                 errors.push(FieldError::new("SSL_CERT_FILE", message));
             }
         }
