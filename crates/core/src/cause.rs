@@ -223,6 +223,9 @@ fn next_cause<'a>(error: &&'a (dyn StdError + 'static)) -> Option<&'a (dyn StdEr
 
 /// What the chain says happened, from the outermost error that knows.
 pub fn kind_of(error: &(dyn StdError + 'static)) -> Kind {
+    // hyper cancels a request whose new connection closed before it could be sent ("connection
+    // was not ready"): closed, unless a deeper cause says more (a reset).
+    let mut canceled = false;
     for e in causes(error) {
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             return tls_kind(tls);
@@ -234,6 +237,7 @@ pub fn kind_of(error: &(dyn StdError + 'static)) -> Kind {
             if hyper.is_timeout() {
                 return Kind::Timeout;
             }
+            canceled |= hyper.is_canceled();
         }
         if let Some(io) = e.downcast_ref::<io::Error>() {
             match io.kind() {
@@ -247,7 +251,11 @@ pub fn kind_of(error: &(dyn StdError + 'static)) -> Kind {
             }
         }
     }
-    Kind::Other
+    if canceled {
+        Kind::Closed
+    } else {
+        Kind::Other
+    }
 }
 
 fn tls_kind(error: &rustls::Error) -> Kind {
@@ -399,6 +407,35 @@ mod tests {
             words.summary,
             format!("the connection to {reset} was reset before POST {url} was answered")
         );
+    }
+
+    /// A receiver that closes each connection as soon as it is accepted, before reading: the
+    /// request meets a closed connection, a reset, or hyper's cancel of a connection that was
+    /// never ready, and each is said as closed or reset (the cancel was "the request failed").
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn closed_on_accept_is_never_other() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                drop(stream);
+            }
+        });
+        for _ in 0..300 {
+            let error = reqwest::Client::new()
+                .post(format!("http://{addr}/h"))
+                .body(vec![b'x'; 300])
+                .send()
+                .await
+                .unwrap_err();
+            let cause = Cause::of(&error);
+            assert!(
+                matches!(cause.kind, Kind::Closed | Kind::Reset),
+                "{:?}: {}",
+                cause.kind,
+                cause.chain
+            );
+        }
     }
 
     #[tokio::test]

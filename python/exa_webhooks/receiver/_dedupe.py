@@ -266,11 +266,11 @@ _SCHEMA = f"""CREATE TABLE IF NOT EXISTS {_TABLE} (
 ) WITHOUT ROWID"""
 # One statement, so atomic: a new id is inserted; an existing one is taken over only if its
 # claim or marker has expired. Zero rows changed means someone holds it.
-_CLAIM = f"""INSERT INTO {_TABLE} (event_id, token, expires_at) VALUES (?1, ?2, ?3)
+_CLAIM = f"""INSERT INTO {_TABLE} (event_id, token, expires_at) VALUES (?, ?, ?)
 ON CONFLICT (event_id) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
-WHERE {_TABLE}.expires_at <= ?4"""
+WHERE {_TABLE}.expires_at <= ?"""
 _STATE = f"SELECT token, expires_at FROM {_TABLE} WHERE event_id = ?"
-_COMMIT = f"""INSERT INTO {_TABLE} (event_id, token, expires_at) VALUES (?1, NULL, ?2)
+_COMMIT = f"""INSERT INTO {_TABLE} (event_id, token, expires_at) VALUES (?, NULL, ?)
 ON CONFLICT (event_id) DO UPDATE SET token = NULL, expires_at = excluded.expires_at"""
 _RELEASE = f"DELETE FROM {_TABLE} WHERE event_id = ? AND token = ?"
 _PURGE = f"DELETE FROM {_TABLE} WHERE expires_at <= ?"
