@@ -108,6 +108,20 @@ def test_an_answer_echoing_the_api_key_does_not_carry_it_into_the_error(
         assert b"scripted-key" not in pickle.dumps(excinfo.value)
 
 
+def test_a_success_answer_echoing_the_api_key_does_not_carry_it_into_the_error(
+    scripted: ScriptedServer,
+) -> None:
+    # A 200 that is not the API's answer (a captive portal, a misrouted proxy) and repeats
+    # the key: the decode error keeps the body for debugging, not the key.
+    for body in ("<html>session for key scripted-key expired</html>", {"key": "scripted-key"}):
+        scripted.script(Reply(200, body))
+        with pytest.raises(ew.APIError) as excinfo:
+            scripted.client(max_retries=0).create_webhook(["webset.created"], "https://e.com/h")
+        assert "<api key>" in excinfo.value.body
+        assert [t for t in texts_of(excinfo.value) if "scripted-key" in t] == []
+        assert b"scripted-key" not in pickle.dumps(excinfo.value)
+
+
 def test_signature_errors_never_show_secret_or_payload() -> None:
     secret = "whsec_PRIVATE_abcdef"
     body = b'{"type":"webset.created","data":{"id":"ws_PRIVATE_DATA"}}'
@@ -139,8 +153,23 @@ RELAYED = {"id": "webhook_1", "secret": "whsec_RELAYED_by_a_gateway", "url": "ht
         f"upstream answered: {json.dumps(RELAYED)}",
         f"<html><body><pre>{html.escape(json.dumps(RELAYED))}</pre></body></html>",
         json.dumps({"error": f"upstream answered {json.dumps(RELAYED)}", "tag": "UPSTREAM"}),
+        json.dumps({"detail": json.dumps({"error": json.dumps(RELAYED)})}),
+        json.dumps(RELAYED).replace('"secret"', '"\\u0073ecret"'),
+        "upstream answered id=webhook_1 secret=whsec_RELAYED_by_a_gateway url=https://e.com",
+        "id: webhook_1\nWebhook-Secret: whsec_RELAYED_by_a_gateway\n",
+        json.dumps({"id": "webhook_1", "signingSecret": RELAYED["secret"]}),
     ],
-    ids=["json", "text", "html", "json-in-json"],
+    ids=[
+        "json",
+        "text",
+        "html",
+        "json-in-json",
+        "json-in-json-in-json",
+        "unicode-escaped-key",
+        "unquoted",
+        "header-like",
+        "camel-case-key",
+    ],
 )
 def test_secrets_in_error_bodies_are_redacted(scripted: ScriptedServer, body: str) -> None:
     # A gateway relays a create's answer with an error status: body and message keep the rest.

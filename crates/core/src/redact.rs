@@ -6,40 +6,45 @@ use std::borrow::Cow;
 
 pub const MASK: &str = "********";
 const KEY: &str = "secret";
-/// The quotes a `"secret": "..."` pair comes in: JSON, JSON inside a JSON string,
-/// HTML-escaped JSON in an error page, Python's repr.
-const QUOTES: [&str; 5] = ["\"", "\\\"", "&quot;", "&#34;", "'"];
+/// The quotes other than `"` (and `"` behind any number of backslashes: JSON, JSON inside a
+/// JSON string, and so on) that a `"secret": "..."` pair comes in: HTML-escaped JSON in an
+/// error page, Python's repr.
+const QUOTES: [&str; 3] = ["&quot;", "&#34;", "'"];
+/// Where an unquoted value (`secret=whsec_...`) ends.
+const BARE_END: &[char] = &[',', ';', '&', ')', '}', ']', '<', '>', '"', '\'', '\\'];
 
-/// `text` with the value of every quoted `secret` key masked. Text without one is returned
-/// as is, unchanged byte for byte; a value cut off by the end of the text is masked to the end.
+/// `text` with the value of every `secret` key masked: quoted in any of the ways above or not
+/// at all (`secret=...`, `Secret: ...`), any case, and keys that end in it (`webhookSecret`,
+/// `signing_secret`); JSON that spells its keys with `\u` escapes is read as JSON. Text without
+/// one is returned as is, unchanged byte for byte; a value cut off by the end of the text is
+/// masked to the end.
 pub fn secrets(text: &str) -> Cow<'_, str> {
+    let scanned = scan(text);
+    if text.contains("\\u") {
+        if let Some(walked) = walk_json(&scanned) {
+            return Cow::Owned(walked);
+        }
+    }
+    scanned
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+fn scan(text: &str) -> Cow<'_, str> {
+    // ASCII lowercasing keeps every byte where it was, so offsets carry over to `text`.
+    let lower = text.to_ascii_lowercase();
     let mut out = String::new();
     let mut copied = 0;
     let mut from = 0;
-    while let Some(found) = text.get(from..).and_then(|rest| rest.find(KEY)) {
+    while let Some(found) = lower.get(from..).and_then(|rest| rest.find(KEY)) {
         let key_start = from + found;
         let key_end = key_start + KEY.len();
         from = key_end;
-        let (Some(before), Some(after)) = (text.get(..key_start), text.get(key_end..)) else {
+        let Some((value_start, value_end)) = value_of(text, key_start, key_end) else {
             continue;
         };
-        let Some(quote) = QUOTES
-            .iter()
-            .find(|q| before.ends_with(*q) && after.starts_with(*q))
-        else {
-            continue;
-        };
-        let Some(value) = after
-            .get(quote.len()..)
-            .map(str::trim_start)
-            .and_then(|rest| rest.strip_prefix(':'))
-            .map(str::trim_start)
-            .and_then(|rest| rest.strip_prefix(quote))
-        else {
-            continue;
-        };
-        let value_start = text.len() - value.len();
-        let value_end = value_start + value_len(value, quote);
         if let Some(kept) = text.get(copied..value_start) {
             out.push_str(kept);
             out.push_str(MASK);
@@ -54,21 +59,132 @@ pub fn secrets(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The byte range of the value of the key that ends with the `secret` at `key_start` (to
+/// `key_end`), if it is a key with a value at all.
+fn value_of(text: &str, key_start: usize, key_end: usize) -> Option<(usize, usize)> {
+    let after = text.get(key_end..)?;
+    if after.starts_with(is_word) {
+        return None; // `secretary`, `secret_note`
+    }
+    // The whole key: `webhookSecret`, `signing_secret`, `x-webhook-secret`.
+    let head = text.get(..key_start)?;
+    let name_start = head
+        .trim_end_matches(|c: char| is_word(c) || c == '-')
+        .len();
+    let before = text.get(..name_start)?;
+    let quote = opening_quote(before);
+    let rest = after.strip_prefix(quote.as_str())?.trim_start();
+    let rest = match rest.strip_prefix(':') {
+        Some(rest) => rest,
+        None if quote.is_empty() => rest.strip_prefix('=')?,
+        None => return None,
+    }
+    .trim_start();
+    let value_quote = if quote.is_empty() {
+        // An unquoted key may have a quoted value: `secret='whsec_...'`, `secret: "..."`.
+        ["\"", "'"]
+            .into_iter()
+            .find(|q| rest.starts_with(q))
+            .unwrap_or("")
+            .to_owned()
+    } else {
+        quote
+    };
+    let value = rest.strip_prefix(value_quote.as_str())?;
+    let start = text.len() - value.len();
+    let len = if value_quote.is_empty() {
+        let len = value
+            .find(|c: char| c.is_whitespace() || BARE_END.contains(&c))
+            .unwrap_or(value.len());
+        if len == 0 {
+            return None;
+        }
+        len
+    } else {
+        value_len(value, &value_quote)
+    };
+    Some((start, start + len))
+}
+
+/// The quote that ends `before` (and so opens the key after it), or "" for none.
+fn opening_quote(before: &str) -> String {
+    if let Some(unquoted) = before.strip_suffix('"') {
+        let slashes = unquoted.len() - unquoted.trim_end_matches('\\').len();
+        return format!("{}\"", "\\".repeat(slashes));
+    }
+    QUOTES
+        .iter()
+        .find(|q| before.ends_with(*q))
+        .map_or_else(String::new, |q| (*q).to_owned())
+}
+
 /// Bytes up to the quote that closes `value` (or all of it, if cut off).
 fn value_len(value: &str, quote: &str) -> usize {
-    if quote != "\"" {
+    let Some(slashes) = quote.strip_suffix('"').map(str::len) else {
         return value.find(quote).unwrap_or(value.len());
+    };
+    if slashes == 0 {
+        let mut escaped = false;
+        for (i, c) in value.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => return i,
+                _ => {}
+            }
+        }
+        return value.len();
     }
-    let mut escaped = false;
-    for (i, c) in value.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '"' => return i,
-            _ => {}
+    // Escaped n times: the quote that closes it has exactly n backslashes before it (one
+    // escaped inside it has more).
+    for (i, _) in value.match_indices('"') {
+        let head = &value[..i];
+        if head.len() - head.trim_end_matches('\\').len() == slashes {
+            return i - slashes;
         }
     }
     value.len()
+}
+
+/// `text` read as JSON, with every secret-named key's string value masked and every string
+/// redacted as text; None if it is not JSON or nothing changed.
+fn walk_json(text: &str) -> Option<String> {
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    mask(&mut value).then(|| value.to_string())
+}
+
+fn mask(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut changed = false;
+            for (key, item) in map.iter_mut() {
+                let named = key.to_ascii_lowercase().ends_with(KEY);
+                if named && item.is_string() {
+                    *item = Value::String(MASK.to_owned());
+                    changed = true;
+                } else {
+                    changed |= mask(item);
+                }
+            }
+            changed
+        }
+        Value::Array(items) => {
+            let mut changed = false;
+            for item in items {
+                changed |= mask(item);
+            }
+            changed
+        }
+        Value::String(text) => match secrets(text) {
+            Cow::Owned(redacted) => {
+                *text = redacted;
+                true
+            }
+            Cow::Borrowed(_) => false,
+        },
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -117,11 +233,93 @@ mod tests {
     }
 
     #[test]
+    fn escaped_any_number_of_times() {
+        let once = serde_json::to_string(&json!({"id": "w", "secret": "whsec_\"1"})).unwrap();
+        let twice = serde_json::to_string(&json!({"error": once})).unwrap();
+        let thrice = serde_json::to_string(&json!({"detail": twice})).unwrap();
+        for text in [&once, &twice, &thrice] {
+            let redacted = secrets(text);
+            assert!(!redacted.contains("whsec"), "{redacted}");
+            assert!(redacted.contains(MASK), "{redacted}");
+        }
+        // Still JSON, and the same JSON but for the value.
+        let back: serde_json::Value = serde_json::from_str(&secrets(&thrice)).unwrap();
+        let twice_back: serde_json::Value =
+            serde_json::from_str(back["detail"].as_str().unwrap()).unwrap();
+        let once_back: serde_json::Value =
+            serde_json::from_str(twice_back["error"].as_str().unwrap()).unwrap();
+        assert_eq!(once_back, json!({"id": "w", "secret": MASK}));
+    }
+
+    #[test]
+    fn keys_spelled_with_unicode_escapes() {
+        let text = r#"{"id": "w", "\u0073ecret": "whsec_U", "n": 1.50}"#;
+        assert_eq!(secrets(text), r#"{"id":"w","secret":"********","n":1.50}"#);
+        let inner = r#"{"error": "{\"s\\u0065cret\": \"whsec_V\"}"}"#;
+        assert!(!secrets(inner).contains("whsec_V"), "{}", secrets(inner));
+    }
+
+    #[test]
+    fn unquoted_any_case_and_named_keys() {
+        for (text, want) in [
+            ("secret=whsec_A&x=1", "secret=********&x=1"),
+            ("bad secret: whsec_B, retry", "bad secret: ********, retry"),
+            ("Secret = 'whsec_C' (kept)", "Secret = '********' (kept)"),
+            (
+                "X-Webhook-Secret: whsec_D\nnext",
+                "X-Webhook-Secret: ********\nnext",
+            ),
+            (
+                r#"{"webhookSecret": "whsec_E"}"#,
+                r#"{"webhookSecret": "********"}"#,
+            ),
+            (
+                r#"{"top_secret": "whsec_F"}"#,
+                r#"{"top_secret": "********"}"#,
+            ),
+            ("SECRET=whsec_G", "SECRET=********"),
+        ] {
+            assert_eq!(secrets(text), want, "{text}");
+        }
+    }
+
+    /// Pieces of every form above, put together at random: never a panic, never a masked
+    /// value where no key is, the same text where no key is at all.
+    #[test]
+    fn any_mix_of_pieces() {
+        let pieces = [
+            "secret", "Secret", "\"", "\\", "\\\"", "'", "&quot;", ":", "=", " ", "whsec_x",
+            "\\u0073", "{", "}", "[", "]", ",", "é", "ü\"", "null", "5", "_", "-", "\n",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize
+        };
+        let mut masked = 0;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..next() % 12 {
+                text.push_str(pieces[next() % pieces.len()]);
+            }
+            let redacted = secrets(&text);
+            if !text.to_ascii_lowercase().contains("secret") && !text.contains("\\u") {
+                assert_eq!(redacted, text);
+            }
+            masked += usize::from(redacted.contains(MASK) && !text.contains(MASK));
+        }
+        // The mix does make keys with values, often enough for the test to mean something.
+        assert!(masked > 100, "{masked}");
+    }
+
+    #[test]
     fn other_text_is_left_alone() {
         for text in [
             r#"<html>"secret" is a word; "secret": 5</html>"#,
             "no secrets here",
-            r#"{"secretary": "x", "top_secret": "y"}"#,
+            r#"{"secretary": "x", "secret_note": "y", "secrets": 2}"#,
+            "secret: ",
+            "a secret = ;",
             "ends with \"secret",
             "ünïcödé \"secret\":",
             "",

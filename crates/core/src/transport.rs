@@ -250,14 +250,14 @@ impl Transport {
                 log,
             )
             .await?;
-        parse_with(resp, Webhook::decode, Webhook::from_value)
+        self.parse_with(resp, Webhook::decode, Webhook::from_value)
     }
 
     pub async fn get_webhook(&self, id: &str, log: Option<LogFn>) -> Result<Reply<Webhook>, Error> {
         let resp = self
             .send(Method::GET, self.url(&[id]), None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, Webhook::decode, Webhook::from_value)
+        self.parse_with(resp, Webhook::decode, Webhook::from_value)
     }
 
     pub async fn update_webhook(
@@ -270,7 +270,7 @@ impl Transport {
         let resp = self
             .send(Method::PATCH, url, Some(encode(body)?), Op::Idempotent, log)
             .await?;
-        parse_with(resp, Webhook::decode, Webhook::from_value)
+        self.parse_with(resp, Webhook::decode, Webhook::from_value)
     }
 
     pub async fn delete_webhook(
@@ -281,7 +281,7 @@ impl Transport {
         let resp = self
             .send(Method::DELETE, self.url(&[id]), None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, Webhook::decode, Webhook::from_value)
+        self.parse_with(resp, Webhook::decode, Webhook::from_value)
     }
 
     pub async fn list_webhooks(
@@ -294,7 +294,7 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, decode::page::<Webhook>, |v| {
+        self.parse_with(resp, decode::page::<Webhook>, |v| {
             Page::from_value(v, Webhook::from_value)
         })
     }
@@ -310,7 +310,7 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, decode::page::<WebhookAttempt>, |v| {
+        self.parse_with(resp, decode::page::<WebhookAttempt>, |v| {
             Page::from_value(v, WebhookAttempt::from_value)
         })
     }
@@ -337,7 +337,7 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, decode::page::<WebhookEvent>, |v| {
+        self.parse_with(resp, decode::page::<WebhookEvent>, |v| {
             Page::from_value(v, WebhookEvent::from_value)
         })
     }
@@ -351,7 +351,7 @@ impl Transport {
         let resp = self
             .send(Method::GET, url, None, Op::Idempotent, log)
             .await?;
-        parse_with(resp, WebhookEvent::decode, WebhookEvent::from_value)
+        self.parse_with(resp, WebhookEvent::decode, WebhookEvent::from_value)
     }
 
     /// Sends a request, retrying by the policy, and returns the 2xx answer, not yet decoded.
@@ -698,8 +698,28 @@ fn kept_body(body: &[u8]) -> String {
     redact::secrets(&String::from_utf8_lossy(body)).into_owned()
 }
 
-/// Decodes a successful answer: `fast` takes the well-formed common case in one pass,
-/// `slow` (the lenient parser) everything else, naming every field that is wrong.
+impl Transport {
+    /// Decodes a successful answer: `fast` takes the well-formed common case in one pass,
+    /// `slow` (the lenient parser) everything else, naming every field that is wrong. The
+    /// error for an answer that is neither keeps its body, without the API key.
+    fn parse_with<T>(
+        &self,
+        resp: Resp,
+        fast: impl FnOnce(&[u8]) -> Option<T>,
+        slow: impl FnOnce(Value) -> Result<T, Vec<FieldError>>,
+    ) -> Result<Reply<T>, Error> {
+        parse_with(resp, fast, slow).map_err(|error| match error {
+            Error::Api(mut e) => {
+                for text in [&mut e.message, &mut e.body] {
+                    self.without_key(text);
+                }
+                Error::Api(e)
+            }
+            other => other,
+        })
+    }
+}
+
 fn parse_with<T>(
     resp: Resp,
     fast: impl FnOnce(&[u8]) -> Option<T>,
