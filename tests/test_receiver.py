@@ -83,6 +83,18 @@ def test_a_signed_body_that_is_not_an_event_is_400(receiver: WebhookReceiver) ->
     assert ran == []
 
 
+def test_a_signed_event_with_an_empty_id_is_400(receiver: WebhookReceiver) -> None:
+    # Claimed under "", it would make every such event a duplicate of the first.
+    ran: list[object] = []
+    receiver.on()(ran.append)
+    body = event_body("")
+    response = receiver.handle(body, {"exa-signature": ew.sign_payload(body, SECRET)})
+    assert (response.status, ran) == (400, [])
+    assert "id: must not be empty" in response.body
+    with pytest.raises(ew.ValidationError, match="id: must not be empty"):
+        ew.parse_event(body)
+
+
 def test_tolerance_none_accepts_old_signatures_and_rotation_takes_a_list() -> None:
     receiver = WebhookReceiver(["whsec_new", SECRET], tolerance=None)
     receiver.on("webset.idle")(lambda event: None)
@@ -367,6 +379,60 @@ def test_keyboard_interrupt_in_a_handler_releases_and_propagates(
     with pytest.raises(KeyboardInterrupt):
         receiver.handle(body, headers)
     assert receiver.handle(body, headers).body == "processed"
+
+
+def test_handle_async_releases_when_a_sync_handler_raises_keyboard_interrupt(
+    receiver: WebhookReceiver,
+) -> None:
+    # It raised in its thread, so it is over: a retry may run the event at once (only a
+    # cancelled call, whose thread runs on, keeps the claim for its lease).
+    calls: list[int] = []
+
+    @receiver.on("webset.idle")
+    def handler(event: ew.WebhookEvent) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+
+    body, headers = signed()
+
+    async def main() -> ReceiverResponse:
+        with pytest.raises(KeyboardInterrupt):
+            await receiver.handle_async(body, headers)
+        return await receiver.handle_async(body, headers)
+
+    assert asyncio.run(main()).body == "processed"
+    assert len(calls) == 2
+
+
+class WrongAnswers(MemoryDedupe):
+    """A custom store whose claim answers something other than a Claim."""
+
+    def claim(self, event_id: str, lease: float) -> Claim:
+        return None  # type: ignore[return-value]
+
+    async def claim_async(self, event_id: str, lease: float) -> Claim:
+        return True  # type: ignore[return-value]
+
+
+def test_a_store_whose_claim_returns_no_claim_answers_503_and_logs_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    receiver = WebhookReceiver(SECRET, dedupe=WrongAnswers())
+    ran: list[object] = []
+    receiver.on()(ran.append)
+    assert receiver.handle(*signed()).status == 503
+
+    async def main() -> ReceiverResponse:
+        return await receiver.handle_async(*signed())
+
+    assert asyncio.run(main()).status == 503
+    assert ran == []
+    errors = [str(r.exc_info[1]) for r in caplog.records if r.exc_info]
+    assert errors == [
+        "WrongAnswers.claim returned NoneType, not an exa_webhooks.receiver.Claim",
+        "WrongAnswers.claim returned bool, not an exa_webhooks.receiver.Claim",
+    ]
 
 
 class BrokenStore(MemoryDedupe):

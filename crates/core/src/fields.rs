@@ -69,6 +69,33 @@ impl Kind for Text {
     }
 }
 
+/// An identifier: a required string that is not empty (an empty event id would make every
+/// such event a duplicate of the first in a dedupe store; an empty webhook id, a path to the
+/// collection).
+pub struct Id;
+
+impl Kind for Id {
+    type Value = String;
+    type Fast = String;
+    fn fast(read: Option<String>) -> Option<String> {
+        read.filter(|text| !text.is_empty())
+    }
+    fn read(value: Option<Value>, key: &str, problems: &mut Vec<FieldError>) -> String {
+        let was_text = matches!(value, Some(Value::String(_)));
+        let text = Text::read(value, key, problems);
+        if was_text && text.is_empty() {
+            problems.push(FieldError::new(key, "must not be empty".to_owned()));
+        }
+        text
+    }
+    fn write(value: &String) -> Value {
+        Text::write(value)
+    }
+    fn same(a: &String, b: &String) -> bool {
+        a == b
+    }
+}
+
 /// The value a `TextOr` field takes when it is absent or null.
 pub trait Fallback {
     const VALUE: &'static str;

@@ -2,7 +2,7 @@
 //! an error; missing or mistyped required fields are.
 
 use crate::fields::{
-    model, problem, Fallback, Flag, HeaderMap, JsonObject, Kind, OptionalText, Text, TextList,
+    model, problem, Fallback, Flag, HeaderMap, Id, JsonObject, Kind, OptionalText, Text, TextList,
     TextMap, TextOr, Timestamp, Whole,
 };
 use crate::timefmt;
@@ -30,7 +30,7 @@ object_names!(
 model! {
     /// A webhook as Exa returns it.
     pub struct Webhook ("webhook") {
-        id: Text = "id",
+        id: Id = "id",
         object: TextOr<WebhookObject> = "object",
         status: Text = "status",
         events: TextList = "events",
@@ -45,11 +45,11 @@ model! {
 model! {
     /// One delivery try of an event to a webhook, as Exa records it.
     pub struct WebhookAttempt ("attempt") {
-        id: Text = "id",
+        id: Id = "id",
         object: TextOr<AttemptObject> = "object",
-        event_id: Text = "eventId",
+        event_id: Id = "eventId",
         event_type: Text = "eventType",
-        webhook_id: Text = "webhookId",
+        webhook_id: Id = "webhookId",
         url: Text = "url",
         successful: Flag = "successful",
         response_headers: HeaderMap = "responseHeaders",
@@ -63,7 +63,7 @@ model! {
 model! {
     /// An event as Exa delivers it (unknown types are fine: Exa adds them over time).
     pub struct WebhookEvent ("event") {
-        id: Text = "id",
+        id: Id = "id",
         object: TextOr<EventObject> = "object",
         event_type as "type": Text = "type",
         data: JsonObject = "data",

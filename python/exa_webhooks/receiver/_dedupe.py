@@ -90,7 +90,8 @@ class Dedupe(Protocol):
             claim: the ``Claim`` that ``claim`` returned.
 
         Raises:
-            Exception: whatever the store raises; the receiver logs it and answers 503.
+            Exception: whatever the store raises; the receiver logs it and still answers 200: the
+                handlers ran, and a redelivery may run them again.
         """
 
     def release(self, claim: Claim) -> None:
@@ -100,7 +101,8 @@ class Dedupe(Protocol):
             claim: the ``Claim`` that ``claim`` returned.
 
         Raises:
-            Exception: whatever the store raises; the receiver logs it and answers 503.
+            Exception: whatever the store raises; the receiver logs it and answers as the handler's
+                failure had it (500); the claim frees when its lease expires.
         """
 
     async def claim_async(self, event_id: str, lease: float) -> Claim:
@@ -124,7 +126,8 @@ class Dedupe(Protocol):
             claim: the ``Claim`` that ``claim_async`` returned.
 
         Raises:
-            Exception: whatever the store raises; the receiver logs it and answers 503.
+            Exception: whatever the store raises; the receiver logs it and still answers 200: the
+                handlers ran, and a redelivery may run them again.
         """
 
     async def release_async(self, claim: Claim) -> None:
@@ -134,7 +137,8 @@ class Dedupe(Protocol):
             claim: the ``Claim`` that ``claim_async`` returned.
 
         Raises:
-            Exception: whatever the store raises; the receiver logs it and answers 503.
+            Exception: whatever the store raises; the receiver logs it and answers as the handler's
+                failure had it (500); the claim frees when its lease expires.
         """
 
 
@@ -381,7 +385,8 @@ class SQLiteDedupe:
             claim: the ``Claim`` that ``claim`` returned.
 
         Raises:
-            sqlite3.Error: the database cannot be opened or written (the receiver answers 503).
+            sqlite3.Error: the database cannot be opened or written (the receiver logs it; the
+                event was processed).
         """
         self._conn().execute(_COMMIT, (claim.event_id, time.time() + self._ttl))
 
@@ -392,7 +397,8 @@ class SQLiteDedupe:
             claim: the ``Claim`` that ``claim`` returned.
 
         Raises:
-            sqlite3.Error: the database cannot be opened or written (the receiver answers 503).
+            sqlite3.Error: the database cannot be opened or written (the receiver logs it; the
+                claim frees when its lease expires).
         """
         self._conn().execute(_RELEASE, (claim.event_id, claim.token))
 
@@ -421,7 +427,8 @@ class SQLiteDedupe:
             claim: the ``Claim`` that ``claim_async`` returned.
 
         Raises:
-            sqlite3.Error: the database cannot be opened or written (the receiver answers 503).
+            sqlite3.Error: the database cannot be opened or written (the receiver logs it; the
+                event was processed).
         """
         import asyncio
 
@@ -434,7 +441,8 @@ class SQLiteDedupe:
             claim: the ``Claim`` that ``claim_async`` returned.
 
         Raises:
-            sqlite3.Error: the database cannot be opened or written (the receiver answers 503).
+            sqlite3.Error: the database cannot be opened or written (the receiver logs it; the
+                claim frees when its lease expires).
         """
         import asyncio
 

@@ -182,6 +182,17 @@ def _run_to_completion(awaitable: Awaitable[object], handler: object) -> None:
     asyncio.run(awaitable if inspect.iscoroutine(awaitable) else _awaited(awaitable))
 
 
+def _checked(dedupe: object, claim: object) -> Claim:
+    """A custom store's answer to ``claim``, checked: anything but a ``Claim`` would fail on
+    its first attribute, out of ``handle``, instead of answering 503 with a log record."""
+    if not isinstance(claim, Claim):
+        raise TypeError(
+            f"{type(dedupe).__name__}.claim returned {type(claim).__name__}, not an "
+            "exa_webhooks.receiver.Claim"
+        )
+    return claim
+
+
 def _refused(error: SignatureVerificationError | ValidationError) -> ReceiverResponse:
     """The 400 answer to a delivery that is not verified or not an event, logged."""
     if isinstance(error, SignatureVerificationError):
@@ -455,7 +466,7 @@ class WebhookReceiver:
         if not handlers:
             return ReceiverResponse(200, f"ignored: no handler for {event.type}", event)
         try:
-            claim = self._dedupe.claim(event.id, self._lease)
+            claim = _checked(self._dedupe, self._dedupe.claim(event.id, self._lease))
         except Exception:
             return self._store_failed(event, "claim")
         if claim.state != CLAIMED:
@@ -540,7 +551,7 @@ class WebhookReceiver:
             return ReceiverResponse(200, f"ignored: no handler for {event.type}", event)
         dedupe = self._dedupe
         try:
-            claim = await dedupe.claim_async(event.id, self._lease)
+            claim = _checked(dedupe, await dedupe.claim_async(event.id, self._lease))
         except Exception:
             return self._store_failed(event, "claim")
         if claim.state != CLAIMED:
@@ -555,7 +566,13 @@ class WebhookReceiver:
                     import asyncio
 
                     in_thread = True
-                    result = await asyncio.to_thread(handler, event)
+                    try:
+                        result = await asyncio.to_thread(handler, event)
+                    except BaseException as raised:
+                        # Cancelled, it runs on in its thread; anything else it raised itself
+                        # (KeyboardInterrupt, SystemExit too), so it is over.
+                        in_thread = isinstance(raised, asyncio.CancelledError)
+                        raise
                     in_thread = False
                 if result is not None and inspect.isawaitable(result):
                     await result

@@ -114,7 +114,8 @@ class RedisDedupe:
             claim: the ``Claim`` that ``claim`` returned.
 
         Raises:
-            redis.RedisError: Redis cannot be reached or refuses (the receiver answers 503).
+            redis.RedisError: Redis cannot be reached or refuses (the receiver logs it; the event
+                was processed).
         """
         self._client.set(self._key(claim.event_id), _DONE, px=self._ttl_ms)
 
@@ -125,7 +126,8 @@ class RedisDedupe:
             claim: the ``Claim`` that ``claim`` returned.
 
         Raises:
-            redis.RedisError: Redis cannot be reached or refuses (the receiver answers 503).
+            redis.RedisError: Redis cannot be reached or refuses (the receiver logs it; the claim
+                frees when its lease expires).
         """
         if claim.token is not None:
             self._release_script(keys=[self._key(claim.event_id)], args=[claim.token])
@@ -174,7 +176,8 @@ class RedisDedupe:
             claim: the ``Claim`` that ``claim_async`` returned.
 
         Raises:
-            redis.RedisError: Redis cannot be reached or refuses (the receiver answers 503).
+            redis.RedisError: Redis cannot be reached or refuses (the receiver logs it; the event
+                was processed).
         """
         client, _, _ = self._async_parts()
         await client.set(self._key(claim.event_id), _DONE, px=self._ttl_ms)
@@ -186,7 +189,8 @@ class RedisDedupe:
             claim: the ``Claim`` that ``claim_async`` returned.
 
         Raises:
-            redis.RedisError: Redis cannot be reached or refuses (the receiver answers 503).
+            redis.RedisError: Redis cannot be reached or refuses (the receiver logs it; the claim
+                frees when its lease expires).
         """
         if claim.token is not None:
             _, _, release_script = self._async_parts()
