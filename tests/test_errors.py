@@ -226,6 +226,11 @@ def test_oversized_response_is_refused(scripted: ScriptedServer) -> None:
     scripted.script(Reply(200, b"x" * (9 * 1024 * 1024)))
     with pytest.raises(ew.APIConnectionError, match="larger than") as excinfo:
         scripted.client(max_retries=2).create_webhook(EVENTS, URL)
+    # Where, and how large: the call, the limit, the tries.
+    assert str(excinfo.value).startswith(
+        f"the answer to POST {scripted.url}/websets/v0/webhooks was refused: its body is "
+        "larger than 8 MB, more than any answer of the API (1 try)"
+    )
     # An answer came, so the create happened: said, and not retried.
     assert "may have been created" in str(excinfo.value)
     assert excinfo.value.attempts == 1
@@ -257,3 +262,12 @@ def test_exa_server_fault_can_answer_with_an_html_page(server: ExaServer) -> Non
     with pytest.raises(ew.ConflictError) as conflict:
         server.client(max_retries=0).list_webhooks()
     assert conflict.value.tag == "CONFLICT"
+
+
+def test_a_huge_request_id_is_cut_in_the_error(scripted: ScriptedServer) -> None:
+    # Something posing as the API sends 100 KB of request id: every message would carry it.
+    scripted.script(Reply(500, {"message": "boom"}, headers={"x-request-id": "r" * 100_000}))
+    with pytest.raises(ew.InternalServerError) as excinfo:
+        scripted.client(max_retries=0).create_webhook(EVENTS, URL)
+    assert excinfo.value.request_id == "r" * 128 + "..."
+    assert len(str(excinfo.value)) < 1000

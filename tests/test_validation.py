@@ -136,3 +136,33 @@ def test_async_validation_sends_nothing(server: ExaServer) -> None:
 
 def test_lone_surrogates_are_refused(client: ew.Client) -> None:
     assert "Unicode" in create(client, ["webset.created"], URL, {"k": "\ud800"})['metadata["k"]']
+
+
+def test_a_lone_surrogate_id_gets_one_error_saying_so() -> None:
+    client = ew.Client("k", base_url="http://127.0.0.1:1")  # nothing listens: no I/O may happen
+    for call in (
+        lambda: client.get_webhook("a\ud800b"),
+        lambda: client.get_event("\ud800"),
+    ):
+        with pytest.raises(ew.ValidationError) as excinfo:
+            call()
+        assert [e["message"] for e in excinfo.value.errors] == [
+            "must be valid Unicode (no lone surrogates)"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("limit", "shown"), [(2**70, str(2**70)), (-(2**64), str(-(2**64))), (10**50, "an int of")]
+)
+def test_a_limit_past_64_bits_is_out_of_range_not_of_the_wrong_type(limit: int, shown: str) -> None:
+    client = ew.Client("k", base_url="http://127.0.0.1:1")
+    with pytest.raises(ew.ValidationError, match=f"limit: must be between 1 and 200, got {shown}"):
+        client.list_webhooks(limit=limit)
+
+
+@pytest.mark.parametrize("now", [1e300, -1.0, 253_402_300_800])
+def test_verify_refuses_a_now_outside_the_years_datetime_knows(now: float) -> None:
+    body = b'{"id": "event_1"}'
+    header = ew.sign_payload(body, "whsec_x", timestamp=1)
+    with pytest.raises(ew.ValidationError, match="now: must be Unix seconds between 1970 and 9999"):
+        ew.verify_signature(body, header, "whsec_x", now=now)

@@ -95,7 +95,7 @@ impl ApiError {
             status_code,
             message: redact::secrets(&message).into_owned(),
             tag: text("tag"),
-            request_id: text("requestId").or(header_request_id),
+            request_id: text("requestId").or(header_request_id).map(request_id),
             body,
             retry_after,
             attempts: 1,
@@ -105,6 +105,18 @@ impl ApiError {
 
 /// The most of a body's own text a message shows.
 const MAX_SUMMARY_CHARS: usize = 200;
+
+/// Longer request ids are cut (real ones are a few dozen characters): a server, or something
+/// posing as one, may send 100 KB in `x-request-id`, which every message would then carry.
+pub const MAX_REQUEST_ID_CHARS: usize = 128;
+
+/// A request id as errors and replies keep it: at most `MAX_REQUEST_ID_CHARS` characters.
+pub fn request_id(id: String) -> String {
+    if id.len() <= MAX_REQUEST_ID_CHARS {
+        return id;
+    }
+    shorten(&id, MAX_REQUEST_ID_CHARS)
+}
 
 fn shorten(s: &str, max_chars: usize) -> String {
     match s.char_indices().nth(max_chars) {

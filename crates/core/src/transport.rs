@@ -450,7 +450,7 @@ impl Transport {
         }
         let mut response = request.send().await.map_err(failure_of)?;
         let status = response.status();
-        let request_id = header(&response, "x-request-id");
+        let request_id = header(&response, "x-request-id").map(crate::error::request_id);
         if status.is_success() {
             // Moved out, not copied: the body is read from the response without them.
             let headers = std::mem::take(response.headers_mut());
@@ -598,7 +598,13 @@ fn final_error(failure: Failure, op: Op, tried: &Tried<'_>) -> Error {
         Failure::Broken(c) => connection(c, false),
         Failure::Timeout(c) => connection(c, true),
         Failure::TooLarge(m) => Error::Connection {
-            message: finish(m, true),
+            message: finish(
+                format!(
+                    "the answer to {} {} was refused: {m}",
+                    tried.method, tried.url
+                ),
+                true,
+            ),
             timed_out: false,
             attempts: tried.attempts,
             cause: None,
@@ -785,7 +791,8 @@ fn header(response: &Response, name: &str) -> Option<String> {
 async fn read_bounded(mut response: Response) -> Result<Vec<u8>, Failure> {
     let too_large = || {
         Failure::TooLarge(format!(
-            "the response body is larger than {MAX_RESPONSE_BYTES} bytes; refused"
+            "its body is larger than {} MB, more than any answer of the API",
+            MAX_RESPONSE_BYTES / (1024 * 1024)
         ))
     };
     let declared = response.content_length().unwrap_or(0);

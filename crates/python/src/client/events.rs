@@ -86,9 +86,9 @@ pub fn event_query(
 
 /// An event id goes into the URL path: checked like a webhook id.
 pub fn event_id(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> String {
-    let id = convert::string("event_id", obj, errors).unwrap_or_default();
-    if obj.is_instance_of::<pyo3::types::PyString>() {
-        validation::validate_event_id(&id, errors);
+    let id = convert::string("event_id", obj, errors);
+    if let Some(id) = &id {
+        validation::validate_event_id(id, errors);
     }
-    id
+    id.unwrap_or_default()
 }

@@ -235,11 +235,12 @@ fn checked_metadata(
 }
 
 fn checked_id(obj: &Bound<'_, PyAny>, errors: &mut Vec<FieldError>) -> String {
-    let id = convert::string("webhook_id", obj, errors).unwrap_or_default();
-    if obj.is_instance_of::<pyo3::types::PyString>() {
-        validation::validate_webhook_id(&id, errors);
+    // Checked only once it is a str (one error, not a second "must not be empty" for it).
+    let id = convert::string("webhook_id", obj, errors);
+    if let Some(id) = &id {
+        validation::validate_webhook_id(id, errors);
     }
-    id
+    id.unwrap_or_default()
 }
 
 fn webhook_id(obj: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -274,6 +275,19 @@ fn list_query(
                 validation::validate_limit(n, errors);
                 query.limit = Some(n);
             }
+            // An int too large for 64 bits is still an int: say what range it misses.
+            None if limit.is_instance_of::<pyo3::types::PyInt>() => errors.push(FieldError::new(
+                "limit",
+                format!(
+                    "must be between 1 and {}, got {}",
+                    validation::MAX_PAGE_LIMIT,
+                    match limit.str().map(|s| s.to_string()) {
+                        Ok(text) if text.len() <= 40 => text,
+                        // Python refuses to print ints past 4300 digits: not this one either.
+                        _ => "an int of more than 40 digits".to_owned(),
+                    }
+                ),
+            )),
             None => errors.push(FieldError::new(
                 "limit",
                 format!("must be an int, got {}", convert::type_name(limit)),

@@ -379,8 +379,17 @@ fn unix_now(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
     } else {
         now.extract::<f64>()
     };
+    // Bounded to the years datetime knows, 1970 to 9999: 1e300 made an age of 2^63 s.
+    const LAST: f64 = 253_402_300_799.0;
     match seconds {
-        Ok(s) if s.is_finite() && !now.is_instance_of::<PyBool>() => Ok(s.floor() as i64),
+        Ok(s) if (0.0..=LAST).contains(&s) && !now.is_instance_of::<PyBool>() => {
+            Ok(s.floor() as i64)
+        }
+        Ok(s) if s.is_finite() && !now.is_instance_of::<PyBool>() => invalid(
+            py,
+            "now",
+            "must be Unix seconds between 1970 and 9999 (0 to 253402300799)",
+        ),
         _ => invalid(py, "now", "must be Unix seconds or a datetime"),
     }
 }
