@@ -259,6 +259,56 @@ def test_timed_out_refused_and_hung_up_are_told_apart() -> None:
         assert tries(client, rude) == [(1, 0, hung_up, False), (2, 0, hung_up, False)]
 
 
+@contextmanager
+def other_service(greeting: bytes) -> Iterator[int]:
+    """A port where something that is not HTTP answers (an SSH server's greeting, say)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    done = threading.Event()
+
+    def run() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    conn.recv(65536)
+                    conn.sendall(greeting)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        done.set()
+        thread.join(10)
+        listener.close()
+
+
+def test_a_receiver_port_that_is_not_http_is_said_so() -> None:
+    with (
+        ExaServer(delivery_attempts=1) as server,
+        server.client() as client,
+        other_service(b"SSH-2.0-OpenSSH_9.6\r\n") as port,
+    ):
+        webhook = client.create_webhook(["webset.idle"], f"http://127.0.0.1:{port}/h")
+        server.emit("webset.idle", timeout=5)
+        assert tries(client, webhook) == [
+            (
+                1,
+                0,
+                f"not delivered: the receiver at 127.0.0.1:{port} answered with something "
+                "that is not HTTP (is another service on that port?)",
+                False,
+            )
+        ]
+
+
 def test_a_receivers_own_answer_is_kept_for_a_non_2xx(server: ExaServer, client: ew.Client) -> None:
     webhook, secret = subscribe(client)
     counted = Counted(secret, failures=1)

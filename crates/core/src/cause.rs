@@ -19,6 +19,8 @@ pub enum Kind {
     NotTls,
     Certificate(CertProblem),
     Tls,
+    /// It answered with something that is not an HTTP response (another service on the port).
+    NotHttp,
     Timeout,
     Other,
 }
@@ -130,6 +132,14 @@ impl Cause {
                 )
             }
             (Kind::Tls, _) => (format!("the TLS handshake with {at} failed"), None),
+            (Kind::NotHttp, _) => (
+                format!("{at} answered {request} with something that is not HTTP"),
+                Some(if url.scheme() == "http" {
+                    "is base_url's port the API's, and should it be https://?".into()
+                } else {
+                    "is base_url's port the API's?".into()
+                }),
+            ),
             (Kind::Timeout, Phase::Connect) => {
                 (format!("could not connect to {at} within {waited}"), None)
             }
@@ -236,6 +246,9 @@ pub fn kind_of(error: &(dyn StdError + 'static)) -> Kind {
             }
             if hyper.is_timeout() {
                 return Kind::Timeout;
+            }
+            if hyper.is_parse() && !hyper.is_parse_too_large() {
+                return Kind::NotHttp;
             }
             canceled |= hyper.is_canceled();
         }
@@ -436,6 +449,26 @@ mod tests {
                 cause.chain
             );
         }
+    }
+
+    #[tokio::test]
+    async fn another_service_on_the_port() {
+        let addr = serve(|mut s| async move {
+            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.6\r\n").await;
+        })
+        .await;
+        let url = format!("http://{addr}/x");
+        let cause = cause_of(&url, LONG).await;
+        assert_eq!((cause.kind, cause.phase), (Kind::NotHttp, Phase::Request));
+        let words = cause.describe(&Method::GET, &Url::parse(&url).unwrap(), LONG);
+        assert_eq!(
+            words.summary,
+            format!("{addr} answered GET {url} with something that is not HTTP")
+        );
+        assert_eq!(
+            words.hint.as_deref(),
+            Some("is base_url's port the API's, and should it be https://?")
+        );
     }
 
     #[tokio::test]

@@ -120,6 +120,7 @@ fn cause_exception<'py>(py: Python<'py>, cause: &Cause) -> PyResult<Bound<'py, P
         Kind::Dns => ("socket", "gaierror"),
         Kind::Certificate(_) => ("ssl", "SSLCertVerificationError"),
         Kind::NotTls | Kind::Tls => ("ssl", "SSLError"),
+        Kind::NotHttp => ("http.client", "BadStatusLine"),
     };
     let chain = cause.chain.as_str();
     match py.import(module).and_then(|m| m.getattr(name)) {

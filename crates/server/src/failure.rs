@@ -36,6 +36,8 @@ pub enum Failure {
     NotTls(Address),
     Certificate(Address),
     Tls(Address),
+    /// It answered with something that is not an HTTP response.
+    NotHttp(Address),
     /// Anything else: still said without the library's wording.
     Other(Address),
     /// Not tried: the host is not loopback and the server delivers to loopback only.
@@ -79,6 +81,11 @@ impl fmt::Display for Failure {
                  authorities only)"
             ),
             Self::Tls(addr) => write!(f, "the TLS handshake with {addr} failed"),
+            Self::NotHttp(addr) => write!(
+                f,
+                "the receiver at {addr} answered with something that is not HTTP (is another \
+                 service on that port?)"
+            ),
             Self::Other(addr) => write!(f, "the request to {addr} failed"),
             Self::NotLoopback(host) => write!(
                 f,
@@ -113,6 +120,7 @@ pub fn classify(
         Kind::NotTls => Failure::NotTls(addr),
         Kind::Certificate(_) => Failure::Certificate(addr),
         Kind::Tls => Failure::Tls(addr),
+        Kind::NotHttp => Failure::NotHttp(addr),
         Kind::Other if unreachable(error) => Failure::Unreachable(addr),
         Kind::Other => Failure::Other(addr),
     }

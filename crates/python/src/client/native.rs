@@ -276,18 +276,22 @@ fn list_query(
                 query.limit = Some(n);
             }
             // An int too large for 64 bits is still an int: say what range it misses.
-            None if limit.is_instance_of::<pyo3::types::PyInt>() => errors.push(FieldError::new(
-                "limit",
-                format!(
-                    "must be between 1 and {}, got {}",
-                    validation::MAX_PAGE_LIMIT,
-                    match limit.str().map(|s| s.to_string()) {
-                        Ok(text) if text.len() <= 40 => text,
-                        // Python refuses to print ints past 4300 digits: not this one either.
-                        _ => "an int of more than 40 digits".to_owned(),
-                    }
-                ),
-            )),
+            None if limit.is_instance_of::<pyo3::types::PyInt>()
+                && !limit.is_instance_of::<PyBool>() =>
+            {
+                errors.push(FieldError::new(
+                    "limit",
+                    format!(
+                        "must be between 1 and {}, got {}",
+                        validation::MAX_PAGE_LIMIT,
+                        match limit.str().map(|s| s.to_string()) {
+                            Ok(text) if text.len() <= 40 => text,
+                            // Python refuses to print ints past 4300 digits: not this one either.
+                            _ => "an int of more than 40 digits".to_owned(),
+                        }
+                    ),
+                ))
+            }
             None => errors.push(FieldError::new(
                 "limit",
                 format!("must be an int, got {}", convert::type_name(limit)),
