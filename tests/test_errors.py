@@ -300,3 +300,13 @@ def test_an_api_port_answering_something_else_is_said_so() -> None:
     ), message
     assert message.endswith("; is base_url's port the API's, and should it be https://?")
     assert isinstance(excinfo.value.__cause__, http.client.BadStatusLine)
+
+
+def test_an_answer_that_fails_to_decode_after_retries_says_on_which_try(
+    scripted: ScriptedServer,
+) -> None:
+    scripted.script(Reply(503, {"message": "busy"}), Reply(200, "not json"))
+    with pytest.raises(ew.APIError) as excinfo:
+        scripted.client(max_retries=2).get_webhook("webhook_1")
+    assert excinfo.value.message.endswith("(on try 2 of the call, after 1 failed try)")
+    assert excinfo.value.attempts == 2

@@ -247,7 +247,7 @@ pub fn kind_of(error: &(dyn StdError + 'static)) -> Kind {
             if hyper.is_timeout() {
                 return Kind::Timeout;
             }
-            if hyper.is_parse() && !hyper.is_parse_too_large() {
+            if hyper.is_parse() {
                 return Kind::NotHttp;
             }
             canceled |= hyper.is_canceled();

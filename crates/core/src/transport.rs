@@ -760,10 +760,21 @@ fn parse_with<T>(
         },
     };
     Err(match error {
-        Error::Api(e) => Error::Api(ApiError {
-            attempts: resp.attempts,
-            ..e
-        }),
+        Error::Api(mut e) => {
+            if resp.attempts > 1 {
+                // The tries before failed (and were retried): say so, as other errors do.
+                let failed = resp.attempts - 1;
+                let tries = if failed == 1 { "try" } else { "tries" };
+                e.message = format!(
+                    "{} (on try {} of the call, after {failed} failed {tries})",
+                    e.message, resp.attempts
+                );
+            }
+            Error::Api(ApiError {
+                attempts: resp.attempts,
+                ..e
+            })
+        }
         other => other,
     })
 }
