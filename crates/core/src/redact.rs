@@ -10,6 +10,11 @@ const KEY: &str = "secret";
 /// JSON string, and so on) that a `"secret": "..."` pair comes in: HTML-escaped JSON in an
 /// error page, Python's repr.
 const QUOTES: [&str; 3] = ["&quot;", "&#34;", "'"];
+/// The longest key name looked at before its `secret` (`x-webhook-signing-`).
+const MAX_KEY_HEAD: usize = 64;
+/// The deepest escaped quote looked at: `"` behind 2^6 - 1 backslashes is JSON six levels
+/// deep in JSON strings.
+const MAX_ESCAPES: usize = 63;
 /// Where an unquoted value (`secret=whsec_...`) ends.
 const BARE_END: &[char] = &[',', ';', '&', ')', '}', ']', '<', '>', '"', '\'', '\\'];
 
@@ -66,13 +71,21 @@ fn value_of(text: &str, key_start: usize, key_end: usize) -> Option<(usize, usiz
     if after.starts_with(is_word) {
         return None; // `secretary`, `secret_note`
     }
-    // The whole key: `webhookSecret`, `signing_secret`, `x-webhook-secret`.
+    // The whole key: `webhookSecret`, `signing_secret`, `x-webhook-secret`. Looked for over a
+    // bounded stretch only, as are the backslashes below: each `secret` in a body costs the
+    // same however the text before it runs (else a body of 8 MB could take hours).
     let head = text.get(..key_start)?;
-    let name_start = head
-        .trim_end_matches(|c: char| is_word(c) || c == '-')
-        .len();
-    let before = text.get(..name_start)?;
-    let quote = opening_quote(before);
+    let name = head
+        .bytes()
+        .rev()
+        .take(MAX_KEY_HEAD + 1)
+        .take_while(|b| is_word(char::from(*b)) || *b == b'-')
+        .count();
+    if name > MAX_KEY_HEAD {
+        return None;
+    }
+    let before = text.get(..key_start - name)?;
+    let quote = opening_quote(before)?;
     let rest = after.strip_prefix(quote.as_str())?.trim_start();
     let rest = match rest.strip_prefix(':') {
         Some(rest) => rest,
@@ -106,16 +119,28 @@ fn value_of(text: &str, key_start: usize, key_end: usize) -> Option<(usize, usiz
     Some((start, start + len))
 }
 
-/// The quote that ends `before` (and so opens the key after it), or "" for none.
-fn opening_quote(before: &str) -> String {
+/// The quote that ends `before` (and so opens the key after it), "" for none, None for one
+/// escaped more deeply than any text nests JSON.
+fn opening_quote(before: &str) -> Option<String> {
     if let Some(unquoted) = before.strip_suffix('"') {
-        let slashes = unquoted.len() - unquoted.trim_end_matches('\\').len();
-        return format!("{}\"", "\\".repeat(slashes));
+        let slashes = trailing_backslashes(unquoted, MAX_ESCAPES + 1);
+        return (slashes <= MAX_ESCAPES).then(|| format!("{}\"", "\\".repeat(slashes)));
     }
-    QUOTES
-        .iter()
-        .find(|q| before.ends_with(*q))
-        .map_or_else(String::new, |q| (*q).to_owned())
+    Some(
+        QUOTES
+            .iter()
+            .find(|q| before.ends_with(*q))
+            .map_or_else(String::new, |q| (*q).to_owned()),
+    )
+}
+
+/// How many backslashes end `text`, counting no further than `limit`.
+fn trailing_backslashes(text: &str, limit: usize) -> usize {
+    text.bytes()
+        .rev()
+        .take(limit)
+        .take_while(|b| *b == b'\\')
+        .count()
 }
 
 /// Bytes up to the quote that closes `value` (or all of it, if cut off).
@@ -138,8 +163,7 @@ fn value_len(value: &str, quote: &str) -> usize {
     // Escaped n times: the quote that closes it has exactly n backslashes before it (one
     // escaped inside it has more).
     for (i, _) in value.match_indices('"') {
-        let head = &value[..i];
-        if head.len() - head.trim_end_matches('\\').len() == slashes {
+        if trailing_backslashes(&value[..i], slashes + 1) == slashes {
             return i - slashes;
         }
     }
@@ -310,6 +334,19 @@ mod tests {
         }
         // The mix does make keys with values, often enough for the test to mean something.
         assert!(masked > 100, "{masked}");
+    }
+
+    /// Each of these took time quadratic in its length before the look-backs were bounded.
+    #[test]
+    fn long_runs_before_keys_cost_linear_time() {
+        let n = 400_000;
+        for text in [
+            format!("{}{}", "a".repeat(n), "secret-".repeat(n / 7)),
+            format!("{}\"secret\": {}", "\\".repeat(n), "\"".repeat(n)),
+            format!("\\\"secret\\\": \\\"{}", "\\\\\"".repeat(n / 4)),
+        ] {
+            let _ = secrets(&text);
+        }
     }
 
     #[test]
