@@ -388,3 +388,61 @@ def test_a_rate_limited_poll_waits_as_told(
     waited = datetime.fromisoformat(forwarded["time"]) - datetime.fromisoformat(limited["time"])
     assert waited.total_seconds() >= 0.95
     listener.stop()
+
+
+class _SignalledStdout:
+    """A stdout on which Ctrl-C arrives while a write is under way, `presses` times."""
+
+    def __init__(self, forwarder: Any, presses: int) -> None:
+        self.forwarder, self.presses, self.text = forwarder, presses, ""
+
+    def write(self, text: str) -> int:
+        for _ in range(self.presses):
+            self.forwarder.stopper.handler(signal.SIGINT, None)
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _forwarder() -> Any:
+    from exa_webhooks._listen import Forwarder
+
+    return Forwarder(
+        None,  # type: ignore[arg-type]  # say() makes no call
+        url="http://127.0.0.1:1/h",
+        secret="whsec_x",
+        checkpoint=None,  # type: ignore[arg-type]
+        types=None,
+        interval=1.0,
+        timeout=1.0,
+        as_json=True,
+    )
+
+
+def test_ctrl_c_while_a_line_is_written_lets_the_line_finish_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The listener printed the text and its newline apart: a Ctrl-C between them left the
+    # line unterminated and the summary joined to it (seen on CI as two JSON records on a line).
+    forwarder = _forwarder()
+    out = _SignalledStdout(forwarder, presses=1)
+    monkeypatch.setattr(sys, "stdout", out)
+    with pytest.raises(KeyboardInterrupt):
+        forwarder.say("--> webset.idle [event_1]", kind="forward", id="event_1")
+    assert out.text.endswith("\n")
+    assert out.text.count("\n") == 1
+    assert json.loads(out.text)["kind"] == "forward"
+    # Only that line waited: the next Ctrl-C raises at once again.
+    with pytest.raises(KeyboardInterrupt):
+        forwarder.stopper.handler(signal.SIGINT, None)
+
+
+def test_a_second_ctrl_c_during_a_write_raises_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A write to a pipe nobody reads must not keep the listener from stopping.
+    forwarder = _forwarder()
+    monkeypatch.setattr(sys, "stdout", _SignalledStdout(forwarder, presses=2))
+    with pytest.raises(KeyboardInterrupt):
+        forwarder.say("--> webset.idle [event_1]", kind="forward")
+    assert sys.stdout.text == ""  # type: ignore[attr-defined]

@@ -241,26 +241,30 @@ def is_loopback(url: str) -> bool:
 
 class _Stopper:
     """Ctrl-C raises KeyboardInterrupt at once, except between a delivery landing and its
-    checkpoint being written, where it waits for the write (so nothing is forwarded twice)."""
+    checkpoint being written, where it waits for the write (so nothing is forwarded twice),
+    and while a line of output is written (so no line is left half-written, and the next one
+    joined to it). A second Ctrl-C meanwhile raises at once: a write to a pipe nobody reads
+    must not keep the process from stopping."""
 
     def __init__(self) -> None:
-        self.deferring = False
+        self.depth = 0
         self.pending = False
 
     def handler(self, signum: int, frame: types.FrameType | None) -> None:
-        if self.deferring:
+        if self.depth and not self.pending:
             self.pending = True
         else:
             raise KeyboardInterrupt
 
     @contextmanager
     def deferred(self) -> Iterator[None]:
-        self.deferring = True
+        self.depth += 1
         try:
             yield
         finally:
-            self.deferring = False
-            if self.pending:
+            self.depth -= 1
+            if self.pending and not self.depth:
+                self.pending = False
                 raise KeyboardInterrupt
 
 
@@ -286,10 +290,16 @@ class Forwarder:
 
     def say(self, text: str, **fields: Any) -> None:
         if self.as_json:
-            line = {**fields, "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds")}
-            print(json.dumps(line, ensure_ascii=False), flush=True)
-        else:
-            print(text, flush=True)
+            record = {
+                **fields,
+                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            }
+            text = json.dumps(record, ensure_ascii=False)
+        # One write of the whole line: print() writes the text and the newline apart, and a
+        # Ctrl-C between them joined the summary to the line cut short.
+        with self.stopper.deferred():
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
 
     def poll(self) -> list[WebhookEvent]:
         """The events not forwarded yet, oldest first."""
