@@ -303,7 +303,7 @@ def test_a_receiver_port_that_is_not_http_is_said_so() -> None:
                 1,
                 0,
                 f"not delivered: the receiver at 127.0.0.1:{port} answered with something "
-                "that is not HTTP (is another service on that port?)",
+                "that is not valid HTTP (is another service on that port?)",
                 False,
             )
         ]

@@ -230,7 +230,7 @@ def test_oversized_response_is_refused(scripted: ScriptedServer) -> None:
         scripted.client(max_retries=2).create_webhook(EVENTS, URL)
     # Where, and how large: the call, the limit, the tries.
     assert str(excinfo.value).startswith(
-        f"the answer to POST {scripted.url}/websets/v0/webhooks was refused: its body is "
+        f"POST {scripted.url}/websets/v0/webhooks was refused: the answer's body is "
         "larger than 8 MB, more than any answer of the API (1 try)"
     )
     # An answer came, so the create happened: said, and not retried.
@@ -296,7 +296,7 @@ def test_an_api_port_answering_something_else_is_said_so() -> None:
     message = str(excinfo.value)
     assert message.startswith(
         f"127.0.0.1:{port} answered GET {base}/websets/v0/webhooks/w with something that is "
-        "not HTTP (2 tries"
+        "not valid HTTP (2 tries"
     ), message
     assert message.endswith("; is base_url's port the API's, and should it be https://?")
     assert isinstance(excinfo.value.__cause__, http.client.BadStatusLine)

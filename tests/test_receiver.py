@@ -431,7 +431,7 @@ def test_a_store_whose_claim_returns_no_claim_answers_503_and_logs_why(
     errors = [str(r.exc_info[1]) for r in caplog.records if r.exc_info]
     assert errors == [
         "WrongAnswers.claim returned NoneType, not an exa_webhooks.receiver.Claim",
-        "WrongAnswers.claim returned bool, not an exa_webhooks.receiver.Claim",
+        "WrongAnswers.claim_async returned bool, not an exa_webhooks.receiver.Claim",
     ]
 
 

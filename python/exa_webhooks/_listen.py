@@ -262,9 +262,13 @@ class _Stopper:
         try:
             yield
         finally:
-            self.depth -= 1
-            if self.pending and not self.depth:
+            # Read and cleared while still deferring: a Ctrl-C after the decrement raises by
+            # itself, and must not find `pending` set for a later line.
+            stop = self.depth == 1 and self.pending
+            if stop:
                 self.pending = False
+            self.depth -= 1
+            if stop:
                 raise KeyboardInterrupt
 
 

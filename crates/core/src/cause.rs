@@ -19,7 +19,8 @@ pub enum Kind {
     NotTls,
     Certificate(CertProblem),
     Tls,
-    /// It answered with something that is not an HTTP response (another service on the port).
+    /// It answered with something that is not a valid HTTP response: another service on the
+    /// port, most likely (hyper's parse errors, which malformed headers also are).
     NotHttp,
     Timeout,
     Other,
@@ -133,7 +134,7 @@ impl Cause {
             }
             (Kind::Tls, _) => (format!("the TLS handshake with {at} failed"), None),
             (Kind::NotHttp, _) => (
-                format!("{at} answered {request} with something that is not HTTP"),
+                format!("{at} answered {request} with something that is not valid HTTP"),
                 Some(if url.scheme() == "http" {
                     "is base_url's port the API's, and should it be https://?".into()
                 } else {
@@ -463,7 +464,7 @@ mod tests {
         let words = cause.describe(&Method::GET, &Url::parse(&url).unwrap(), LONG);
         assert_eq!(
             words.summary,
-            format!("{addr} answered GET {url} with something that is not HTTP")
+            format!("{addr} answered GET {url} with something that is not valid HTTP")
         );
         assert_eq!(
             words.hint.as_deref(),

@@ -47,9 +47,9 @@ model! {
     pub struct WebhookAttempt ("attempt") {
         id: Id = "id",
         object: TextOr<AttemptObject> = "object",
-        event_id: Id = "eventId",
+        event_id: Text = "eventId",
         event_type: Text = "eventType",
-        webhook_id: Id = "webhookId",
+        webhook_id: Text = "webhookId",
         url: Text = "url",
         successful: Flag = "successful",
         response_headers: HeaderMap = "responseHeaders",

@@ -6,17 +6,23 @@ use std::borrow::Cow;
 
 pub const MASK: &str = "********";
 const KEY: &str = "secret";
-/// The quotes other than `"` (and `"` behind any number of backslashes: JSON, JSON inside a
-/// JSON string, and so on) that a `"secret": "..."` pair comes in: HTML-escaped JSON in an
-/// error page, Python's repr.
-const QUOTES: [&str; 3] = ["&quot;", "&#34;", "'"];
-/// The longest key name looked at before its `secret` (`x-webhook-signing-`).
+/// The quotes other than `"` (and `"` behind backslashes: JSON inside JSON strings) that a
+/// `"secret": "..."` pair comes in: HTML-escaped in an error page (as html.escape, Jinja and
+/// Django write them), Python's repr.
+const QUOTES: [&str; 7] = [
+    "&quot;", "&#34;", "&#x22;", "&#39;", "&#x27;", "&apos;", "'",
+];
+/// The longest key name looked at before its `secret` (`x-webhook-signing-`); a longer one is
+/// taken as a bare key.
 const MAX_KEY_HEAD: usize = 64;
 /// The deepest escaped quote looked at: `"` behind 2^6 - 1 backslashes is JSON six levels
 /// deep in JSON strings.
 const MAX_ESCAPES: usize = 63;
 /// Where an unquoted value (`secret=whsec_...`) ends.
 const BARE_END: &[char] = &[',', ';', '&', ')', '}', ']', '<', '>', '"', '\'', '\\'];
+/// How far a quoted value after a bare key may run when its quote never closes (`the secret:
+/// 'tis ...`): to the end of its line, and no further than this.
+const MAX_BARE_QUOTED: usize = 256;
 
 /// `text` with the value of every `secret` key masked: quoted in any of the ways above or not
 /// at all (`secret=...`, `Secret: ...`), any case, and keys that end in it (`webhookSecret`,
@@ -71,52 +77,95 @@ fn value_of(text: &str, key_start: usize, key_end: usize) -> Option<(usize, usiz
     if after.starts_with(is_word) {
         return None; // `secretary`, `secret_note`
     }
-    // The whole key: `webhookSecret`, `signing_secret`, `x-webhook-secret`. Looked for over a
-    // bounded stretch only, as are the backslashes below: each `secret` in a body costs the
-    // same however the text before it runs (else a body of 8 MB could take hours).
+    // The whole key: `webhookSecret`, `signing_secret`, `x-webhook-secret`, `webhook.secret`.
+    // Looked for over a bounded stretch only, as are the backslashes below: each `secret` in a
+    // body costs the same however the text before it runs (else 8 MB could take hours).
     let head = text.get(..key_start)?;
     let name = head
         .bytes()
         .rev()
-        .take(MAX_KEY_HEAD + 1)
-        .take_while(|b| is_word(char::from(*b)) || *b == b'-')
+        .take(MAX_KEY_HEAD)
+        .take_while(|b| is_word(char::from(*b)) || matches!(b, b'-' | b'.'))
         .count();
-    if name > MAX_KEY_HEAD {
-        return None;
-    }
-    let before = text.get(..key_start - name)?;
-    let quote = opening_quote(before)?;
-    let rest = after.strip_prefix(quote.as_str())?.trim_start();
-    let rest = match rest.strip_prefix(':') {
-        Some(rest) => rest,
-        None if quote.is_empty() => rest.strip_prefix('=')?,
-        None => return None,
-    }
-    .trim_start();
-    let value_quote = if quote.is_empty() {
-        // An unquoted key may have a quoted value: `secret='whsec_...'`, `secret: "..."`.
-        ["\"", "'"]
-            .into_iter()
-            .find(|q| rest.starts_with(q))
-            .unwrap_or("")
-            .to_owned()
+    let quote = if name < MAX_KEY_HEAD {
+        opening_quote(text.get(..key_start - name)?)
     } else {
-        quote
+        None
     };
-    let value = rest.strip_prefix(value_quote.as_str())?;
+    // A quoted key; else (or if that reading finds no value: `"Secret: whsec_..."` is a string
+    // that starts with the key) a bare one.
+    quote
+        .filter(|q| !q.is_empty())
+        .and_then(|q| quoted_value(text, after, &q))
+        .or_else(|| bare_value(text, after))
+}
+
+/// `: "value"` (or ` => 'value'`) after a key quoted with `quote`.
+fn quoted_value(text: &str, after: &str, quote: &str) -> Option<(usize, usize)> {
+    let rest = separator(after.strip_prefix(quote)?)?;
+    // Its own quote first; Python's repr may quote the value the other way.
+    let value_quote = std::iter::once(quote)
+        .chain(["\"", "'"])
+        .chain(QUOTES)
+        .find(|q| rest.starts_with(q))?;
+    let value = &rest[value_quote.len()..];
     let start = text.len() - value.len();
-    let len = if value_quote.is_empty() {
-        let len = value
-            .find(|c: char| c.is_whitespace() || BARE_END.contains(&c))
-            .unwrap_or(value.len());
-        if len == 0 {
-            return None;
-        }
-        len
+    Some((start, start + value_len(value, value_quote)))
+}
+
+/// `=value`, `: value`, `= 'value'`, `: \"value\"` after a bare key (`webhook[secret]` and its
+/// URL-encoded twin too).
+fn bare_value(text: &str, after: &str) -> Option<(usize, usize)> {
+    let after = after
+        .strip_prefix(']')
+        .or_else(|| {
+            after
+                .get(..3)
+                .filter(|s| s.eq_ignore_ascii_case("%5d"))
+                .map(|_| &after[3..])
+        })
+        .unwrap_or(after);
+    let rest =
+        separator(after).or_else(|| after.trim_start().strip_prefix('=').map(str::trim_start))?;
+    let escaped = leading_backslashes(rest);
+    let value_quote = if rest[escaped..].starts_with('"') && escaped <= MAX_ESCAPES {
+        Some(&rest[..=escaped])
     } else {
-        value_len(value, &value_quote)
+        ["'"]
+            .into_iter()
+            .chain(QUOTES)
+            .find(|q| rest.starts_with(q))
     };
-    Some((start, start + len))
+    if let Some(value_quote) = value_quote {
+        let value = &rest[value_quote.len()..];
+        let start = text.len() - value.len();
+        // An apostrophe, say, that no quote closes: the line, at most.
+        let line = value.find(['\n', '\r']).unwrap_or(value.len());
+        let bound = floor_char_boundary(value, line.min(MAX_BARE_QUOTED));
+        let len = value_len(&value[..bound], value_quote);
+        return Some((start, start + len));
+    }
+    let start = text.len() - rest.len();
+    let len = rest
+        .find(|c: char| c.is_whitespace() || BARE_END.contains(&c))
+        .unwrap_or(rest.len());
+    (len > 0).then_some((start, start + len))
+}
+
+/// What follows `:` or `=>` (and the spaces around them), if `rest` starts with one.
+fn separator(rest: &str) -> Option<&str> {
+    let rest = rest.trim_start();
+    rest.strip_prefix(':')
+        .or_else(|| rest.strip_prefix("=>"))
+        .map(str::trim_start)
+}
+
+/// The largest char boundary of `text` at or below `at`.
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// The quote that ends `before` (and so opens the key after it), "" for none, None for one
@@ -143,27 +192,27 @@ fn trailing_backslashes(text: &str, limit: usize) -> usize {
         .count()
 }
 
+/// How many backslashes start `text` (up to one more than `MAX_ESCAPES`).
+fn leading_backslashes(text: &str) -> usize {
+    text.bytes()
+        .take(MAX_ESCAPES + 1)
+        .take_while(|b| *b == b'\\')
+        .count()
+}
+
 /// Bytes up to the quote that closes `value` (or all of it, if cut off).
 fn value_len(value: &str, quote: &str) -> usize {
     let Some(slashes) = quote.strip_suffix('"').map(str::len) else {
         return value.find(quote).unwrap_or(value.len());
     };
-    if slashes == 0 {
-        let mut escaped = false;
-        for (i, c) in value.char_indices() {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => return i,
-                _ => {}
-            }
-        }
-        return value.len();
-    }
-    // Escaped n times: the quote that closes it has exactly n backslashes before it (one
-    // escaped inside it has more).
+    // Escaped behind `slashes` backslashes (2^d - 1, d levels deep): the closing quote has
+    // exactly that many before it beyond whole escaped backslashes, each 2 * (slashes + 1) of
+    // them; any other run escapes a quote inside the value. Every run is counted once.
+    let mut run_end = 0;
     for (i, _) in value.match_indices('"') {
-        if trailing_backslashes(&value[..i], slashes + 1) == slashes {
+        let run = value[run_end..i].len() - value[run_end..i].trim_end_matches('\\').len();
+        run_end = i + 1;
+        if run >= slashes && (run - slashes) % (2 * (slashes + 1)) == 0 {
             return i - slashes;
         }
     }
@@ -185,8 +234,11 @@ fn mask(value: &mut serde_json::Value) -> bool {
             for (key, item) in map.iter_mut() {
                 let named = key.to_ascii_lowercase().ends_with(KEY);
                 if named && item.is_string() {
-                    *item = Value::String(MASK.to_owned());
-                    changed = true;
+                    // Already masked by the scan: no change, so the text is kept as it was.
+                    if item.as_str() != Some(MASK) {
+                        *item = Value::String(MASK.to_owned());
+                        changed = true;
+                    }
                 } else {
                     changed |= mask(item);
                 }
@@ -334,6 +386,77 @@ mod tests {
         }
         // The mix does make keys with values, often enough for the test to mean something.
         assert!(masked > 100, "{masked}");
+    }
+
+    /// Shapes a review found leaking (or garbled) in the first cut of this scan.
+    #[test]
+    fn shapes_from_the_review() {
+        for (text, want) in [
+            (
+                r#"{"error": "Secret: whsec_A"}"#,
+                r#"{"error": "Secret: ********"}"#,
+            ),
+            (
+                r#"{"message": "secret=whsec_B is not valid"}"#,
+                r#"{"message": "secret=******** is not valid"}"#,
+            ),
+            (
+                "<pre>{&#39;secret&#39;: &#39;whsec_C&#39;}</pre>",
+                "<pre>{&#39;secret&#39;: &#39;********&#39;}</pre>",
+            ),
+            (
+                "{&#x27;secret&#x27;: &#x27;whsec_D&#x27;}",
+                "{&#x27;secret&#x27;: &#x27;********&#x27;}",
+            ),
+            (
+                r#"{"error":"bad value for secret: \"whsec_E\""}"#,
+                r#"{"error":"bad value for secret: \"********\""}"#,
+            ),
+            (
+                "secret = &quot;whsec_F&quot;",
+                "secret = &quot;********&quot;",
+            ),
+            (r#"{"secret"=>"whsec_G"}"#, r#"{"secret"=>"********"}"#),
+            (
+                "array('secret' => 'whsec_H')",
+                "array('secret' => '********')",
+            ),
+            (
+                "webhook[secret]=whsec_I&a=1",
+                "webhook[secret]=********&a=1",
+            ),
+            (
+                "webhook%5Bsecret%5D=whsec_J&a=1",
+                "webhook%5Bsecret%5D=********&a=1",
+            ),
+            (
+                r#"{"webhook.secret": "whsec_K"}"#,
+                r#"{"webhook.secret": "********"}"#,
+            ),
+            (r#"{'secret': "whsec_L"}"#, r#"{'secret': "********"}"#),
+            (
+                &format!("{}_secret=whsec_M", "x".repeat(70)),
+                &format!("{}_secret=********", "x".repeat(70)),
+            ),
+            // An apostrophe no quote closes: the mask stops at the end of its line.
+            (
+                "the secret: 'tis lost\n{\"secret\":\"whsec_N\"} tail",
+                "the secret: '********\n{\"secret\":\"********\"} tail",
+            ),
+            // A value of JSON-in-JSON ending in a backslash: closed at the right quote.
+            (
+                r#"{"e": "{\"secret\":\"whsec_O\\\\\",\"id\":\"w\"}"}"#,
+                r#"{"e": "{\"secret\":\"********\",\"id\":\"w\"}"}"#,
+            ),
+        ] {
+            assert_eq!(secrets(text), want, "{text}");
+        }
+        // Masked by the scan already: the JSON reading leaves the text as it was.
+        let pretty = "{\n  \"secret\": \"whsec_P\",\n  \"note\": \"caf\\u00e9\"\n}";
+        assert_eq!(
+            secrets(pretty),
+            "{\n  \"secret\": \"********\",\n  \"note\": \"caf\\u00e9\"\n}"
+        );
     }
 
     /// Each of these took time quadratic in its length before the look-backs were bounded.

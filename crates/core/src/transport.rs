@@ -472,11 +472,11 @@ impl Transport {
         let location = header(&response, "location");
         // The status already says what happened: a body that cannot be read must not change it.
         let bytes = read_bounded(response).await.unwrap_or_default();
-        let text = || String::from_utf8_lossy(&bytes).into_owned();
-        let mut error = ApiError::from_response(status.as_u16(), request_id, retry_after, text());
-        for text in [&mut error.message, &mut error.body] {
-            self.without_key(text);
-        }
+        // The key goes before the message is cut from the body: a key straddling the cut
+        // would be left in part.
+        let mut body = String::from_utf8_lossy(&bytes).into_owned();
+        self.without_key(&mut body);
+        let mut error = ApiError::from_response(status.as_u16(), request_id, retry_after, body);
         if status.is_redirection() {
             let target = location.unwrap_or_else(|| "nowhere".into());
             error.message = format!(
@@ -599,10 +599,7 @@ fn final_error(failure: Failure, op: Op, tried: &Tried<'_>) -> Error {
         Failure::Timeout(c) => connection(c, true),
         Failure::TooLarge(m) => Error::Connection {
             message: finish(
-                format!(
-                    "the answer to {} {} was refused: {m}",
-                    tried.method, tried.url
-                ),
+                format!("{} {} was refused: {m}", tried.method, tried.url),
                 true,
             ),
             timed_out: false,
@@ -802,7 +799,7 @@ fn header(response: &Response, name: &str) -> Option<String> {
 async fn read_bounded(mut response: Response) -> Result<Vec<u8>, Failure> {
     let too_large = || {
         Failure::TooLarge(format!(
-            "its body is larger than {} MB, more than any answer of the API",
+            "the answer's body is larger than {} MB, more than any answer of the API",
             MAX_RESPONSE_BYTES / (1024 * 1024)
         ))
     };

@@ -83,8 +83,8 @@ impl fmt::Display for Failure {
             Self::Tls(addr) => write!(f, "the TLS handshake with {addr} failed"),
             Self::NotHttp(addr) => write!(
                 f,
-                "the receiver at {addr} answered with something that is not HTTP (is another \
-                 service on that port?)"
+                "the receiver at {addr} answered with something that is not valid HTTP (is \
+                 another service on that port?)"
             ),
             Self::Other(addr) => write!(f, "the request to {addr} failed"),
             Self::NotLoopback(host) => write!(

@@ -31,7 +31,7 @@ from ..resources import (
     WebsetItem,
     WebsetSearch,
 )
-from ._dedupe import CLAIMED, DONE, Claim, Dedupe, MemoryDedupe
+from ._dedupe import CLAIMED, DONE, PROCESSING, Claim, Dedupe, MemoryDedupe
 
 __all__ = ["ReceiverResponse", "ReplayResult", "WebhookReceiver"]
 
@@ -182,12 +182,13 @@ def _run_to_completion(awaitable: Awaitable[object], handler: object) -> None:
     asyncio.run(awaitable if inspect.iscoroutine(awaitable) else _awaited(awaitable))
 
 
-def _checked(dedupe: object, claim: object) -> Claim:
-    """A custom store's answer to ``claim``, checked: anything but a ``Claim`` would fail on
-    its first attribute, out of ``handle``, instead of answering 503 with a log record."""
-    if not isinstance(claim, Claim):
+def _checked(dedupe: object, method: str, claim: Claim) -> Claim:
+    """A custom store's answer to ``claim``, checked: one without a claim's ``state`` would
+    fail on that attribute, out of ``handle``, instead of answering 503 with a log record.
+    (A look-alike of ``Claim`` with the same attributes still does.)"""
+    if getattr(claim, "state", None) not in (CLAIMED, PROCESSING, DONE):
         raise TypeError(
-            f"{type(dedupe).__name__}.claim returned {type(claim).__name__}, not an "
+            f"{type(dedupe).__name__}.{method} returned {type(claim).__name__}, not an "
             "exa_webhooks.receiver.Claim"
         )
     return claim
@@ -466,7 +467,7 @@ class WebhookReceiver:
         if not handlers:
             return ReceiverResponse(200, f"ignored: no handler for {event.type}", event)
         try:
-            claim = _checked(self._dedupe, self._dedupe.claim(event.id, self._lease))
+            claim = _checked(self._dedupe, "claim", self._dedupe.claim(event.id, self._lease))
         except Exception:
             return self._store_failed(event, "claim")
         if claim.state != CLAIMED:
@@ -551,7 +552,7 @@ class WebhookReceiver:
             return ReceiverResponse(200, f"ignored: no handler for {event.type}", event)
         dedupe = self._dedupe
         try:
-            claim = _checked(dedupe, await dedupe.claim_async(event.id, self._lease))
+            claim = _checked(dedupe, "claim_async", await dedupe.claim_async(event.id, self._lease))
         except Exception:
             return self._store_failed(event, "claim")
         if claim.state != CLAIMED:
