@@ -368,3 +368,5 @@ def test_serve_stops_at_ctrl_c_sent_as_soon_as_it_listens() -> None:
         for proc in procs:
             proc.kill()
             proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()

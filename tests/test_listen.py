@@ -132,7 +132,11 @@ class Listener:
         stopped_in = time.monotonic() - sent
         self.reader.join(DEADLINE)
         assert self.process.stderr is not None
-        assert code == 0, self.process.stderr.read()
+        errors = self.process.stderr.read()
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        assert code == 0, errors
         summary = self.lines[-1]
         assert summary["kind"] == "summary"
         summary["stopped_in"] = stopped_in
