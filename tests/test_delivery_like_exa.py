@@ -26,6 +26,7 @@ from exa_webhooks import _cli_local
 from exa_webhooks.receiver import WebhookReceiver
 from exa_webhooks.testing import ExaServer
 from ports import held_port
+from raw_peer import greeting, raw_peer
 from serving import uvicorn_serving, werkzeug_serving
 
 PLACEHOLDER = "http://127.0.0.1:9/not-yet"
@@ -209,28 +210,8 @@ def silent_receiver() -> Iterator[tuple[str, list[int]]]:
 @contextmanager
 def hanging_up_receiver() -> Iterator[tuple[str, list[int]]]:
     """Accepts each connection and closes it without a word."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    seen: list[int] = []
-    done = threading.Event()
-
-    def run() -> None:
-        while not done.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            seen.append(1)
-            conn.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", seen
-    finally:
-        done.set()
-        thread.join(10)
-        listener.close()
+    with raw_peer(lambda conn: None) as (port, seen):
+        yield f"http://127.0.0.1:{port}", seen
 
 
 def test_timed_out_refused_and_hung_up_are_told_apart() -> None:
@@ -259,42 +240,11 @@ def test_timed_out_refused_and_hung_up_are_told_apart() -> None:
         assert tries(client, rude) == [(1, 0, hung_up, False), (2, 0, hung_up, False)]
 
 
-@contextmanager
-def other_service(greeting: bytes) -> Iterator[int]:
-    """A port where something that is not HTTP answers (an SSH server's greeting, say)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    done = threading.Event()
-
-    def run() -> None:
-        while not done.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(2)
-                try:
-                    conn.recv(65536)
-                    conn.sendall(greeting)
-                except OSError:
-                    pass
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        done.set()
-        thread.join(10)
-        listener.close()
-
-
 def test_a_receiver_port_that_is_not_http_is_said_so() -> None:
     with (
         ExaServer(delivery_attempts=1) as server,
         server.client() as client,
-        other_service(b"SSH-2.0-OpenSSH_9.6\r\n") as port,
+        raw_peer(greeting(b"SSH-2.0-OpenSSH_9.6\r\n")) as (port, _),
     ):
         webhook = client.create_webhook(["webset.idle"], f"http://127.0.0.1:{port}/h")
         server.emit("webset.idle", timeout=5)

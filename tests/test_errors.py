@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.client
 import socket
-import threading
 import time
 
 import pytest
@@ -273,33 +271,6 @@ def test_a_huge_request_id_is_cut_in_the_error(scripted: ScriptedServer) -> None
         scripted.client(max_retries=0).create_webhook(EVENTS, URL)
     assert excinfo.value.request_id == "r" * 128 + "..."
     assert len(str(excinfo.value)) < 1000
-
-
-def test_an_api_port_answering_something_else_is_said_so() -> None:
-    # base_url pointing at another service (an SSH server, a database, a TLS-only port).
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        port = listener.getsockname()[1]
-
-        def answer() -> None:
-            for _ in range(2):
-                conn, _ = listener.accept()
-                with conn:
-                    conn.recv(65536)
-                    conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
-
-        thread = threading.Thread(target=answer, daemon=True)
-        thread.start()
-        base = f"http://127.0.0.1:{port}"
-        with pytest.raises(ew.APIConnectionError) as excinfo:
-            ew.Client("k", base_url=base, max_retries=1).get_webhook("w")
-        thread.join(10)
-    message = str(excinfo.value)
-    assert message.startswith(
-        f"127.0.0.1:{port} answered GET {base}/websets/v0/webhooks/w with something that is "
-        "not valid HTTP (2 tries"
-    ), message
-    assert message.endswith("; is base_url's port the API's, and should it be https://?")
-    assert isinstance(excinfo.value.__cause__, http.client.BadStatusLine)
 
 
 def test_an_answer_that_fails_to_decode_after_retries_says_on_which_try(

@@ -7,6 +7,7 @@ Sync and async."""
 from __future__ import annotations
 
 import asyncio
+import http.client
 import re
 import socket
 import ssl
@@ -20,6 +21,7 @@ import pytest
 
 import exa_webhooks as ew
 from ports import held_port
+from raw_peer import greeting, raw_peer
 from scripted import Reply, ScriptedServer, webhook_json
 
 EVENTS = ["webset.created"]
@@ -299,3 +301,19 @@ def test_a_short_timeout_still_reports_a_connect_timeout(stalled_port: int, mode
     assert str(error).startswith(f"could not connect to 127.0.0.1:{stalled_port} within 0.")
     assert error.attempts == 2
     assert "may have been created" not in str(error)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_port_answering_something_that_is_not_http(mode: str) -> None:
+    # base_url pointing at another service (an SSH server, a database, a TLS-only port).
+    with raw_peer(greeting(b"SSH-2.0-OpenSSH_9.6\r\n")) as (port, seen):
+        base = f"http://127.0.0.1:{port}"
+        error = fail(mode, base, max_retries=1)
+    assert isinstance(error, ew.APIConnectionError)
+    assert len(seen) == 2  # a read: tried again
+    message = str(error)
+    assert message.startswith(
+        f"127.0.0.1:{port} answered GET {base}{PATH} with something that is not valid HTTP (2 tries"
+    ), message
+    assert message.endswith("; is base_url's port the API's, and should it be https://?")
+    assert isinstance(error.__cause__, http.client.BadStatusLine)

@@ -364,9 +364,9 @@ def test_a_cancelled_async_handler_releases_its_claim(receiver: WebhookReceiver)
     assert runs == ["event_k", "event_k"]
 
 
-def test_keyboard_interrupt_in_a_handler_releases_and_propagates(
-    receiver: WebhookReceiver,
-) -> None:
+def interrupted_once(receiver: WebhookReceiver) -> list[int]:
+    """Registers a sync handler that raises KeyboardInterrupt on its first call; the list
+    grows by one per call."""
     calls: list[int] = []
 
     @receiver.on("webset.idle")
@@ -375,10 +375,18 @@ def test_keyboard_interrupt_in_a_handler_releases_and_propagates(
         if len(calls) == 1:
             raise KeyboardInterrupt
 
+    return calls
+
+
+def test_keyboard_interrupt_in_a_handler_releases_and_propagates(
+    receiver: WebhookReceiver,
+) -> None:
+    calls = interrupted_once(receiver)
     body, headers = signed()
     with pytest.raises(KeyboardInterrupt):
         receiver.handle(body, headers)
     assert receiver.handle(body, headers).body == "processed"
+    assert len(calls) == 2
 
 
 def test_handle_async_releases_when_a_sync_handler_raises_keyboard_interrupt(
@@ -386,14 +394,7 @@ def test_handle_async_releases_when_a_sync_handler_raises_keyboard_interrupt(
 ) -> None:
     # It raised in its thread, so it is over: a retry may run the event at once (only a
     # cancelled call, whose thread runs on, keeps the claim for its lease).
-    calls: list[int] = []
-
-    @receiver.on("webset.idle")
-    def handler(event: ew.WebhookEvent) -> None:
-        calls.append(1)
-        if len(calls) == 1:
-            raise KeyboardInterrupt
-
+    calls = interrupted_once(receiver)
     body, headers = signed()
 
     async def main() -> ReceiverResponse:

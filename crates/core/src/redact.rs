@@ -127,7 +127,7 @@ fn bare_value(text: &str, after: &str) -> Option<(usize, usize)> {
         .unwrap_or(after);
     let rest =
         separator(after).or_else(|| after.trim_start().strip_prefix('=').map(str::trim_start))?;
-    let escaped = leading_backslashes(rest);
+    let escaped = backslashes(rest.bytes(), MAX_ESCAPES + 1);
     let value_quote = if rest[escaped..].starts_with('"') && escaped <= MAX_ESCAPES {
         Some(&rest[..=escaped])
     } else {
@@ -172,7 +172,7 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
 /// escaped more deeply than any text nests JSON.
 fn opening_quote(before: &str) -> Option<String> {
     if let Some(unquoted) = before.strip_suffix('"') {
-        let slashes = trailing_backslashes(unquoted, MAX_ESCAPES + 1);
+        let slashes = backslashes(unquoted.bytes().rev(), MAX_ESCAPES + 1);
         return (slashes <= MAX_ESCAPES).then(|| format!("{}\"", "\\".repeat(slashes)));
     }
     Some(
@@ -183,21 +183,9 @@ fn opening_quote(before: &str) -> Option<String> {
     )
 }
 
-/// How many backslashes end `text`, counting no further than `limit`.
-fn trailing_backslashes(text: &str, limit: usize) -> usize {
-    text.bytes()
-        .rev()
-        .take(limit)
-        .take_while(|b| *b == b'\\')
-        .count()
-}
-
-/// How many backslashes start `text` (up to one more than `MAX_ESCAPES`).
-fn leading_backslashes(text: &str) -> usize {
-    text.bytes()
-        .take(MAX_ESCAPES + 1)
-        .take_while(|b| *b == b'\\')
-        .count()
+/// How many backslashes `bytes` starts with, counting no further than `limit`.
+fn backslashes(bytes: impl Iterator<Item = u8>, limit: usize) -> usize {
+    bytes.take(limit).take_while(|b| *b == b'\\').count()
 }
 
 /// Bytes up to the quote that closes `value` (or all of it, if cut off).
@@ -210,7 +198,7 @@ fn value_len(value: &str, quote: &str) -> usize {
     // them; any other run escapes a quote inside the value. Every run is counted once.
     let mut run_end = 0;
     for (i, _) in value.match_indices('"') {
-        let run = value[run_end..i].len() - value[run_end..i].trim_end_matches('\\').len();
+        let run = backslashes(value[run_end..i].bytes().rev(), usize::MAX);
         run_end = i + 1;
         if run >= slashes && (run - slashes) % (2 * (slashes + 1)) == 0 {
             return i - slashes;

@@ -711,7 +711,7 @@ impl Transport {
         fast: impl FnOnce(&[u8]) -> Option<T>,
         slow: impl FnOnce(Value) -> Result<T, Vec<FieldError>>,
     ) -> Result<Reply<T>, Error> {
-        parse_with(resp, fast, slow).map_err(|error| match error {
+        decode_reply(resp, fast, slow).map_err(|error| match error {
             Error::Api(mut e) => {
                 for text in [&mut e.message, &mut e.body] {
                     self.without_key(text);
@@ -723,7 +723,8 @@ impl Transport {
     }
 }
 
-fn parse_with<T>(
+/// `Transport::parse_with` but for the API key, which only the transport knows.
+fn decode_reply<T>(
     resp: Resp,
     fast: impl FnOnce(&[u8]) -> Option<T>,
     slow: impl FnOnce(Value) -> Result<T, Vec<FieldError>>,
